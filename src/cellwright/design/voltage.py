@@ -1,0 +1,63 @@
+"""Full-cell open-circuit voltage from the electrode materials, and the nominal voltage.
+
+The positive and negative open-circuit potentials (``data/ocp.csv``) are read at the
+stoichiometries the cell's balance puts them at for a state of charge:
+
+- positive: from ``x_discharged`` toward ``x_charged``; if the cell is short of lithium
+  (lithium-inventory factor f < 1) its discharged end stays short of ``x_discharged`` by
+  (1 - f) of the window;
+- negative: from ``x_discharged`` upward by f / (N/P) of its window at full charge.
+
+Nominal voltage follows BatPaC [batpac-v5]: the open-circuit voltage at 50 % state of charge
+less the drop across the area-specific impedance at a C/3 current.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import materials
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def ocp_names() -> list[str]:
+    """Active materials with an open-circuit-potential curve; a design refers to them by index."""
+    return sorted(materials.ocp_tables())
+
+
+def ocp_by_code(codes: np.ndarray, stoichiometry: np.ndarray) -> np.ndarray:
+    """Open-circuit potential, V vs Li/Li+, for each design's material code."""
+    out = np.empty_like(stoichiometry, dtype=float)
+    tables = materials.ocp_tables()
+    names = ocp_names()
+    for code in np.unique(codes):
+        sel = codes == code
+        x, u, _ = tables[names[code]]
+        out[sel] = np.interp(stoichiometry[sel], x, u)
+    return out
+
+
+def stoichiometries(soc, inp, li_factor):
+    """Positive and negative lithiation fractions at state of charge ``soc`` (0..1)."""
+    pos_window = inp.pos_x_discharged - inp.pos_x_charged
+    neg_window = inp.neg_x_charged - inp.neg_x_discharged
+    x_pos = inp.pos_x_discharged - (1.0 - li_factor) * pos_window - soc * li_factor * pos_window
+    x_neg = inp.neg_x_discharged + soc * li_factor / inp.np_ratio * neg_window
+    return x_pos, x_neg
+
+
+def open_circuit_voltage(soc, inp, li_factor):
+    """Full-cell open-circuit voltage, V, at state of charge ``soc`` (scalar or array over N)."""
+    soc = np.broadcast_to(np.asarray(soc, dtype=float), inp.np_ratio.shape)
+    x_pos, x_neg = stoichiometries(soc, inp, li_factor)
+    return ocp_by_code(inp.pos_ocp, x_pos) - ocp_by_code(inp.neg_ocp, x_neg)
+
+
+def nominal_voltage(inp, li_factor, areal_capacity):
+    """Nominal voltage, V: OCV(50 %) less the C/3 drop, ``areal_capacity`` in C/m2 per face.
+
+    The drop is (Q_areal / 3 h) * ASI, independent of the electrode area [batpac-v5].
+    """
+    c3_current_density = areal_capacity / (3.0 * SECONDS_PER_HOUR)
+    return open_circuit_voltage(0.5, inp, li_factor) - c3_current_density * inp.asi
