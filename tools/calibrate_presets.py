@@ -13,14 +13,13 @@ with source ``cellwright-calibration`` and the cells they were fitted to.
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
-from importlib import resources
 
 import numpy as np
 
 from cellwright.cell import Cell
 from cellwright.design import DesignInputs, design_cells
+from cellwright.reference import reference_cells, spec_for
 
 SCALE = {"_mm": 1e-3, "_um": 1e-6, "_g_per_Ah": 1e-3 / 3600.0, "_mAh_g": 3600.0}
 FIELD = {
@@ -36,24 +35,6 @@ FIELD = {
 }
 
 
-def reference_cells() -> list[dict]:
-    text = (resources.files("cellwright") / "data" / "reference_cells.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-def spec_for(row: dict) -> dict | None:
-    fmt = row["format"]
-    if fmt == "cylindrical":
-        if not row["diameter_mm"] or not row["height_mm"]:
-            return None
-        dims = {"diameter_mm": float(row["diameter_mm"]), "height_mm": float(row["height_mm"])}
-    else:
-        if not (row["width_mm"] and row["thickness_mm"] and row["height_mm"]):
-            return None
-        dims = {k: float(row[k]) for k in ("width_mm", "thickness_mm", "height_mm")}
-    return {"name": row["cell"], "chemistry": row["chemistry"], "format": fmt, "dimensions": dims}
-
-
 def errors(rows):
     """(cell, chemistry, format, capacity error, mass error) per usable reference cell."""
     out = []
@@ -67,8 +48,8 @@ def errors(rows):
                 row["cell"],
                 row["chemistry"],
                 row["format"],
-                r["capacity_Ah"] / float(row["capacity_Ah"]) - 1.0,
-                r["mass_kg"] / float(row["mass_kg"]) - 1.0,
+                r["capacity_Ah"] / row["capacity_Ah"] - 1.0,
+                r["mass_kg"] / row["mass_kg"] - 1.0,
             )
         )
     return out
@@ -77,8 +58,8 @@ def errors(rows):
 def fit(rows, chemistry, fmt, ranges: dict[str, tuple[float, float]], steps=21):
     group = [r for r in rows if r["chemistry"] == chemistry and r["format"] == fmt and spec_for(r)]
     bases = [Cell.from_spec(spec_for(r)).resolved.inputs for r in group]
-    cap = np.array([float(r["capacity_Ah"]) for r in group])
-    mass = np.array([float(r["mass_kg"]) for r in group])
+    cap = np.array([r["capacity_Ah"] for r in group])
+    mass = np.array([r["mass_kg"] for r in group])
     grids = [np.linspace(lo, hi, steps) for lo, hi in ranges.values()]
     combos = np.array(list(itertools.product(*grids)))  # (G, P)
     g, n = len(combos), len(group)
