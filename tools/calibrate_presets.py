@@ -32,6 +32,7 @@ FIELD = {
     "thickness_um": "pos_thickness",
     "excess_fraction": "ely_excess",
     "specific_capacity_mAh_g": "pos_specific_capacity",
+    "capacity_utilization": "utilization",
 }
 
 

@@ -111,6 +111,7 @@ class Casing(BaseModel):
 class CellSection(BaseModel):
     model_config = _STRICT
     asi_ohm_cm2: Optional[float] = Field(default=None, ge=0, le=500)
+    capacity_utilization: Optional[float] = Field(default=None, gt=0.3, le=1)
 
 
 class Target(BaseModel):
@@ -319,6 +320,7 @@ def resolve(spec: CellSpec) -> Resolved:
     x["ely_excess"] = pe.get("excess_fraction")
 
     x["asi"] = P["cell"].get("asi_ohm_cm2") * 1e-4
+    x["utilization"] = P["cell"].get("capacity_utilization")
 
     c = casing
     x["wound"] = c.get("construction", "stacked") == "wound"

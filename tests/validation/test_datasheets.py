@@ -31,8 +31,7 @@ def test_nmc811_sigraphite_21700_matches_the_lg_m50():
 
 POWER = "a power-optimised cell (thin electrodes, high rate); the presets are energy builds"
 KNOWN_GAPS = {
-    "Lishen LP54173210-202Ah": "54 mm storage can: holds less than the 71-72 mm cans the lfp-graphite casing is fitted to",
-    "CATL LEP54H4K1 (202Ah)": "57 mm storage can: as the Lishen 202 Ah",
+    "REPT 392Ah ESS": "2024-generation storage cell, denser (128 Ah/L) than the 280-314 Ah class the storage preset is fitted to",
     "EVE A27-V2.1": "88 mm tall, 310 mm wide EV cell: its construction (roll count, tab zone) is not public",
     "Samsung SDI 94Ah": "2016-generation BEV cell (about 355 Wh/L); the nmc622 preset is a current energy build",
     "CATL 50Ah NMC811 prismatic": "PHEV-class cell (about 466 Wh/L); " + POWER,

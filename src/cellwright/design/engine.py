@@ -139,9 +139,10 @@ def design_cells(inp: DesignInputs) -> DesignResult:
     li_factor = electrode.lithium_inventory_factor(
         inp.pos_first_cycle_efficiency, inp.neg_first_cycle_efficiency, inp.np_ratio
     )
-    areal_capacity = pos_qv * inp.pos_thickness * li_factor  # C/m2 of one positive face
+    # rated charge per positive face, C/m2: formed (lithium-limited) capacity times utilisation
+    areal_capacity = pos_qv * inp.pos_thickness * li_factor * inp.utilization
     capacity = geo["pos_area"] * areal_capacity
-    v_nom = voltage.nominal_voltage(inp, li_factor, pos_qv * inp.pos_thickness)
+    v_nom = voltage.nominal_voltage(inp, li_factor, areal_capacity)
 
     pos_coating = geo["pos_area"] * inp.pos_thickness * pos_rho  # kg of solids
     neg_coating = geo["neg_area"] * neg_thickness * neg_rho

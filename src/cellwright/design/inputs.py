@@ -94,6 +94,7 @@ class DesignInputs:
 
     # --- voltage
     asi: np.ndarray  # area-specific impedance for the nominal-voltage drop, ohm m2
+    utilization: np.ndarray  # rated capacity / formed capacity of the positive, 1
 
     INT_FIELDS: ClassVar[tuple[str, ...]] = ("format", "pos_ocp", "neg_ocp")
     BOOL_FIELDS: ClassVar[tuple[str, ...]] = ("wound",)

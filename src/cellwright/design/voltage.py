@@ -55,7 +55,7 @@ def open_circuit_voltage(soc, inp, li_factor):
 
 
 def nominal_voltage(inp, li_factor, areal_capacity):
-    """Nominal voltage, V: OCV(50 %) less the C/3 drop, ``areal_capacity`` in C/m2 per face.
+    """Nominal voltage, V: OCV(50 %) less the C/3 drop, ``areal_capacity`` (rated) in C/m2 per face.
 
     The drop is (Q_areal / 3 h) * ASI, independent of the electrode area [batpac-v5].
     """
