@@ -108,3 +108,18 @@ def test_electrolyte_and_separator_scale_with_stack():
     res = design_cells(_vary(inp, 2, height=np.array([150e-3, 207e-3])))
     assert res.bom_mass_kg["electrolyte"][1] > res.bom_mass_kg["electrolyte"][0]
     assert res.bom_area_m2["separator"][1] > res.bom_area_m2["separator"][0]
+
+
+@pytest.mark.parametrize("code, diameter, height", [("18650", 18.0, 65.0), ("21700", 21.0, 70.0), ("4680", 46.0, 80.0)])
+def test_cylinder_size_codes(code, diameter, height):
+    row = Cell.from_spec({"chemistry": "nca-graphite", "format": "cylindrical", "dimensions": {"size": code}}).summary()
+    assert (row["diameter_mm"], row["height_mm"]) == pytest.approx((diameter, height))
+
+
+def test_bigger_cylinder_holds_more():
+    caps = [
+        Cell.from_spec({"chemistry": "nca-graphite", "format": "cylindrical", "dimensions": {"size": c}}).summary()["capacity_Ah"]
+        for c in ("18650", "21700", "4680")
+    ]
+    assert caps[0] < caps[1] < caps[2]
+    assert 2.8 < caps[0] < 4.0  # 18650 energy cells: 3.0-3.6 Ah (reference_cells.csv)

@@ -29,7 +29,7 @@ _MAIN_ROWS = (
     ("areal_capacity_mAh_cm2", "Areal capacity (per side)", "mAh/cm2", "{:.2f}"),
     ("cathode_area_m2", "Cathode coated area (both sides)", "m2", "{:.4g}"),
     ("electrode_width_mm", "Cathode width", "mm", "{:.1f}"),
-    ("electrode_length_mm", "Cathode length", "mm", "{:.1f}"),
+    ("electrode_length_mm", "Cathode length (sheet, or strip of all rolls)", "mm", "{:.1f}"),
     ("layers", "Bicell layers / turns", "", "{:.1f}"),
     ("electrolyte_mL", "Electrolyte", "mL", "{:.1f}"),
 )

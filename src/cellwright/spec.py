@@ -33,6 +33,20 @@ class Dimensions(BaseModel):
     thickness_mm: Optional[float] = Length_mm
     height_mm: Optional[float] = Length_mm
     diameter_mm: Optional[float] = Length_mm
+    size: Optional[str] = Field(default=None, pattern=r"^\d{4,5}$")
+
+    @model_validator(mode="after")
+    def _named_cylinder(self):
+        """A cylinder named by its size code: 18650 -> 18 x 65.0 mm, 4680 -> 46 x 80 mm.
+
+        Datasheet cells are a few tenths of a millimetre larger than their code; give
+        ``diameter_mm`` and ``height_mm`` for those.
+        """
+        if self.size is not None:
+            code = self.size
+            self.diameter_mm = self.diameter_mm or float(code[:2])
+            self.height_mm = self.height_mm or (float(code[2:]) / 10.0 if len(code) == 5 else float(code[2:]))
+        return self
 
 
 class Electrode(BaseModel):
@@ -375,6 +389,8 @@ def _dimensions(spec: CellSpec, x: dict) -> Optional[str]:
     """Fill the outer dimensions (m); in target mode return the one left to solve for."""
     needed = _DIMS[spec.format]
     given = spec.dimensions.model_dump(exclude_none=True)
+    if given.pop("size", None) is not None and spec.format != "cylindrical":
+        raise SpecError("dimensions.size", spec.dimensions.size, "a size code names a cylindrical cell (18650, 21700, 4680)")
     for key in given:
         if key not in needed:
             raise SpecError(f"dimensions.{key}", given[key], f"not a dimension of a {spec.format} cell; give " + ", ".join(needed))

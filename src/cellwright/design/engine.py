@@ -203,9 +203,9 @@ def design_cells(inp: DesignInputs) -> DesignResult:
         "layers": geo["layers"],
         "electrolyte_mL": electrolyte_volume * 1e6,
         "lithium_inventory_factor": li_factor,
-        "width_mm": geo.get("width", inp.width) * 1e3,
-        "thickness_mm": geo.get("thickness", inp.thickness) * 1e3,
-        "height_mm": geo.get("height", inp.height) * 1e3,
+        "width_mm": inp.width * 1e3,
+        "thickness_mm": inp.thickness * 1e3,
+        "height_mm": inp.height * 1e3,
         "diameter_mm": inp.diameter * 1e3,
     }
     if not valid.all():
