@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -99,6 +99,115 @@ def design(
             typer.echo(json.dumps(row, indent=2))
         else:
             _print_design(row, cell.citations())
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
+_COST_ROWS = (
+    ("cell_cost_usd_per_kWh", "Cell cost", "USD/kWh", "{:.2f}"),
+    ("materials_usd_per_kWh", "Materials", "USD/kWh", "{:.2f}"),
+    ("conversion_usd_per_kWh", "Conversion", "USD/kWh", "{:.2f}"),
+    ("cell_cost_usd", "Cost per cell", "USD", "{:.2f}"),
+    ("plant_capex_usd", "Plant capex", "USD M", "{:,.0f}"),
+    ("capex_usd_per_GWh", "Capex per GWh (nameplate)", "USD M/GWh", "{:.1f}"),
+    ("energy_kWh_per_kWh", "Plant energy per kWh of cells", "kWh/kWh", "{:.1f}"),
+    ("lce_kg_per_kWh", "Lithium carbonate equivalent bought", "kg/kWh", "{:.3f}"),
+    ("output_GWh_per_yr", "Good output", "GWh/yr", "{:.1f}"),
+)
+_MILLIONS = {"plant_capex_usd", "capex_usd_per_GWh"}
+
+
+def _print_cost(row: dict, plant: dict, years: list | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    title = (
+        f"{row['cell']}: {plant['archetype']} plant, {plant['annual_GWh']:g} GWh/yr, {plant['region']}, "
+        f"prices {plant['prices']}, scenario {plant['scenario']}, year {plant['year']} of operation"
+    )
+    table = Table(title=title)
+    table.add_column("Quantity")
+    table.add_column("Value", justify="right")
+    table.add_column("Unit")
+    for key, label, unit, fmt in _COST_ROWS:
+        value = row[key] / 1e6 if key in _MILLIONS else row[key]
+        table.add_row(label, fmt.format(value), unit)
+    console.print(table)
+
+    wf = Table(title="Cost waterfall, USD per good kWh")
+    wf.add_column("Line")
+    wf.add_column("USD/kWh", justify="right")
+    wf.add_column("Running total", justify="right")
+    wf.add_column("")
+    total, scale = 0.0, 40.0 / max(row["cell_cost_usd_per_kWh"], 1e-9)
+    for name, value in row["breakdown"].items():
+        if abs(value) < 5e-4:
+            continue
+        total += value
+        bar = ("█" if value >= 0 else "░") * max(1, int(round(abs(value) * scale)))
+        wf.add_row(name.replace("_", " "), f"{value:.2f}", f"{total:.2f}", bar)
+    console.print(wf)
+    if years:
+        tr = Table(title="Year by year")
+        for col in ("Year", "Cell yield", "Utilisation", "Cell cost, USD/kWh", "Materials", "Conversion"):
+            tr.add_column(col, justify="right")
+        for y in years:
+            tr.add_row(
+                str(y["year"]),
+                f"{y['cell_yield']:.3f}",
+                f"{y['utilization']:.2f}",
+                f"{y['cell_cost_usd_per_kWh']:.2f}",
+                f"{y['materials_usd_per_kWh']:.2f}",
+                f"{y['conversion_usd_per_kWh']:.2f}",
+            )
+        console.print(tr)
+
+
+@app.command()
+def cost(
+    spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
+    plant_file: Annotated[Optional[Path], typer.Option("--plant", help="Plant file (TOML); default: the documented default plant.")] = None,
+    region: Annotated[Optional[str], typer.Option(help="Region, e.g. china, united-states, germany, hungary, india.")] = None,
+    prices: Annotated[Optional[str], typer.Option(help="Price set, e.g. china-2025, batpac-2022.")] = None,
+    scenario: Annotated[Optional[str], typer.Option(help="Policy scenario, e.g. none, export-controls, us-ira.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Year of operation (1 = first full year).")] = None,
+    archetype: Annotated[Optional[str], typer.Option(help="incumbent, joint-venture, newcomer, batpac.")] = None,
+    gwh: Annotated[Optional[float], typer.Option("--gwh", help="Nameplate capacity, GWh/yr.")] = None,
+    lce: Annotated[Optional[float], typer.Option("--lce", help="Lithium carbonate price, USD/kg.")] = None,
+    trajectory_years: Annotated[int, typer.Option("--trajectory", help="Also show years 1..N of operation.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Cost of a good kWh: materials, conversion, plant capex, energy and lithium per kWh."""
+    try:
+        from .cell import Cell
+        from .factory.evaluate import cost_of
+        from .factory.plant_spec import load_plant
+
+        cell = Cell.from_spec(spec)
+        plant = load_plant(plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh)
+        if lce is not None:
+            plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
+        result = cost_of(cell, plant)
+        row = {"cell": cell.spec.name, **result.row(0), "plant": plant.model_dump()}
+        years = None
+        if trajectory_years > 0:
+            from .factory.plant_spec import cost_inputs
+
+            traj = cost_of(cell, plant, list(range(1, trajectory_years + 1)))
+            ci = cost_inputs(cell.resolved, plant, list(range(1, trajectory_years + 1)))
+            years = [
+                {"year": i + 1, "cell_yield": float(ci.cell_yield[i]), "utilization": float(ci.utilization[i]), **traj.row(i)}
+                for i in range(trajectory_years)
+            ]
+            row["trajectory"] = years
+        if as_json:
+            typer.echo(json.dumps(row, indent=2))
+        else:
+            _print_cost(row, row["plant"], years)
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message

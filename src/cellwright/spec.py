@@ -209,6 +209,7 @@ class Resolved:
     inputs: DesignInputs
     sources: dict[str, str] = field(default_factory=dict)  # parameter -> citation key
     free_dimension: Optional[str] = None  # target mode: the dimension to solve for
+    materials: dict[str, str] = field(default_factory=dict)  # bill-of-materials role -> material
 
 
 class _Params:
@@ -246,7 +247,7 @@ def _mat_prop(params: _Params, mat: materials.Material, prop: str, override_key:
     return mat.si(prop)
 
 
-def _electrode(section: str, params: _Params, kind: str, sources: dict) -> dict:
+def _electrode(section: str, params: _Params, kind: str, sources: dict, roles: dict) -> dict:
     p = params
     am = _material(p, "material", kind)
     cond = _material(p, "conductive", "conductive", "carbon-black")
@@ -259,6 +260,9 @@ def _electrode(section: str, params: _Params, kind: str, sources: dict) -> dict:
             f"{section}.active_fraction + conductive_fraction + binder_fraction", round(total, 6), "must sum to 1"
         )
     pre = "pos" if section == "cathode" else "neg"
+    roles.update(
+        {f"{section}_active": am.name, f"{section}_conductive": cond.name, f"{section}_binder": binder.name, f"{section}_foil": foil.name}
+    )
     out = {
         f"{pre}_specific_capacity": _mat_prop(p, am, "specific_capacity_mAh_g", "specific_capacity_mAh_g", 3600.0, sources),
         f"{pre}_first_cycle_efficiency": _mat_prop(p, am, "first_cycle_efficiency", "first_cycle_efficiency", 1.0, sources),
@@ -288,14 +292,15 @@ def resolve(spec: CellSpec) -> Resolved:
     """Turn a validated spec into engine inputs for one design."""
     chem = presets.chemistry(spec.chemistry)
     sources: dict[str, str] = {}
+    roles: dict[str, str] = {}
     P = {
         s: _Params(s, chem.get(s, {}), getattr(spec, s), sources)
         for s in ("cathode", "anode", "separator", "electrolyte", "cell")
     }
     casing = _Params("casing", presets.casing_defaults(spec.chemistry, spec.format), spec.casing, sources)
 
-    x = _electrode("cathode", P["cathode"], "cathode_active", sources)
-    x.update(_electrode("anode", P["anode"], "anode_active", sources))
+    x = _electrode("cathode", P["cathode"], "cathode_active", sources, roles)
+    x.update(_electrode("anode", P["anode"], "anode_active", sources, roles))
 
     # Positive coating thickness: a thickness, a loading, or the preset's, capped in target mode.
     pc = P["cathode"]
@@ -369,12 +374,16 @@ def resolve(spec: CellSpec) -> Resolved:
     )
     pos_t = _material(c, "pos_terminal_material", "casing", "Al-terminal")
     neg_t = _material(c, "neg_terminal_material", "casing", "Cu-terminal")
+    roles.update(
+        separator=sep.name, electrolyte=ely.name, casing=wall.name, lid=lid.name, insulation=ins.name,
+        pos_terminal=pos_t.name, neg_terminal=neg_t.name,
+    )
     x["pos_terminal_density"] = pos_t.si("density_g_cm3")
     x["neg_terminal_density"] = neg_t.si("density_g_cm3")
 
     free = _dimensions(spec, x)
     x["format"] = FORMATS[spec.format]
-    return Resolved(spec, DesignInputs(**x), sources, free)
+    return Resolved(spec, DesignInputs(**x), sources, free, roles)
 
 
 _DIMS = {

@@ -60,6 +60,15 @@ class DesignResult:
     def __len__(self) -> int:
         return self.valid.shape[0]
 
+    def take(self, index) -> "DesignResult":
+        """The designs at ``index`` (a boolean mask or integer indices)."""
+        return DesignResult(
+            {k: v[index] for k, v in self.values.items()},
+            {k: v[index] for k, v in self.bom_mass_kg.items()},
+            {k: v[index] for k, v in self.bom_area_m2.items()},
+            self.valid[index],
+        )
+
     def row(self, i: int = 0) -> dict:
         """Design ``i`` as plain Python numbers, with its bill of materials."""
         out = {k: _plain(v[i]) for k, v in self.values.items()}

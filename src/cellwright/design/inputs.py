@@ -6,10 +6,12 @@ engine sees only numbers. Every field is a float64 array of shape (N,) except th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+
+from ..batch import Batch
 
 #: Cell formats and their integer codes.
 FORMATS = {"pouch": 0, "prismatic": 1, "blade": 2, "cylindrical": 3}
@@ -17,7 +19,7 @@ FORMAT_NAMES = {v: k for k, v in FORMATS.items()}
 
 
 @dataclass
-class DesignInputs:
+class DesignInputs(Batch):
     """N cell designs. Units are SI unless the field says otherwise."""
 
     # --- format and outer dimensions (m); unused dimensions are NaN
@@ -98,46 +100,3 @@ class DesignInputs:
 
     INT_FIELDS: ClassVar[tuple[str, ...]] = ("format", "pos_ocp", "neg_ocp")
     BOOL_FIELDS: ClassVar[tuple[str, ...]] = ("wound",)
-
-    def __post_init__(self):
-        n = None
-        for f in fields(self):
-            dtype = int if f.name in self.INT_FIELDS else bool if f.name in self.BOOL_FIELDS else float
-            arr = np.atleast_1d(np.asarray(getattr(self, f.name), dtype=dtype))
-            if n is None:
-                n = arr.shape[0]
-            setattr(self, f.name, arr)
-        self._n = n
-        self.broadcast()
-
-    def broadcast(self) -> "DesignInputs":
-        """Make every field length N (fields of length 1 are repeated)."""
-        n = max(getattr(self, f.name).shape[0] for f in fields(self))
-        for f in fields(self):
-            arr = getattr(self, f.name)
-            if arr.shape[0] != n:
-                if arr.shape[0] != 1:
-                    raise ValueError(f"DesignInputs.{f.name} has length {arr.shape[0]}, others {n}")
-                setattr(self, f.name, np.repeat(arr, n))
-        self._n = n
-        return self
-
-    def __len__(self) -> int:
-        return self._n
-
-    def take(self, index) -> "DesignInputs":
-        """The designs at ``index`` (a boolean mask or integer indices)."""
-        return DesignInputs(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
-
-    def replace(self, **changes) -> "DesignInputs":
-        """A copy with some fields replaced (scalars or arrays of length N)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
-        return DesignInputs(**values)
-
-    def as_dict(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def concatenate(cls, items: list["DesignInputs"]) -> "DesignInputs":
-        return cls(**{f.name: np.concatenate([getattr(i, f.name) for i in items]) for f in fields(cls)})

@@ -1,0 +1,195 @@
+"""Cost of a good kWh: materials bought per good cell, and the conversion cost of the plant.
+
+Method: BatPaC v5 [batpac-v5; nelson2012 ch. 6-7], batch-first.
+
+- Materials per good cell = design mass (or area) x price / (material yield x cell yield);
+  purchased parts (can, lid, terminals) = mass x price + a fixed part cost, / cell yield.
+- The plant is sized at nameplate: each step's labour, capital and floor area scale from
+  BatPaC's baseline plant (:mod:`.process`); process capital x the region's equipment
+  multiplier x any export-control premium, building-and-support capital x the region's
+  construction multiplier, floor area x the region's building cost.
+- Annual costs: direct labour; depreciation (capital / equipment life + building / building
+  life); variable overhead, GSA and R&D as BatPaC's fractions of labour and depreciation;
+  energy (electricity and heat per step x regional prices) as its own line, or inside variable
+  overhead as BatPaC has it. They are spread over the good output, nameplate x utilisation,
+  and scaled by the producer's experience multiplier (Wright's law).
+- Options: profit = cost of capital x investment; warranty = 5.6 % of cost + profit. A
+  production credit (US 45X) is subtracted per kWh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..design.engine import DesignResult
+from . import process
+from .inputs import CostInputs
+
+LCE_PER_LI = 5.323  # kg Li2CO3 per kg Li (73.89 / (2 x 6.941))
+
+#: Breakdown lines, in order.
+MATERIAL_LINES = (
+    "cathode_active",
+    "cathode_other",
+    "anode_active",
+    "anode_other",
+    "cathode_foil",
+    "anode_foil",
+    "separator",
+    "electrolyte",
+    "solvent",
+    "casing_and_terminals",
+)
+CONVERSION_LINES = ("labour", "variable_overhead", "depreciation", "gsa", "rnd", "energy")
+OPTION_LINES = ("profit", "warranty", "credit")
+
+
+@dataclass
+class CostResult:
+    """Per-design cost results: arrays keyed by unit-suffixed names, and the per-kWh breakdown."""
+
+    values: dict[str, np.ndarray]
+    breakdown_usd_per_kWh: dict[str, np.ndarray]
+    steps: dict[str, np.ndarray]  # per-step labour_h, capital_usd, area_m2: (S, N)
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def row(self, i: int = 0) -> dict:
+        out = {k: float(v[i]) for k, v in self.values.items()}
+        out["breakdown"] = {k: float(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
+        return out
+
+
+def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
+    """Electricity and heat per kWh of good cells, kWh/kWh (process_energy.csv, scaled)."""
+    import csv
+    from importlib import resources
+
+    ref = {k: v["value"] for k, v in process.plant_data()["energy_reference"].items()}
+    kwh = design["energy_Wh"] / 1000.0
+    area_per_kWh = design["cathode_area_m2"] / kwh / c.cell_yield
+    active_per_kWh = (design.bom_mass_kg["cathode_active"] + design.bom_mass_kg["anode_active"]) / kwh / c.cell_yield
+    scale = {
+        "electrode_area": area_per_kWh / ref["electrode_area_m2_per_kWh"],
+        "active_kg": active_per_kWh / ref["active_kg_per_kWh"],
+        "cells": cells_per_kWh / ref["cells_per_kWh"],
+        "energy": np.ones_like(kwh),
+    }
+    text = (resources.files("cellwright") / "data" / "process_energy.csv").read_text(encoding="utf-8")
+    elec = np.zeros_like(kwh)
+    heat = np.zeros_like(kwh)
+    for row in csv.DictReader(text.splitlines()):
+        elec = elec + float(row["electricity_kWh_per_kWh"]) * scale[row["driver"]]
+        heat = heat + float(row["heat_kWh_per_kWh"]) * scale[row["driver"]]
+    return elec, heat
+
+
+def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
+    """Cost per good kWh of N designs made in N plants (arrays over N)."""
+    bom, area = design.bom_mass_kg, design.bom_area_m2
+    kwh_per_cell = design["energy_Wh"] / 1000.0
+    Y = c.cell_yield
+    y_e, y_f, y_s, y_l = c.y_electrode * Y, c.y_foil * Y, c.y_separator * Y, c.y_electrolyte * Y
+    
+    per_cell = {
+        "cathode_active": bom["cathode_active"] * c.p_cathode_active * (1.0 + c.premium_cathode) / y_e,
+        "cathode_other": (bom["cathode_conductive"] * c.p_cathode_conductive + bom["cathode_binder"] * c.p_cathode_binder) / y_e,
+        "anode_active": bom["anode_active"] * c.p_anode_active * (1.0 + c.premium_anode) / y_e,
+        "anode_other": (bom["anode_conductive"] * c.p_anode_conductive + bom["anode_binder"] * c.p_anode_binder) / y_e,
+        "cathode_foil": area["cathode_foil"] * c.p_cathode_foil / y_f,
+        "anode_foil": area["anode_foil"] * c.p_anode_foil / y_f,
+        "separator": area["separator"] * c.p_separator / y_s,
+        "electrolyte": bom["electrolyte"] * c.p_electrolyte / y_l,
+        "solvent": bom["cathode_binder"] * c.nmp_per_binder * c.p_nmp / y_e,
+        "casing_and_terminals": (
+            bom["casing"] * c.p_casing
+            + bom["lid"] * c.p_lid
+            + bom["insulation"] * c.p_insulation
+            + bom["terminals"] * c.p_terminals
+            + c.plus_usd
+        )
+        / Y,
+    }
+    materials_per_cell = sum(per_cell.values())
+
+    # --- the plant at nameplate
+    good_cells = c.annual_kWh / kwh_per_cell
+    started = good_cells / Y
+    rates = {
+        "cells": started,
+        "positive_active_kg": started * bom["cathode_active"] / c.y_electrode,
+        "negative_active_kg": started * bom["anode_active"] / c.y_electrode,
+        "positive_area_m2": started * area["cathode_active"],
+        "negative_area_m2": started * area["anode_active"],
+        "nmp_kg": started * bom["cathode_binder"] * c.nmp_per_binder / c.y_electrode,
+        "water_kg": started * bom["anode_binder"] * c.water_per_binder / c.y_electrode,
+        "rejected_cells": started - good_cells,
+        "energy_kWh": c.annual_kWh,
+    }
+    labour_h, capital, floor = process.scale_steps(rates, c.operating_days, design["capacity_Ah"])
+    building_line = np.asarray(process.steps().names) == "building_support"
+    capital = np.where(
+        building_line[:, None], capital * c.construction_multiplier, capital * c.equipment_multiplier * c.capex_multiplier
+    )
+    ov = {k: v["value"] for k, v in process.plant_data()["overheads"].items()}
+    capital_total = capital.sum(axis=0)
+    floor_total = floor.sum(axis=0)
+    building = floor_total * c.building_usd_per_m2
+
+    output_kWh = c.annual_kWh * c.utilization
+    k = c.conversion_multiplier / output_kWh  # annual USD -> USD per good kWh
+    labour = labour_h.sum(axis=0) * c.labour_usd_per_h * k
+    depreciation = (capital_total / ov["equipment_life_yr"] + building / ov["building_life_yr"]) * k
+    var_oh = ov["variable_overhead_of_labour"] * labour + ov["variable_overhead_of_depreciation"] * depreciation
+    gsa = ov["gsa_of_labour_and_overhead"] * (labour + var_oh) + ov["gsa_of_depreciation"] * depreciation
+    rnd = ov["rnd_of_depreciation"] * depreciation
+    elec, heat = _energy(design, c, 1.0 / kwh_per_cell)
+    energy_use = elec + heat
+    energy = np.where(c.energy_explicit, (elec * c.electricity_usd_per_kWh + heat * c.heat_usd_per_kWh) * c.conversion_multiplier, 0.0)
+
+    materials = materials_per_cell / kwh_per_cell
+    conversion = labour + var_oh + depreciation + gsa + rnd + energy
+    annual_materials = materials * output_kWh
+    investment = (
+        capital_total
+        + building
+        + ov["launch_of_materials"] * annual_materials
+        + ov["launch_of_labour_and_overhead"] * (labour + var_oh) * output_kWh
+        + ov["working_capital_of_variable"] * (materials + labour + var_oh + energy) * output_kWh
+    )
+    profit = np.where(c.include_profit, c.cost_of_capital * investment / output_kWh, 0.0)
+    warranty = np.where(c.include_warranty, ov["warranty_fraction"] * (materials + conversion + profit), 0.0)
+    credit = -c.credit_usd_per_kWh
+    total = materials + conversion + profit + warranty + credit
+
+    breakdown = {name: v / kwh_per_cell for name, v in per_cell.items()}
+    breakdown.update(labour=labour, variable_overhead=var_oh, depreciation=depreciation, gsa=gsa, rnd=rnd, energy=energy)
+    breakdown.update(profit=profit, warranty=warranty, credit=credit)
+
+    li = (
+        bom["cathode_active"] * c.li_cathode / y_e
+        + bom["anode_active"] * c.li_anode / y_e
+        + bom["electrolyte"] * c.li_electrolyte / y_l
+    )
+    plant_capex = capital_total + building
+    values = {
+        "cell_cost_usd_per_kWh": total,
+        "materials_usd_per_kWh": materials,
+        "conversion_usd_per_kWh": conversion,
+        "cell_cost_usd": total * kwh_per_cell,
+        "plant_capex_usd": plant_capex,
+        "capex_usd_per_GWh": plant_capex / (c.annual_kWh / 1e6),
+        "investment_usd": investment,
+        "energy_kWh_per_kWh": energy_use,
+        "electricity_kWh_per_kWh": elec,
+        "heat_kWh_per_kWh": heat,
+        "lce_kg_per_kWh": li * LCE_PER_LI / kwh_per_cell,
+        "labour_h_per_yr": labour_h.sum(axis=0),
+        "floor_area_m2": floor_total,
+        "good_cells_per_yr": good_cells * c.utilization,
+        "output_GWh_per_yr": output_kWh / 1e6,
+    }
+    return CostResult(values, breakdown, {"labour_h": labour_h, "capital_usd": capital, "area_m2": floor})

@@ -1,0 +1,262 @@
+"""Plant files (TOML) and names -> the cost model's arrays.
+
+A plant file names an archetype, a region, a price set and a scenario and says how big the
+plant is and which year of operation to cost; everything else comes from the data files:
+``plants.toml`` (archetypes, yields, overheads), ``regions.toml``, ``prices.toml``,
+``scenarios.toml``. Without a plant file the ``[default]`` plant of ``plants.toml`` is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .. import materials
+from ..errors import SpecError
+from ..spec import Resolved, _spec_error
+from . import process
+from .inputs import CostInputs
+from .prices import price_set
+
+
+class PlantSpec(BaseModel):
+    """A plant: size, who runs it, where, at which prices, under which policy, and when."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "plant"
+    annual_GWh: float = Field(default=20.0, gt=0, le=1000)
+    archetype: str = "incumbent"
+    region: str = "china"
+    prices: str = "china-2025"
+    scenario: str = "none"
+    start_year: int = Field(default=2026, ge=2000, le=2100)
+    year: int = Field(default=10, ge=1, le=50)
+    utilization: Optional[float] = Field(default=None, gt=0, le=1)
+    cell_yield: Optional[float] = Field(default=None, gt=0.05, le=1)
+    yield_set: Optional[str] = None
+    operating_days: float = Field(default=320.0, gt=0, le=366)
+    include_profit: bool = False
+    include_warranty: bool = False
+    commodities: dict[str, float] = Field(default_factory=dict)
+
+
+def _data(name: str) -> dict:
+    return tomllib.loads((resources.files("cellwright") / "data" / name).read_text(encoding="utf-8"))
+
+
+@cache
+def regions() -> dict[str, dict]:
+    """Regions of ``data/regions*.toml``."""
+    out: dict[str, dict] = {}
+    folder = resources.files("cellwright") / "data"
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("regions") and entry.name.endswith(".toml"):
+            out.update(tomllib.loads(entry.read_text(encoding="utf-8")))
+    return out
+
+
+@cache
+def scenarios() -> dict:
+    return _data("scenarios.toml")
+
+
+def default_plant() -> PlantSpec:
+    d = dict(process.plant_data()["default"])
+    d.pop("description", None)
+    return PlantSpec(**d)
+
+
+def load_plant(path: str | Path | None = None, **overrides) -> PlantSpec:
+    """Read a plant file (or the default plant) and apply non-None overrides."""
+    if path is None:
+        data = default_plant().model_dump()
+    else:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SpecError("plant", str(path), "file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError("plant", str(path), f"not valid TOML ({exc})") from None
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return PlantSpec.model_validate(data)
+    except ValidationError as exc:
+        err = _spec_error(exc)
+        raise SpecError(f"plant.{err.field}", err.value, err.allowed) from None
+
+
+def _choice(kind: str, name: str, table: dict) -> dict:
+    if name not in table:
+        raise SpecError(kind, name, "allowed: " + ", ".join(sorted(table)))
+    return table[name]
+
+
+def _v(entry):
+    return entry["value"] if isinstance(entry, dict) else entry
+
+
+def ramp(start: float, mature: float, tau: float, year: np.ndarray) -> np.ndarray:
+    """Mean over operating year ``year`` (1 = first) of start -> mature with time constant tau."""
+    year = np.asarray(year, dtype=float)
+    if tau <= 0:
+        return np.full_like(year, mature)
+    gap = tau * (np.exp(-(year - 1.0) / tau) - np.exp(-year / tau))
+    return mature - (mature - start) * gap
+
+
+def active_switches(plant: PlantSpec, calendar_year: int) -> list[tuple[str, dict]]:
+    """Switches of the plant's scenario that apply to its region in ``calendar_year``."""
+    sc = _choice("scenario", plant.scenario, scenarios()["scenarios"])
+    out = []
+    day = dt.date(calendar_year, 7, 1)
+    for name in sc["switches"]:
+        sw = scenarios()["switches"][name]
+        start = dt.date.fromisoformat(sw["start"])
+        end = dt.date.fromisoformat(sw["end"]) if "end" in sw else dt.date.max
+        if plant.region in sw["regions"] and start <= day < end:
+            out.append((name, sw))
+    return out
+
+
+def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Cell yield, utilisation, experience multiplier and policy effects for years of operation.
+
+    The plant's history is followed from its first year, so year N of a trajectory and a
+    single-year call for year N agree.
+    """
+    pd = process.plant_data()
+    arch = _choice("archetype", plant.archetype, pd["archetypes"])
+    years = np.asarray(years, dtype=int)
+    every = np.arange(1, int(years.max()) + 1)
+    calendar = plant.start_year + every - 1
+    effects = {k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "credit_usd_per_kWh")}
+    effects["capex_multiplier"] = np.ones(every.size)
+    for i, cal in enumerate(calendar):
+        for _, sw in active_switches(plant, int(cal)):
+            effects["capex_multiplier"][i] *= _v(sw.get("equipment_capex_multiplier", 1.0))
+            effects["premium_cathode"][i] += _v(sw.get("cathode_premium", 0.0))
+            effects["premium_anode"][i] += _v(sw.get("anode_premium", 0.0))
+            phase = sw.get("phase_down", {})
+            fraction = min((f for yr, f in phase.items() if cal >= int(yr)), default=1.0)
+            effects["credit_usd_per_kWh"][i] += _v(sw.get("credit_usd_per_kWh", 0.0)) * fraction
+    # effects fixed at the start of production: lead-time delay and start yield
+    delay, yield_delta = 0.0, 0.0
+    for _, sw in active_switches(plant, plant.start_year):
+        delay += _v(sw.get("start_delay_years", 0.0))
+        yield_delta += _v(sw.get("cell_yield_start_delta", 0.0))
+    operating = np.maximum(every - delay, 0.0)  # years of production by the end of each year
+    tau = _v(arch["ramp_years"])
+    mature = _v(arch["cell_yield_mature"])
+    y0 = min(max(_v(arch["cell_yield_start"]) + yield_delta, 0.05), mature)
+    cell_yield = ramp(y0, mature, tau, np.maximum(operating, 1.0))
+    util = ramp(_v(arch["utilization_start"]), _v(arch["utilization_mature"]), tau, np.maximum(operating, 1.0))
+    util = util * np.clip(operating, 0.0, 1.0)  # a delayed plant makes nothing (or part of a year)
+    if plant.cell_yield is not None:
+        cell_yield = np.full(every.size, plant.cell_yield)
+    if plant.utilization is not None:
+        util = np.full(every.size, plant.utilization)
+    out_GWh = plant.annual_GWh * util
+    experience = _v(arch["experience_GWh"]) + np.cumsum(out_GWh) - 0.5 * out_GWh
+    b = -math.log2(1.0 - _v(pd["learning"]["rate"]))
+    multiplier = np.maximum(1.0, (experience / _v(pd["learning"]["experience_reference_GWh"])) ** (-b))
+    state = {"cell_yield": cell_yield, "utilization": np.maximum(util, 1e-6), "conversion_multiplier": multiplier, **effects}
+    return {k: v[years - 1] for k, v in state.items()}
+
+
+def _li_electrolyte(name: str) -> float:
+    m = materials.get(name)
+    return m.si("salt_concentration_mol_L") * 6.941e-3 / m.si("density_g_cm3")
+
+
+def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
+    """Cost inputs for one designed cell in ``plant`` (one entry per year of operation)."""
+    years = np.atleast_1d(np.asarray(plant.year if years is None else years, dtype=float))
+    ps = price_set(plant.prices)
+    reg = _choice("region", plant.region, regions())
+    pd = process.plant_data()
+    arch = _choice("archetype", plant.archetype, pd["archetypes"])
+    yset = _choice("yield_set", plant.yield_set or arch["yield_set"], pd["yield_sets"])
+    m = cell.materials
+    unknown = set(plant.commodities) - set(ps.commodities)
+    if unknown:
+        raise SpecError(f"plant.commodities.{sorted(unknown)[0]}", plant.commodities[sorted(unknown)[0]],
+                        "allowed: " + ", ".join(sorted(ps.commodities)))
+
+    def price(role: str) -> float:
+        name = m[role]
+        if name in ps.indexed:
+            return ps.indexed_price(name, {k.removesuffix("_usd_per_kg"): v for k, v in plant.commodities.items()}).si
+        return ps.price(name, f"{role.replace('_', '.', 1)}").si
+
+    def purchased(role: str) -> tuple[float, float]:
+        p = ps.price(m[role], role)
+        return p.si, p.plus_usd
+
+    ely = materials.get(m["electrolyte"])
+    p_ely = ps.price(m["electrolyte"], "electrolyte").si
+    if ps.price(m["electrolyte"]).unit == "usd/L":
+        p_ely = p_ely / ely.si("density_g_cm3")  # USD/m3 -> USD/kg
+    casing, plus_c = purchased("casing")
+    pos_t, plus_p = purchased("pos_terminal")
+    neg_t, plus_n = purchased("neg_terminal")
+    inp = cell.inputs
+    t_pos = inp.pos_terminal_thickness[0] * inp.pos_terminal_density[0]
+    t_neg = inp.neg_terminal_thickness[0] * inp.neg_terminal_density[0]
+    share_pos = t_pos / (t_pos + t_neg) if (t_pos + t_neg) > 0 else 0.5
+    state = plant_state(plant, years)
+    ov = pd["overheads"]
+    li_frac = lambda role: materials.get(m[role]).properties.get("lithium_mass_fraction")  # noqa: E731
+    return CostInputs(
+        p_cathode_active=price("cathode_active"),
+        p_cathode_conductive=price("cathode_conductive"),
+        p_cathode_binder=price("cathode_binder"),
+        p_anode_active=price("anode_active"),
+        p_anode_conductive=price("anode_conductive"),
+        p_anode_binder=price("anode_binder"),
+        p_cathode_foil=price("cathode_foil"),
+        p_anode_foil=price("anode_foil"),
+        p_separator=price("separator"),
+        p_electrolyte=p_ely,
+        p_casing=casing,
+        p_lid=purchased("lid")[0],
+        p_insulation=purchased("insulation")[0],
+        p_terminals=share_pos * pos_t + (1.0 - share_pos) * neg_t,
+        plus_usd=plus_c + plus_p + plus_n,
+        p_nmp=ps.price("NMP").si,
+        nmp_per_binder=_v(ov["nmp_per_pvdf"]) if m["cathode_binder"] == "PVDF" else 0.0,
+        water_per_binder=_v(ov["water_per_aqueous_binder"]) if m["anode_binder"] == "CMC-SBR" else 0.0,
+        li_cathode=li_frac("cathode_active").value if li_frac("cathode_active") else 0.0,
+        li_anode=li_frac("anode_active").value if li_frac("anode_active") else 0.0,
+        li_electrolyte=_li_electrolyte(m["electrolyte"]),
+        annual_kWh=plant.annual_GWh * 1e6,
+        utilization=state["utilization"],
+        operating_days=plant.operating_days,
+        cell_yield=state["cell_yield"],
+        y_electrode=_v(yset["electrode"]),
+        y_foil=_v(yset["foil"]),
+        y_separator=_v(yset["separator"]),
+        y_electrolyte=_v(yset["electrolyte"]),
+        conversion_multiplier=state["conversion_multiplier"],
+        labour_usd_per_h=_v(reg["labour_usd_per_h"]),
+        building_usd_per_m2=_v(reg["building_usd_per_m2"]),
+        equipment_multiplier=_v(reg["equipment_cost_multiplier"]),
+        construction_multiplier=_v(reg.get("construction_cost_multiplier", {"value": _v(reg["building_usd_per_m2"]) / 3000.0})),
+        electricity_usd_per_kWh=_v(reg["electricity_usd_per_kWh"]),
+        heat_usd_per_kWh=_v(reg["heat_usd_per_kWh"]),
+        cost_of_capital=_v(reg["cost_of_capital"]),
+        energy_explicit=bool(reg.get("energy_explicit", True)),
+        premium_cathode=state["premium_cathode"],
+        premium_anode=state["premium_anode"],
+        capex_multiplier=state["capex_multiplier"],
+        credit_usd_per_kWh=state["credit_usd_per_kWh"],
+        include_profit=plant.include_profit,
+        include_warranty=plant.include_warranty,
+    )

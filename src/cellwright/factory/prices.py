@@ -1,0 +1,107 @@
+"""Material price sets, with commodity-indexed cathodes.
+
+Data: ``data/prices.toml``. A price set names each material's price with its unit, source,
+year and currency. Cathodes under ``[<set>.indexed]`` are priced from commodities:
+
+    price (USD/kg) = sum_i (kg of input i per kg of cathode) x (input price, USD/kg) + margin
+
+so setting lithium carbonate to another price moves the cathode, and the cell, accordingly
+(method of Batt_Sust_Model [batt-sust-model], which re-implements BatPaC's metal-indexed
+cathode prices). Prices come out in SI-based units: USD/kg, USD/m2, USD/m3.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from ..errors import SpecError
+
+_UNIT_TO_SI = {"usd/kg": 1.0, "usd/m2": 1.0, "usd/L": 1000.0}  # usd/L -> usd/m3
+
+
+@dataclass(frozen=True)
+class Price:
+    value: float
+    unit: str
+    source: str
+    year: int | None = None
+    plus_usd: float = 0.0
+    note: str = ""
+
+    @property
+    def si(self) -> float:
+        return self.value * _UNIT_TO_SI[self.unit]
+
+
+@dataclass
+class PriceSet:
+    name: str
+    description: str
+    currency: str
+    year: int
+    materials: dict[str, Price] = field(default_factory=dict)
+    purchased: dict[str, Price] = field(default_factory=dict)
+    commodities: dict[str, Price] = field(default_factory=dict)
+    indexed: dict[str, dict] = field(default_factory=dict)
+
+    def price(self, material: str, field_name: str = "material") -> Price:
+        """A material's price (commodity-indexed cathodes included); error lists the priced ones."""
+        if material in self.indexed:
+            return self.indexed_price(material)
+        for table in (self.materials, self.purchased):
+            if material in table:
+                return table[material]
+        priced = sorted({*self.materials, *self.purchased, *self.indexed})
+        raise SpecError(field_name, material, f"no price in price set {self.name!r}; priced: " + ", ".join(priced))
+
+    def indexed_price(self, cathode: str, commodities: dict[str, float] | None = None) -> Price:
+        """Price of a commodity-indexed cathode, USD/kg; ``commodities`` overrides input prices."""
+        spec = self.indexed[cathode]
+        total, sources = spec["margin_usd_per_kg"]["value"], {spec["margin_usd_per_kg"]["source"]}
+        for name, amount in spec["inputs_kg_per_kg"].items():
+            price = (commodities or {}).get(name)
+            if price is None:
+                price = self.commodities[name].value
+                sources.add(self.commodities[name].source)
+            total += amount["value"] * price
+            sources.add(amount["source"])
+        return Price(total, "usd/kg", ";".join(sorted(sources)), self.year, note="commodity-indexed")
+
+
+def _price(entry: dict) -> Price:
+    return Price(
+        float(entry["value"]),
+        entry.get("unit", "usd/kg"),
+        entry["source"],
+        entry.get("year"),
+        float(entry.get("plus_usd", 0.0)),
+        entry.get("note", ""),
+    )
+
+
+@cache
+def price_sets() -> dict[str, PriceSet]:
+    raw = tomllib.loads((resources.files("cellwright") / "data" / "prices.toml").read_text(encoding="utf-8"))
+    out = {}
+    for name, t in raw.items():
+        out[name] = PriceSet(
+            name,
+            t.get("description", ""),
+            t.get("currency", "USD"),
+            int(t.get("year", 0)),
+            {k: _price(v) for k, v in t.get("materials", {}).items()},
+            {k: _price(v) for k, v in t.get("purchased", {}).items()},
+            {k: _price(v) for k, v in t.get("commodities", {}).items()},
+            t.get("indexed", {}),
+        )
+    return out
+
+
+def price_set(name: str) -> PriceSet:
+    try:
+        return price_sets()[name]
+    except KeyError:
+        raise SpecError("prices", name, "allowed: " + ", ".join(sorted(price_sets()))) from None
