@@ -79,19 +79,22 @@ def test_unknown_material_names_the_field_and_lists_the_allowed():
 
 
 def _sources_in_data():
+    """Every citation key named anywhere in data/: CSV `source` columns and TOML `source` fields."""
     keys = set()
-    for name in ("materials.csv", "ocp.csv", "reference_cells.csv"):
-        keys |= {row["source"] for row in csv.DictReader(data_text(name).splitlines())}
-    for name in ("chemistries.toml", "formats.toml"):
+    folder = resources.files("cellwright") / "data"
+    for entry in folder.iterdir():
+        if entry.name.endswith(".csv"):
+            keys |= {row["source"] for row in csv.DictReader(entry.read_text(encoding="utf-8").splitlines())}
+        elif entry.name.endswith(".toml"):
 
-        def walk(node):
-            if isinstance(node, dict):
-                if "source" in node:
-                    keys.add(node["source"])
-                for v in node.values():
-                    walk(v)
+            def walk(node):
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if k in ("source", "phase_down_source") and isinstance(v, str):
+                            keys.update(v.split(";"))
+                        walk(v)
 
-        walk(tomllib.loads(data_text(name)))
+            walk(tomllib.loads(entry.read_text(encoding="utf-8")))
     return keys
 
 

@@ -155,13 +155,14 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
         for col in ("Year", "Cell yield", "Utilisation", "Cell cost, USD/kWh", "Materials", "Conversion"):
             tr.add_column(col, justify="right")
         for y in years:
+            cost = y["cell_cost_usd_per_kWh"]
             tr.add_row(
                 str(y["year"]),
                 f"{y['cell_yield']:.3f}",
                 f"{y['utilization']:.2f}",
-                f"{y['cell_cost_usd_per_kWh']:.2f}",
-                f"{y['materials_usd_per_kWh']:.2f}",
-                f"{y['conversion_usd_per_kWh']:.2f}",
+                "no output" if cost is None else f"{cost:.2f}",
+                "" if cost is None else f"{y['materials_usd_per_kWh']:.2f}",
+                "" if cost is None else f"{y['conversion_usd_per_kWh']:.2f}",
             )
         console.print(tr)
 

@@ -58,9 +58,15 @@ class CostResult:
         return self.values[key]
 
     def row(self, i: int = 0) -> dict:
-        out = {k: float(v[i]) for k, v in self.values.items()}
-        out["breakdown"] = {k: float(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
+        """Design ``i`` as plain numbers (None where the plant has no output that year)."""
+        out = {k: _plain(v[i]) for k, v in self.values.items()}
+        out["breakdown"] = {k: _plain(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
         return out
+
+
+def _plain(x) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
 
 
 def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
@@ -113,6 +119,7 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
         )
         / Y,
     }
+    per_cell = {k: v * c.material_multiplier for k, v in per_cell.items()}
     materials_per_cell = sum(per_cell.values())
 
     # --- the plant at nameplate
@@ -139,7 +146,7 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     floor_total = floor.sum(axis=0)
     building = floor_total * c.building_usd_per_m2
 
-    output_kWh = c.annual_kWh * c.utilization
+    output_kWh = np.where(c.utilization > 0, c.annual_kWh * c.utilization, np.nan)  # NaN: no output yet
     k = c.conversion_multiplier / output_kWh  # annual USD -> USD per good kWh
     labour = labour_h.sum(axis=0) * c.labour_usd_per_h * k
     depreciation = (capital_total / ov["equipment_life_yr"] + building / ov["building_life_yr"]) * k

@@ -52,6 +52,7 @@ class CostInputs(Batch):
     conversion_multiplier: np.ndarray  # experience (Wright's law), 1 = mature
 
     # --- region
+    material_multiplier: np.ndarray  # on every material and purchased-part price
     labour_usd_per_h: np.ndarray
     building_usd_per_m2: np.ndarray
     equipment_multiplier: np.ndarray  # process capital relative to BatPaC's US basis

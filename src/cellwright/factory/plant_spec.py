@@ -167,7 +167,7 @@ def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
     experience = _v(arch["experience_GWh"]) + np.cumsum(out_GWh) - 0.5 * out_GWh
     b = -math.log2(1.0 - _v(pd["learning"]["rate"]))
     multiplier = np.maximum(1.0, (experience / _v(pd["learning"]["experience_reference_GWh"])) ** (-b))
-    state = {"cell_yield": cell_yield, "utilization": np.maximum(util, 1e-6), "conversion_multiplier": multiplier, **effects}
+    state = {"cell_yield": cell_yield, "utilization": util, "conversion_multiplier": multiplier, **effects}
     return {k: v[years - 1] for k, v in state.items()}
 
 
@@ -185,15 +185,18 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
     arch = _choice("archetype", plant.archetype, pd["archetypes"])
     yset = _choice("yield_set", plant.yield_set or arch["yield_set"], pd["yield_sets"])
     m = cell.materials
-    unknown = set(plant.commodities) - set(ps.commodities)
-    if unknown:
-        raise SpecError(f"plant.commodities.{sorted(unknown)[0]}", plant.commodities[sorted(unknown)[0]],
-                        "allowed: " + ", ".join(sorted(ps.commodities)))
+    commodities = {}
+    for key, value in plant.commodities.items():
+        name = key.removesuffix("_usd_per_kg")
+        if not key.endswith("_usd_per_kg") or name not in ps.commodities:
+            allowed = ", ".join(f"{c}_usd_per_kg" for c in sorted(ps.commodities))
+            raise SpecError(f"plant.commodities.{key}", value, f"allowed in price set {ps.name!r}: {allowed}")
+        commodities[name] = value
 
     def price(role: str) -> float:
         name = m[role]
         if name in ps.indexed:
-            return ps.indexed_price(name, {k.removesuffix("_usd_per_kg"): v for k, v in plant.commodities.items()}).si
+            return ps.indexed_price(name, commodities).si
         return ps.price(name, f"{role.replace('_', '.', 1)}").si
 
     def purchased(role: str) -> tuple[float, float]:
@@ -245,10 +248,11 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
         y_separator=_v(yset["separator"]),
         y_electrolyte=_v(yset["electrolyte"]),
         conversion_multiplier=state["conversion_multiplier"],
+        material_multiplier=_v(reg["material_price_multiplier"]),
         labour_usd_per_h=_v(reg["labour_usd_per_h"]),
         building_usd_per_m2=_v(reg["building_usd_per_m2"]),
         equipment_multiplier=_v(reg["equipment_cost_multiplier"]),
-        construction_multiplier=_v(reg.get("construction_cost_multiplier", {"value": _v(reg["building_usd_per_m2"]) / 3000.0})),
+        construction_multiplier=_v(reg.get("construction_cost_multiplier", reg["equipment_cost_multiplier"])),
         electricity_usd_per_kWh=_v(reg["electricity_usd_per_kWh"]),
         heat_usd_per_kWh=_v(reg["heat_usd_per_kWh"]),
         cost_of_capital=_v(reg["cost_of_capital"]),

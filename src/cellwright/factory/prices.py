@@ -6,7 +6,7 @@ year and currency. Cathodes under ``[<set>.indexed]`` are priced from commoditie
     price (USD/kg) = sum_i (kg of input i per kg of cathode) x (input price, USD/kg) + margin
 
 so setting lithium carbonate to another price moves the cathode, and the cell, accordingly
-(method of Batt_Sust_Model [batt-sust-model], which re-implements BatPaC's metal-indexed
+(method of Batt_Sust_Model [bsm-battery-cost-py], which re-implements BatPaC's metal-indexed
 cathode prices). Prices come out in SI-based units: USD/kg, USD/m2, USD/m3.
 """
 
