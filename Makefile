@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/cellwright design examples/lfp-280ah-prismatic.toml
+	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml
+	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml --region united-states --archetype newcomer --scenario export-controls --trajectory 8
 	$(BIN)/cellwright design examples/batpac-nmc811-pouch.toml
+	$(BIN)/cellwright cost examples/batpac-nmc811-pouch.toml --plant examples/plants/batpac-baseline.toml
 	$(BIN)/cellwright design examples/lg-m50-21700.toml
 
 test: $(STAMP)
@@ -22,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/design_throughput.py
+	$(BIN)/python benchmarks/cost_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

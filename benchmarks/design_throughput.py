@@ -28,15 +28,18 @@ BASES = [
 TARGET_SECONDS_PER_MILLION = 2.0
 
 
-def varied_designs(n: int, seed: int = 0) -> DesignInputs:
+def base_cells() -> list[Cell]:
+    return [Cell.from_spec({"chemistry": c, "format": f, "dimensions": d}) for c, f, d in BASES]
+
+
+def varied_designs(n: int, seed: int = 0, cells: list[Cell] | None = None) -> tuple[DesignInputs, np.ndarray]:
+    """N designs varied around the base cells, and which base each came from."""
     rng = np.random.default_rng(seed)
-    bases = [
-        Cell.from_spec({"chemistry": c, "format": f, "dimensions": d}).resolved.inputs for c, f, d in BASES
-    ]
+    bases = [c.resolved.inputs for c in (cells or base_cells())]
     pick = rng.integers(0, len(bases), n)
     inp = DesignInputs.concatenate(bases).take(pick)
     scale = rng.uniform(0.8, 1.2, n)
-    return inp.replace(
+    varied = inp.replace(
         width=inp.width * scale,
         height=inp.height * rng.uniform(0.8, 1.2, n),
         diameter=inp.diameter * scale,
@@ -44,6 +47,7 @@ def varied_designs(n: int, seed: int = 0) -> DesignInputs:
         pos_porosity=np.clip(inp.pos_porosity * rng.uniform(0.8, 1.2, n), 0.15, 0.5),
         np_ratio=rng.uniform(1.05, 1.2, n),
     )
+    return varied, pick
 
 
 def main() -> None:
@@ -52,7 +56,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    inp = varied_designs(args.n)
+    inp, _ = varied_designs(args.n)
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()

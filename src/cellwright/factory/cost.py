@@ -71,9 +71,6 @@ def _plain(x) -> float | None:
 
 def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
     """Electricity and heat per kWh of good cells, kWh/kWh (process_energy.csv, scaled)."""
-    import csv
-    from importlib import resources
-
     ref = {k: v["value"] for k, v in process.plant_data()["energy_reference"].items()}
     kwh = design["energy_Wh"] / 1000.0
     area_per_kWh = design["cathode_area_m2"] / kwh / c.cell_yield
@@ -84,12 +81,11 @@ def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
         "cells": cells_per_kWh / ref["cells_per_kWh"],
         "energy": np.ones_like(kwh),
     }
-    text = (resources.files("cellwright") / "data" / "process_energy.csv").read_text(encoding="utf-8")
     elec = np.zeros_like(kwh)
     heat = np.zeros_like(kwh)
-    for row in csv.DictReader(text.splitlines()):
-        elec = elec + float(row["electricity_kWh_per_kWh"]) * scale[row["driver"]]
-        heat = heat + float(row["heat_kWh_per_kWh"]) * scale[row["driver"]]
+    for row in process.energy_steps():
+        elec = elec + row["electricity"] * scale[row["driver"]]
+        heat = heat + row["heat"] * scale[row["driver"]]
     return elec, heat
 
 

@@ -60,6 +60,15 @@ def steps() -> Steps:
 
 
 @cache
+def energy_steps() -> list[dict]:
+    """Per-step electricity and heat per kWh of the reference plant (``process_energy.csv``)."""
+    return [
+        {"step": r["step"], "driver": r["driver"], "electricity": float(r["electricity_kWh_per_kWh"]), "heat": float(r["heat_kWh_per_kWh"])}
+        for r in csv.DictReader(_data("process_energy.csv").splitlines())
+    ]
+
+
+@cache
 def plant_data() -> dict:
     return tomllib.loads(_data("plants.toml"))
 
