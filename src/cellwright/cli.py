@@ -152,7 +152,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
     console.print(wf)
     if years:
         tr = Table(title="Year by year")
-        for col in ("Year", "Cell yield", "Utilisation", "Cell cost, USD/kWh", "Materials", "Conversion"):
+        for col in ("Year", "Cell yield", "Utilisation", "Cell cost, USD/kWh", "Materials", "Conversion", "Credit"):
             tr.add_column(col, justify="right")
         for y in years:
             cost = y["cell_cost_usd_per_kWh"]
@@ -163,6 +163,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
                 "no output" if cost is None else f"{cost:.2f}",
                 "" if cost is None else f"{y['materials_usd_per_kWh']:.2f}",
                 "" if cost is None else f"{y['conversion_usd_per_kWh']:.2f}",
+                "" if cost is None else f"{y['breakdown']['credit']:.2f}",
             )
         console.print(tr)
 
