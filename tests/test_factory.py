@@ -181,3 +181,29 @@ def test_plant_file_unknown_key_is_an_error(tmp_path):
     p.write_text("annual_GWh = 10\nsize_GWh = 3\n")
     out = run("cost", str(LFP), "--plant", str(p))
     assert out.returncode == 2 and "size_GWh" in out.stderr
+
+
+def test_scrap_recovery_credits_the_discarded_share_exactly(cell):
+    base = cost_inputs(cell.resolved, load_plant(None)).replace(cell_yield=0.8, y_electrode=0.9)
+    none = cell_cost(cell.result, base).breakdown_usd_per_kWh["cathode_active"][0]
+    half = cell_cost(cell.result, base.replace(scrap_recovery=0.5)).breakdown_usd_per_kWh["cathode_active"][0]
+    y = 0.8 * 0.9
+    assert half == pytest.approx(none * (1.0 - 0.5 * (1.0 - y)))
+
+
+def test_local_content_rule_adds_its_premium_to_materials(cell):
+    free = cost_of(cell, load_plant(None, region="india")).row(0)
+    pli = cost_of(cell, load_plant(None, region="india", scenario="india-pli")).row(0)
+    anode_ratio = pli["breakdown"]["electrolyte"] / free["breakdown"]["electrolyte"]
+    assert anode_ratio == pytest.approx(1.0 + 0.25 * 0.10)
+
+
+def test_a_plant_file_can_define_its_own_policy(tmp_path, cell):
+    p = tmp_path / "plant.toml"
+    p.write_text(
+        'region = "united-states"\nyear = 1\n[policy]\nswitches = ["us-45x", "state-grant"]\n'
+        '[policy.define.state-grant]\nregions = ["united-states"]\nstart = "2026-01-01"\n'
+        'credit_usd_per_kWh = { value = 5.0, source = "cellwright-assumption" }\n'
+    )
+    row = cost_of(cell, load_plant(p)).row(0)
+    assert row["breakdown"]["credit"] == pytest.approx(-40.0)

@@ -14,7 +14,8 @@ Method: BatPaC v5 [batpac-v5; nelson2012 ch. 6-7], batch-first.
   overhead as BatPaC has it. They are spread over the good output, nameplate x utilisation,
   and scaled by the producer's experience multiplier (Wright's law).
 - Options: profit = cost of capital x investment; warranty = 5.6 % of cost + profit. A
-  production credit (US 45X) is subtracted per kWh.
+  production credit (US 45X) is subtracted per kWh. Scrap recovery credits back a share of the
+  value of the materials the yields discarded; local-content rules add a premium to materials.
 """
 
 from __future__ import annotations
@@ -115,7 +116,15 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
         )
         / Y,
     }
-    per_cell = {k: v * c.material_multiplier for k, v in per_cell.items()}
+    # scrap recovery credits back a share of the value of what the yields threw away:
+    # bought x (1 - r (1 - y)) where bought = design / y
+    yields = {"cathode_active": y_e, "cathode_other": y_e, "anode_active": y_e, "anode_other": y_e, "solvent": y_e,
+              "cathode_foil": y_f, "anode_foil": y_f, "separator": y_s, "electrolyte": y_l, "casing_and_terminals": Y}
+    factor = c.material_multiplier * (1.0 + c.premium_materials)
+    recoverable = {k: k != "solvent" for k in per_cell}  # NMP is evaporated, not in the scrap
+    per_cell = {
+        k: v * factor * (1.0 - c.scrap_recovery * recoverable[k] * (1.0 - yields[k])) for k, v in per_cell.items()
+    }
     materials_per_cell = sum(per_cell.values())
 
     # --- the plant at nameplate

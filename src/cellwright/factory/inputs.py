@@ -50,6 +50,7 @@ class CostInputs(Batch):
     y_separator: np.ndarray
     y_electrolyte: np.ndarray
     conversion_multiplier: np.ndarray  # experience (Wright's law), 1 = mature
+    scrap_recovery: np.ndarray  # share of the material value in scrap credited back (recycling)
 
     # --- region
     material_multiplier: np.ndarray  # on every material and purchased-part price
@@ -64,6 +65,7 @@ class CostInputs(Batch):
 
     # --- policy and trade
     premium_cathode: np.ndarray  # fraction added to the cathode active material price
+    premium_materials: np.ndarray  # fraction added to every material (local-content rules)
     premium_anode: np.ndarray
     capex_multiplier: np.ndarray  # equipment under export controls
     credit_usd_per_kWh: np.ndarray  # production credit (US 45X)

@@ -27,6 +27,14 @@ from .inputs import CostInputs
 from .prices import price_set
 
 
+class Policy(BaseModel):
+    """A scenario written in the plant file: switch names, and switches defined there."""
+
+    model_config = ConfigDict(extra="forbid")
+    switches: list[str] = Field(default_factory=list)
+    define: dict[str, dict] = Field(default_factory=dict)
+
+
 class PlantSpec(BaseModel):
     """A plant: size, who runs it, where, at which prices, under which policy, and when."""
 
@@ -45,7 +53,9 @@ class PlantSpec(BaseModel):
     operating_days: float = Field(default=320.0, gt=0, le=366)
     include_profit: bool = False
     include_warranty: bool = False
+    scrap_recovery: float = Field(default=0.0, ge=0, le=0.95)
     commodities: dict[str, float] = Field(default_factory=dict)
+    policy: Optional[Policy] = None  # replaces `scenario` when given
 
 
 def _data(name: str) -> dict:
@@ -113,12 +123,18 @@ def ramp(start: float, mature: float, tau: float, year: np.ndarray) -> np.ndarra
 
 
 def active_switches(plant: PlantSpec, calendar_year: int) -> list[tuple[str, dict]]:
-    """Switches of the plant's scenario that apply to its region in ``calendar_year``."""
-    sc = _choice("scenario", plant.scenario, scenarios()["scenarios"])
+    """Switches of the plant's scenario (or its own [policy]) that apply to its region in
+    ``calendar_year``."""
+    known = dict(scenarios()["switches"])
+    if plant.policy is not None:
+        known.update(plant.policy.define)
+        names = plant.policy.switches
+    else:
+        names = _choice("scenario", plant.scenario, scenarios()["scenarios"])["switches"]
     out = []
     day = dt.date(calendar_year, 7, 1)
-    for name in sc["switches"]:
-        sw = scenarios()["switches"][name]
+    for name in names:
+        sw = _choice("policy.switches", name, known)
         start = dt.date.fromisoformat(sw["start"])
         end = dt.date.fromisoformat(sw["end"]) if "end" in sw else dt.date.max
         if plant.region in sw["regions"] and start <= day < end:
@@ -137,13 +153,14 @@ def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
     years = np.asarray(years, dtype=int)
     every = np.arange(1, int(years.max()) + 1)
     calendar = plant.start_year + every - 1
-    effects = {k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "credit_usd_per_kWh")}
+    effects = {k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "premium_materials", "credit_usd_per_kWh")}
     effects["capex_multiplier"] = np.ones(every.size)
     for i, cal in enumerate(calendar):
         for _, sw in active_switches(plant, int(cal)):
             effects["capex_multiplier"][i] *= _v(sw.get("equipment_capex_multiplier", 1.0))
             effects["premium_cathode"][i] += _v(sw.get("cathode_premium", 0.0))
             effects["premium_anode"][i] += _v(sw.get("anode_premium", 0.0))
+            effects["premium_materials"][i] += _v(sw.get("local_content_share", 0.0)) * _v(sw.get("local_premium", 0.0))
             phase = sw.get("phase_down", {})
             fraction = min((f for yr, f in phase.items() if cal >= int(yr)), default=1.0)
             effects["credit_usd_per_kWh"][i] += _v(sw.get("credit_usd_per_kWh", 0.0)) * fraction
@@ -248,6 +265,7 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
         y_separator=_v(yset["separator"]),
         y_electrolyte=_v(yset["electrolyte"]),
         conversion_multiplier=state["conversion_multiplier"],
+        scrap_recovery=plant.scrap_recovery,
         material_multiplier=_v(reg["material_price_multiplier"]),
         labour_usd_per_h=_v(reg["labour_usd_per_h"]),
         building_usd_per_m2=_v(reg["building_usd_per_m2"]),
@@ -259,6 +277,7 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
         energy_explicit=bool(reg.get("energy_explicit", True)),
         premium_cathode=state["premium_cathode"],
         premium_anode=state["premium_anode"],
+        premium_materials=state["premium_materials"],
         capex_multiplier=state["capex_multiplier"],
         credit_usd_per_kWh=state["credit_usd_per_kWh"],
         include_profit=plant.include_profit,
