@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import numpy as np
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="cellwright: lithium-ion cells from materials to cost.")
@@ -210,6 +211,95 @@ def cost(
             typer.echo(json.dumps(row, indent=2))
         else:
             _print_cost(row, row["plant"], years)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
+def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sol = rc.solution
+    for j, rate in enumerate(rc.c_rates):
+        curve = sol.curve(j)
+        q = np.cumsum(np.r_[0.0, np.diff(curve["time_s"]) * curve["current_A"][1:] / 3600.0])
+        label = f"{rate:g}C" + ("" if rc.valid[0, j] else " (invalid: electrolyte depleted)")
+        ax.plot(q, curve["voltage_V"], label=label)
+    ax.set_xlabel("Discharged capacity, Ah")
+    ax.set_ylabel("Terminal voltage, V")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+@app.command()
+def simulate(
+    spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
+    c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
+    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png beside the working directory.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Discharge curves and rate capability with the batched SPMe."""
+    try:
+        from .cell import Cell
+        from .electrochem.from_design import from_cell
+        from .electrochem.rate import rate_capability
+        from .errors import SpecError
+
+        try:
+            rates = [float(x) for x in c_rates.split(",") if x.strip()]
+        except ValueError:
+            raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
+        if not rates or any(r <= 0 or r > 50 for r in rates):
+            raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
+        cell = Cell.from_spec(spec)
+        params = from_cell(cell)
+        rc = rate_capability(params, rates)
+        nominal = float(params.capacity[0] / 3600.0)
+        plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
+        _plot_rates(plot_path, f"{cell.spec.name}: SPMe discharges", rc, nominal)
+        rows = []
+        for j, rate in enumerate(rates):
+            curve = rc.solution.curve(j)
+            rows.append(
+                {
+                    "c_rate": rate,
+                    "capacity_Ah": float(rc.capacity_Ah[0, j]),
+                    "energy_Wh": float(rc.energy_Wh[0, j]),
+                    "mean_power_W": float(rc.mean_power_W[0, j]),
+                    "valid": bool(rc.valid[0, j]),
+                    "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
+                }
+            )
+        if as_json:
+            typer.echo(json.dumps({"name": cell.spec.name, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{cell.spec.name}: rate capability (SPMe, 25 degC, to {float(params.V_min[0]):g} V)")
+        for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Valid"):
+            table.add_column(col, justify="right")
+        for r in rows:
+            table.add_row(
+                f"{r['c_rate']:g}C",
+                f"{r['capacity_Ah']:.3f}",
+                f"{100 * r['capacity_Ah'] / nominal:.1f} %",
+                f"{r['energy_Wh']:.2f}",
+                f"{r['mean_power_W']:.1f}",
+                "yes" if r["valid"] else "no: electrolyte depleted",
+            )
+        Console().print(table)
+        typer.echo(f"plot: {plot_path}")
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message

@@ -126,6 +126,8 @@ class CellSection(BaseModel):
     model_config = _STRICT
     asi_ohm_cm2: Optional[float] = Field(default=None, ge=0, le=500)
     capacity_utilization: Optional[float] = Field(default=None, gt=0.3, le=1)
+    voltage_min_V: Optional[float] = Field(default=None, gt=0.5, le=5)
+    voltage_max_V: Optional[float] = Field(default=None, gt=0.5, le=5)
 
 
 class Target(BaseModel):
@@ -340,6 +342,10 @@ def resolve(spec: CellSpec) -> Resolved:
 
     x["asi"] = P["cell"].get("asi_ohm_cm2") * 1e-4
     x["utilization"] = P["cell"].get("capacity_utilization")
+    x["v_min"] = P["cell"].get("voltage_min_V")
+    x["v_max"] = P["cell"].get("voltage_max_V")
+    if x["v_min"] >= x["v_max"]:
+        raise SpecError("cell.voltage_min_V", x["v_min"], f"must be below voltage_max_V ({x['v_max']})")
 
     c = casing
     x["wound"] = c.get("construction", "stacked") == "wound"

@@ -97,6 +97,8 @@ class DesignInputs(Batch):
     # --- voltage
     asi: np.ndarray  # area-specific impedance for the nominal-voltage drop, ohm m2
     utilization: np.ndarray  # rated capacity / formed capacity of the positive, 1
+    v_min: np.ndarray  # discharge cut-off, V
+    v_max: np.ndarray  # charge cut-off, V
 
     INT_FIELDS: ClassVar[tuple[str, ...]] = ("format", "pos_ocp", "neg_ocp")
     BOOL_FIELDS: ClassVar[tuple[str, ...]] = ("wound",)

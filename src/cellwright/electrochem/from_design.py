@@ -1,0 +1,104 @@
+"""SPMe parameters from a designed cell: thicknesses, porosities, loadings and areas from the
+design engine, particle sizes, transport, kinetics and open-circuit potentials from the
+material library (``data/materials.csv``, ``data/ocp.csv``, ``data/electrolyte_transport.csv``).
+
+Choices (documented assumptions):
+- the facing area is the positive's coated area (both faces of every layer); the negative's
+  overhang is not electrochemically active;
+- the cell's rated capacity (the design's, with its ``capacity_utilization``) is the nominal
+  capacity that defines a C-rate; the electrode area is scaled by that utilisation so the model's
+  low-rate capacity matches the rating;
+- stoichiometries at 100 % state of charge come from the design's balance (N/P, first-cycle
+  lithium loss), as the design's open-circuit voltage does;
+- Bruggeman exponent 1.5 everywhere [chen2020]; isothermal at 298.15 K; no contact resistance.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from .. import materials
+from ..cell import Cell
+from ..design import electrode_build
+from ..design.voltage import stoichiometries
+from . import functions
+from .parameters import F, SPMeParameters
+
+BRUGGEMAN = 1.5
+TEMPERATURE_K = 298.15
+
+
+@cache
+def _electrolyte_tables() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    text = (resources.files("cellwright") / "data" / "electrolyte_transport.csv").read_text(encoding="utf-8")
+    rows: dict[str, list] = {}
+    for r in csv.DictReader(text.splitlines()):
+        rows.setdefault(r["material"], []).append((float(r["c_mol_m3"]), float(r["conductivity_S_m"]), float(r["diffusivity_m2_s"])))
+    return {k: tuple(np.array(v).T) for k, v in rows.items()}
+
+
+def _active_volume_fraction(porosity, fractions, densities):
+    vol = [w / rho for w, rho in zip(fractions, densities)]
+    return (1.0 - porosity) * vol[0] / sum(vol)
+
+
+def from_cell(cell: Cell) -> SPMeParameters:
+    """SPMe parameters of one designed cell (N = 1)."""
+    inp, res, names = cell.resolved.inputs, cell.result, cell.resolved.materials
+    eb = electrode_build(inp)
+    pos = materials.get(names["cathode_active"])
+    neg = materials.get(names["anode_active"])
+    ely = names["electrolyte"]
+    li = res["lithium_inventory_factor"]
+    x_p100, x_n100 = stoichiometries(1.0, inp, li)
+    c, kappa, de = _electrolyte_tables()[ely]
+    ocp = materials.ocp_tables()
+    return SPMeParameters(
+        area=res["cathode_area_m2"] * inp.utilization,
+        L_n=eb["neg_thickness"],
+        L_s=inp.sep_thickness,
+        L_p=inp.pos_thickness,
+        eps_n=inp.neg_porosity,
+        eps_s=inp.sep_porosity,
+        eps_p=inp.pos_porosity,
+        b_n=BRUGGEMAN,
+        b_s=BRUGGEMAN,
+        b_p=BRUGGEMAN,
+        am_n=_active_volume_fraction(
+            inp.neg_porosity,
+            (inp.neg_active_fraction, inp.neg_conductive_fraction, inp.neg_binder_fraction),
+            (inp.neg_active_density, inp.neg_conductive_density, inp.neg_binder_density),
+        ),
+        am_p=_active_volume_fraction(
+            inp.pos_porosity,
+            (inp.pos_active_fraction, inp.pos_conductive_fraction, inp.pos_binder_fraction),
+            (inp.pos_active_density, inp.pos_conductive_density, inp.pos_binder_density),
+        ),
+        R_n=neg.si("particle_radius_um"),
+        R_p=pos.si("particle_radius_um"),
+        cmax_n=neg.si("theoretical_capacity_mAh_g") * inp.neg_active_density / F,
+        cmax_p=pos.si("theoretical_capacity_mAh_g") * inp.pos_active_density / F,
+        x_n0=x_n100,
+        x_p0=x_p100,
+        sigma_n=neg.si("conductivity_S_m"),
+        sigma_p=pos.si("conductivity_S_m"),
+        m_n=neg.si("exchange_current_prefactor"),
+        m_p=pos.si("exchange_current_prefactor"),
+        D_n=functions.constant(f"{neg.name}.D", neg.si("diffusivity_m2_s")),
+        D_p=functions.constant(f"{pos.name}.D", pos.si("diffusivity_m2_s")),
+        U_n=functions.register(f"{neg.name}.U", *ocp[neg.name][:2]),
+        U_p=functions.register(f"{pos.name}.U", *ocp[pos.name][:2]),
+        ce0=materials.get(ely).si("salt_concentration_mol_L"),
+        t_plus=materials.get(ely).si("transference_number"),
+        kappa=functions.register(f"{ely}.kappa", c, kappa),
+        D_e=functions.register(f"{ely}.De", c, de),
+        T=TEMPERATURE_K,
+        R_contact=0.0,
+        capacity=res["capacity_Ah"] * 3600.0,
+        V_min=inp.v_min,
+        V_max=inp.v_max,
+    )

@@ -1,0 +1,46 @@
+"""Rate capability and Ragone points: constant-current discharges from full charge at several
+C-rates, all designs and all rates in one batched run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .parameters import SPMeParameters
+from .protocols import Step
+from .solve import Solution, simulate
+from .spme import Mesh
+
+DEFAULT_C_RATES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
+
+
+@dataclass
+class RateCapability:
+    """(N, R) arrays: designs by C-rates."""
+
+    c_rates: np.ndarray
+    capacity_Ah: np.ndarray
+    energy_Wh: np.ndarray
+    mean_power_W: np.ndarray
+    valid: np.ndarray
+    solution: Solution  # the underlying runs, N x R columns (design-major)
+
+
+def rate_capability(p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None) -> RateCapability:
+    """Discharge every design at every C-rate to its lower cut-off voltage."""
+    rates = np.asarray(c_rates, dtype=float)
+    n, r = len(p), rates.size
+    batch = p.take(np.repeat(np.arange(n), r))
+    # one step per run: a C-rate column of currents; the step's value is per-design
+    currents = np.tile(rates, n) * batch.capacity / 3600.0
+    sol = _discharge(batch, currents, mesh)
+    cap = sol.discharge_capacity_Ah.reshape(n, r)
+    energy = sol.discharge_energy_Wh.reshape(n, r)
+    hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
+    return RateCapability(rates, cap, energy, energy / hours, sol.valid.reshape(n, r), sol)
+
+
+def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None) -> Solution:
+    step = Step("current", 1.0, "A", until_voltage=None, text="rate capability")
+    return simulate(p, [step], mesh=mesh, currents=currents, cutoff=p.V_min)
