@@ -48,9 +48,11 @@ class Solution:
         }
 
 
-def _current_of(step: Step, p: SPMeParameters, voltage: np.ndarray) -> np.ndarray:
+def _current_of(step: Step, p: SPMeParameters, voltage: np.ndarray, last: np.ndarray) -> np.ndarray:
     if step.kind == "rest":
         return np.zeros(len(p))
+    if step.kind == "voltage":
+        return last.copy()  # the hold starts from the current that brought the cell there
     if step.unit == "C":
         return step.value * p.capacity / 3600.0
     if step.unit == "A":
@@ -94,17 +96,16 @@ def simulate(
         for key, val in zip(("t", "v", "i", "soc", "xn", "xp"), (tt, vv, ii, ss, xn, xp)):
             rec[key].append(np.where(alive, val, np.nan))
 
+    last_current = np.zeros(n)
     parts = model.voltage(np.zeros(n))
     record(np.ones(n, bool), t, v, np.zeros(n), soc, parts["x_n_surf"], parts["x_p_surf"])
     for k, step in enumerate(steps):
         model._prev = None  # restart BDF2 at a step change
-        current = _current_of(step, p, v)
+        current = _current_of(step, p, v, last_current)
         until_v = None if step.until_voltage is None else np.full(n, step.until_voltage)
         if k == 0 and currents is not None:
             current = np.asarray(currents, dtype=float)
             until_v = np.asarray(cutoff, dtype=float)
-        if step.kind == "voltage":
-            current = np.zeros(n)
         if step.duration_s is not None:
             expected = np.full(n, step.duration_s)
         elif step.kind == "voltage":
@@ -154,9 +155,8 @@ def simulate(
             valid &= ~(depleted & alive)
             v = np.where(alive, v_end, v)
             record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
+            last_current = np.where(alive, current, last_current)
             alive &= ~end
-            if step.kind == "voltage":
-                continue
     reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]
     stack = {k: np.array(val) for k, val in rec.items()}
     return Solution(

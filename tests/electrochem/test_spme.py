@@ -1,0 +1,172 @@
+"""The batched SPMe: conservation, exact limits, step-size independence, protocols, interop."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cellwright.cell import Cell
+from cellwright.electrochem import functions
+from cellwright.electrochem.from_design import from_cell
+from cellwright.electrochem.interop import empty_stoichiometries, load_bpx, save_bpx, to_pybamm
+from cellwright.electrochem.parameters import F
+from cellwright.electrochem.protocols import parse
+from cellwright.electrochem.rate import rate_capability
+from cellwright.electrochem.solve import simulate
+from cellwright.electrochem.spme import SPMe, thomas
+from cellwright.errors import SpecError
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def m50():
+    return from_cell(Cell.from_spec(ROOT / "examples" / "lg-m50-21700.toml"))
+
+
+@pytest.fixture(scope="module")
+def lfp():
+    return from_cell(Cell.from_spec(ROOT / "examples" / "lfp-280ah-prismatic.toml"))
+
+
+def test_thomas_solves_a_tridiagonal_system():
+    rng = np.random.default_rng(0)
+    n, m = 3, 7
+    a, c = rng.uniform(-1, 0, (n, m)), rng.uniform(-1, 0, (n, m))
+    b = 3.0 + rng.uniform(0, 1, (n, m))
+    d = rng.normal(size=(n, m))
+    x = thomas(a, b, c, d)
+    for k in range(n):
+        A = np.diag(b[k]) + np.diag(a[k, 1:], -1) + np.diag(c[k, :-1], 1)
+        np.testing.assert_allclose(A @ x[k], d[k], rtol=1e-12)
+
+
+def _moles(model, which):
+    part = model.pn if which == "n" else model.pp
+    c = model.cn if which == "n" else model.cp
+    p = model.p
+    L, am, R = (p.L_n, p.am_n, p.R_n) if which == "n" else (p.L_p, p.am_p, p.R_p)
+    mean = (c * part.vol).sum(axis=1) / (R**3 / 3.0)
+    return p.area * L * am * mean
+
+
+def test_lithium_is_conserved_exactly(m50):
+    model = SPMe(m50)
+    current = np.full(1, 5.0)
+    dt = np.full(1, 10.0)
+    n0, p0 = _moles(model, "n"), _moles(model, "p")
+    for _ in range(50):
+        model.commit(model.step(current, dt), np.ones(1, bool))
+    moved = 5.0 * 500.0 / F
+    np.testing.assert_allclose(n0 - _moles(model, "n"), moved, rtol=1e-9)
+    np.testing.assert_allclose(_moles(model, "p") - p0, moved, rtol=1e-9)
+    salt = (model.ce * model.el.eps * model.el.dx).sum(axis=1)
+    np.testing.assert_allclose(salt, m50.ce0 * (m50.eps_n * m50.L_n + m50.eps_s * m50.L_s + m50.eps_p * m50.L_p), rtol=1e-12)
+
+
+def test_open_circuit_at_zero_current(m50):
+    model = SPMe(m50)
+    v = model.voltage(np.zeros(1))
+    expected = functions.evaluate(m50.U_p, m50.x_p0) - functions.evaluate(m50.U_n, m50.x_n0)
+    np.testing.assert_allclose(v["voltage"], expected, atol=1e-12)
+
+
+def test_low_rate_capacity_is_the_stoichiometric_window(m50):
+    x_n_empty, _ = empty_stoichiometries(m50)
+    stoich_Ah = F * m50.area * m50.L_n * m50.am_n * m50.cmax_n * (m50.x_n0 - x_n_empty) / 3600.0
+    sol = simulate(m50, ["Discharge at 0.02C until 2.5 V"])
+    assert sol.discharge_capacity_Ah[0] == pytest.approx(stoich_Ah[0], rel=0.01)
+    assert sol.discharge_capacity_Ah[0] <= stoich_Ah[0]
+
+
+def test_results_do_not_depend_on_the_time_step(lfp):
+    coarse = simulate(lfp, ["Discharge at 1C until 2.5 V"], steps_per_step=200)
+    fine = simulate(lfp, ["Discharge at 1C until 2.5 V"], steps_per_step=1600)
+    assert coarse.discharge_capacity_Ah[0] == pytest.approx(fine.discharge_capacity_Ah[0], rel=2e-3)
+    assert coarse.discharge_energy_Wh[0] == pytest.approx(fine.discharge_energy_Wh[0], rel=2e-3)
+
+
+def test_capacity_and_energy_fall_with_rate(m50):
+    rc = rate_capability(m50, (0.1, 0.5, 1.0))
+    assert np.all(np.diff(rc.capacity_Ah[0]) < 0) and np.all(np.diff(rc.energy_Wh[0]) < 0)
+    assert rc.valid.all()
+
+
+def test_electrolyte_depletion_is_flagged_not_reported(m50):
+    thick = m50.replace(L_p=m50.L_p * 2.0, L_n=m50.L_n * 2.0, area=m50.area / 2.0)
+    rc = rate_capability(thick, (0.2, 3.0))
+    assert rc.valid[0, 0] and not rc.valid[0, 1]
+
+
+def test_batch_equals_one_by_one(m50, lfp):
+    both = m50.concatenate([m50, lfp])
+    together = simulate(both, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah
+    for i, p in enumerate((m50, lfp)):
+        alone = simulate(p, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah[0]
+        assert alone == pytest.approx(together[i], rel=1e-12)
+
+
+def test_cc_cv_charge_holds_the_voltage_and_ends_at_the_current_limit(m50):
+    sol = simulate(m50, ["Discharge at 1C until 3.0 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/20"], soc0=1.0)
+    curve = sol.curve(0)
+    hold = np.abs(curve["voltage_V"] - 4.2) < 2e-3
+    assert hold.sum() > 10
+    assert abs(curve["current_A"][-1]) <= m50.capacity[0] / 3600.0 / 20.0 * 1.05
+    assert sol.charge_capacity_Ah[0] > 0.9 * sol.discharge_capacity_Ah[0]
+
+
+def test_rest_relaxes_towards_open_circuit(m50):
+    sol = simulate(m50, ["Discharge at 1C for 20 minutes", "Rest for 2 hours"])
+    curve = sol.curve(0)
+    assert curve["voltage_V"][-1] > curve["voltage_V"][np.argmax(curve["time_s"] >= 1200.0) - 1]
+    assert curve["current_A"][-1] == 0.0
+
+
+def test_constant_power_discharge(m50):
+    sol = simulate(m50, ["Discharge at 10 W until 2.5 V"])
+    curve = sol.curve(0)
+    power = curve["current_A"][1:] * curve["voltage_V"][:-1]
+    np.testing.assert_allclose(power, 10.0, rtol=2e-2)
+
+
+@pytest.mark.parametrize("text", ["Discharge at 1C till 2.5 V", "Discharge at 1C until 2.5 A", "Rest for 3 fortnights", "Charge at C until 4.2 V"])
+def test_malformed_protocol_names_the_step(text):
+    with pytest.raises(SpecError) as err:
+        parse([text])
+    assert text in str(err.value)
+
+
+def test_bpx_round_trip(tmp_path, lfp):
+    path = save_bpx(lfp, tmp_path / "lfp.json", title="LFP 280 Ah")
+    back = load_bpx(path)
+    a = simulate(lfp, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah[0]
+    b = simulate(back, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah[0]
+    assert b == pytest.approx(a, rel=1e-3)
+    assert json.loads(path.read_text())["Header"]["Model"] == "SPMe"
+
+
+def test_pybamm_parameter_names(lfp):
+    d = to_pybamm(lfp)
+    assert d["Positive electrode thickness [m]"] == pytest.approx(lfp.L_p[0])
+    assert d["Nominal cell capacity [A.h]"] == pytest.approx(lfp.capacity[0] / 3600.0)
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "cellwright.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_simulate_cli_json_and_plot(tmp_path):
+    out = run("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "0.5,1", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [r["c_rate"] for r in data["rates"]] == [0.5, 1.0]
+    assert all("capacity_Ah" in r and "energy_Wh" in r and "curve" in r for r in data["rates"])
+    assert (tmp_path / "lg-m50-21700-discharge.png").stat().st_size > 10_000
+
+
+def test_simulate_cli_bad_rates_exit_2(tmp_path):
+    out = run("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "1,fast", cwd=tmp_path)
+    assert out.returncode == 2 and "--c-rates" in out.stderr

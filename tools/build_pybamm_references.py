@@ -1,0 +1,753 @@
+#!/usr/bin/env python
+"""Build the PyBaMM reference fixtures in ``tests/fixtures/electrochem/``.
+
+What it builds
+--------------
+For each PyBaMM parameter set in ``SETS`` (Prada2013: LFP/graphite, Chen2020: LG M50
+NMC811/graphite-SiOx):
+
+* ``<set>_parameters.json``: every parameter a single-particle model with electrolyte
+  (SPMe) needs, in SI units, under cellwright's schema, with the PyBaMM names kept in
+  ``pybamm_names``. Every PyBaMM function (OCPs, exchange-current densities, particle and
+  electrolyte diffusivities, electrolyte conductivity, transference number,
+  thermodynamic factor, electrode conductivity) is evaluated *through PyBaMM*
+  (``pybamm.LithiumIonParameters`` symbols processed by ``pybamm.ParameterValues``) at
+  298.15 K on fine grids; a second temperature (308.15 K) is evaluated only to detect
+  temperature dependence and to recover activation energies.
+* ``<set>_<model>_<crate>C.csv`` (columns ``time_s,voltage_V,discharge_capacity_Ah``):
+  constant-current discharges from PyBaMM's initial concentrations (100 % SOC,
+  ``initial_soc`` not set), isothermal 298.15 K, to the lower cut-off, at 0.5C, 1C and
+  2C (C = nominal capacity), for
+    - ``DFN``        DFN on the converged mesh (``var_pts`` refined until the 1C voltage
+                     changes < 1 mV RMS between successive refinements),
+    - ``SPMe``       SPMe, default options, default mesh (20 points per domain),
+    - ``SPMe-fine``  SPMe, default options, on the DFN's converged mesh,
+    - ``SPM``        SPM, default options, default mesh.
+  200 evenly spaced times from 0 to the cut-off time (both included), values from
+  IDAKLU's Hermite interpolation of its adaptive steps.
+* ``<set>_summary.json``: delivered capacity and energy per model and C-rate, meshes,
+  solver and tolerances, mesh-convergence history, model-vs-DFN voltage RMSE, the SPMe
+  voltage breakdown at 50 % of the delivered capacity, wall times.
+
+PyBaMM version used: 26.10.1.1 (pybammsolvers 0.11.1, casadi 3.8.1, numpy 2.4.6,
+CPython 3.11.7). The script refuses other PyBaMM versions unless ``--any-version``.
+
+How to rerun (PyBaMM is *not* a cellwright dependency; use a throwaway venv outside
+the repository)::
+
+    python3 -m venv /tmp/pybamm-venv
+    /tmp/pybamm-venv/bin/pip install "pybamm==26.10.1.1"
+    /tmp/pybamm-venv/bin/python tools/build_pybamm_references.py      # ~1-3 min
+
+Determinism: the solver is deterministic (single thread, fixed tolerances and
+``t_eval``), numbers are written with a fixed number of significant digits and JSON
+keys in a fixed order, so reruns with the same versions reproduce every file byte for
+byte *except* the ``wall_time_*`` fields of ``<set>_summary.json``, which are
+measurements. Telemetry is switched off (``PYBAMM_DISABLE_TELEMETRY=true``).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
+
+import argparse  # noqa: E402
+import ast  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import textwrap  # noqa: E402
+import time  # noqa: E402
+from importlib import metadata  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pybamm  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "tests" / "fixtures" / "electrochem"
+
+EXPECTED_PYBAMM = "26.10.1.1"
+SETS = ("Prada2013", "Chen2020")
+C_RATES = (0.5, 1.0, 2.0)
+T_K = 298.15  # isothermal temperature of every fixture
+T_CHECK_K = 308.15  # only used to detect temperature dependence / activation energies
+RTOL, ATOL = 1e-6, 1e-8
+N_OUT = 200  # output times per discharge (0 and the cut-off time included)
+N_ENERGY = 20001  # samples for the energy integral
+N_COMPARE = 2001  # samples for voltage RMSE between two runs
+T_MAX_FACTOR = 1.5  # simulate up to 1.5 x (3600 s / C-rate); the cut-off event stops it
+MESH_LEVELS = (20, 40, 80, 160)  # points in each of x_n, x_s, x_p, r_n, r_p
+MESH_TOL_V = 1e-3  # 1 mV RMS between successive refinements (1C DFN)
+MESH_KEYS = ("x_n", "x_s", "x_p", "r_n", "r_p")
+N_OCP = 401
+STO_GRID = np.linspace(0.0, 1.0, N_OCP)
+STO_FINE = np.linspace(0.0, 1.0, 10 * (N_OCP - 1) + 1)
+CE_GRID = np.linspace(0.0, 4000.0, 401)  # mol/m3, electrolyte property tables
+SIG = 10  # significant digits written to JSON / CSV
+
+MODELS = {
+    "DFN": pybamm.lithium_ion.DFN,
+    "SPMe": pybamm.lithium_ion.SPMe,
+    "SPM": pybamm.lithium_ion.SPM,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+def rnd(x, sig=SIG):
+    """Round floats (also inside lists/dicts/arrays) to ``sig`` significant digits."""
+    if isinstance(x, dict):
+        return {k: rnd(v, sig) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [rnd(v, sig) for v in x]
+    if isinstance(x, np.ndarray):
+        return [rnd(float(v), sig) for v in x.ravel()]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if x == 0.0 or not np.isfinite(x):
+            return x
+        return float(f"{x:.{sig}g}")
+    return x
+
+
+def crate_tag(c):
+    return f"{c:g}C"
+
+
+def version(pkg):
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def param_values(set_name):
+    """PyBaMM's parameter set, with the temperatures fixed to T_K (isothermal)."""
+    pv = pybamm.ParameterValues(set_name)
+    pv.update({"Ambient temperature [K]": T_K, "Initial temperature [K]": T_K})
+    return pv
+
+
+def ev(pv, symbol):
+    """Evaluate a PyBaMM parameter expression (no states) to a flat numpy array."""
+    return np.asarray(pv.process_symbol(symbol).evaluate(), dtype=float).ravel()
+
+
+def function_source(f):
+    """Source of a parameter-set function without its docstring (for reference)."""
+    src = textwrap.dedent(inspect.getsource(f))
+    tree = ast.parse(src)
+    fn = tree.body[0]
+    if (
+        fn.body
+        and isinstance(fn.body[0], ast.Expr)
+        and isinstance(getattr(fn.body[0], "value", None), ast.Constant)
+        and isinstance(fn.body[0].value.value, str)
+    ):
+        fn.body = fn.body[1:]
+    return ast.unparse(fn).splitlines()
+
+
+def fn_ref(f):
+    return {
+        "pybamm_function": f"{f.__module__}.{f.__name__}",
+        "source": function_source(f),
+    }
+
+
+def is_const(a, rel=1e-12):
+    a = np.asarray(a, dtype=float)
+    return bool(np.all(np.abs(a - a[0]) <= rel * max(abs(a[0]), 1e-300)))
+
+
+# --------------------------------------------------------------- parameter extraction
+def electrode_block(pv, p, domain, notes, names):
+    D = domain.capitalize()
+    dp = p.n if domain == "negative" else p.p
+    prim = dp.prim
+    T = pybamm.Scalar(T_K)
+    T2 = pybamm.Scalar(T_CHECK_K)
+
+    key = {
+        "thickness_m": f"{D} electrode thickness [m]",
+        "porosity": f"{D} electrode porosity",
+        "active_volume_fraction": f"{D} electrode active material volume fraction",
+        "particle_radius_m": f"{D} particle radius [m]",
+        "max_concentration_mol_m3": f"Maximum concentration in {domain} electrode [mol.m-3]",
+        "initial_concentration_mol_m3": f"Initial concentration in {domain} electrode [mol.m-3]",
+        "bruggeman": f"{D} electrode Bruggeman coefficient (electrolyte)",
+        "bruggeman_electrode": f"{D} electrode Bruggeman coefficient (electrode)",
+        "conductivity_S_m": f"{D} electrode conductivity [S.m-1]",
+        "charge_transfer_coefficient": f"{D} electrode charge transfer coefficient",
+        "diffusivity": f"{D} particle diffusivity [m2.s-1]",
+        "exchange_current": f"{D} electrode exchange-current density [A.m-2]",
+        "ocp": f"{D} electrode OCP [V]",
+        "ocp_entropic_change_V_K": f"{D} electrode OCP entropic change [V.K-1]",
+        "current_collector_thickness_m": f"{D} current collector thickness [m]",
+        "current_collector_conductivity_S_m": f"{D} current collector conductivity [S.m-1]",
+    }
+    names.update({f"{domain}.{k}": v for k, v in key.items()})
+
+    def scalar(k):
+        v = pv[key[k]]
+        if callable(v):
+            raise TypeError(f"'{key[k]}' is a function, expected a number")
+        return float(v)
+
+    cmax = scalar("max_concentration_mol_m3")
+    c0 = scalar("initial_concentration_mol_m3")
+    eps = scalar("porosity")
+    out = {
+        "thickness_m": scalar("thickness_m"),
+        "porosity": eps,
+        "active_volume_fraction": scalar("active_volume_fraction"),
+        "particle_radius_m": scalar("particle_radius_m"),
+        "max_concentration_mol_m3": cmax,
+        "initial_concentration_mol_m3": c0,
+        "initial_stoichiometry": c0 / cmax,
+        "bruggeman": scalar("bruggeman"),
+        "bruggeman_electrode": scalar("bruggeman_electrode"),
+        "electrode_transport_efficiency": (1.0 - eps) ** scalar("bruggeman_electrode"),
+        "charge_transfer_coefficient": scalar("charge_transfer_coefficient"),
+    }
+
+    # --- electrode (solid) conductivity, evaluated through PyBaMM
+    sto = pybamm.Vector(STO_GRID)
+    sig1 = ev(pv, dp.sigma(sto, T))
+    sig2 = ev(pv, dp.sigma(sto, T2))
+    if not is_const(sig1):
+        raise NotImplementedError(f"{D} electrode conductivity depends on stoichiometry")
+    out["conductivity_S_m"] = float(sig1[0])
+    if not is_const(np.concatenate([sig1, sig2])):
+        notes.append(f"{D} electrode conductivity depends on temperature; fixed at {T_K} K")
+
+    # --- particle diffusivity (PyBaMM evaluates it as a function of c_s / c_max)
+    d1 = ev(pv, prim.D(pybamm.Vector(STO_GRID * cmax), T))
+    d2 = ev(pv, prim.D(pybamm.Vector(STO_GRID * cmax), T2))
+    if is_const(d1):
+        out["diffusivity"] = {"constant_m2_s": float(d1[0])}
+    else:
+        out["diffusivity"] = {"x": STO_GRID, "value_m2_s": d1}
+    if not np.allclose(d1, d2, rtol=1e-12, atol=0):
+        notes.append(f"{D} particle diffusivity depends on temperature; tabulated at {T_K} K")
+
+    # --- exchange-current density: test for the standard PyBaMM form
+    #     j0 = m * ce^0.5 * cs^0.5 * (cmax - cs)^0.5 * exp(E/R (1/298.15 - 1/T))
+    ce_chk = np.array([250.0, 500.0, 1000.0, 1500.0, 2000.0])
+    sto_chk = np.linspace(0.02, 0.98, 49)
+    CE, STO = np.meshgrid(ce_chk, sto_chk, indexing="ij")
+    CS = STO * cmax
+    j1 = ev(pv, prim.j0(pybamm.Vector(CE.ravel()), pybamm.Vector(CS.ravel()), T))
+    j2 = ev(pv, prim.j0(pybamm.Vector(CE.ravel()), pybamm.Vector(CS.ravel()), T2))
+    base = np.sqrt(CE.ravel()) * np.sqrt(CS.ravel()) * np.sqrt(cmax - CS.ravel())
+    m = j1 / base
+    R = pybamm.constants.R.value
+    E = R * np.log(j2 / j1) / (1.0 / T_K - 1.0 / T_CHECK_K)
+    j0_fun = pv[key["exchange_current"]]
+    if is_const(m, 1e-9) and is_const(E, 1e-6):
+        m_ref = rnd(float(np.mean(m)), 12)
+        E_act = rnd(float(np.mean(E)), 9)
+        # the rounded constants must reproduce PyBaMM to 1e-9 relative
+        rebuilt = m_ref * base * np.exp(E_act / R * (1 / T_K - 1 / T_CHECK_K))
+        assert np.allclose(rebuilt, j2, rtol=1e-9, atol=0), "j0 form check failed"
+        out["exchange_current"] = {
+            "form": "pybamm_standard",
+            "m_ref": m_ref,
+            "m_ref_units": "(A/m2)(m3/mol)^1.5",
+            "activation_energy_J_mol": E_act,
+            "T_ref_K": 298.15,
+            "note": "j0 = m * ce^0.5 * cs^0.5 * (cmax-cs)^0.5 * exp(E/R (1/Tref - 1/T))",
+            "model_regularisation": (
+                "inside a PyBaMM model the ce^0.5 factor is wrapped in RegPower: "
+                "ce^0.5 -> (ce/ce0)*((ce/ce0)^2+1e-6)^(-1/4)*ce0^0.5 with ce0 the initial "
+                "electrolyte concentration (relative change -2.5e-7 at ce=ce0); the cs "
+                "factors are used as written (checked against the solved SPMe)"
+            ),
+            **fn_ref(j0_fun),
+        }
+    else:
+        ce_tab = np.linspace(0.0, 4000.0, 81)
+        sto_tab = np.linspace(0.0, 1.0, 101)
+        CE, STO = np.meshgrid(ce_tab, sto_tab, indexing="ij")
+        jt = ev(pv, prim.j0(pybamm.Vector(CE.ravel()), pybamm.Vector((STO * cmax).ravel()), T))
+        out["exchange_current"] = {
+            "form": "table",
+            "temperature_K": T_K,
+            "c_e_mol_m3": ce_tab,
+            "stoichiometry": sto_tab,
+            "value_A_m2": jt.reshape(CE.shape).tolist(),
+            **fn_ref(j0_fun),
+        }
+        notes.append(f"{D} exchange-current density is not of the standard form: tabulated")
+    if not np.allclose(j1, j2, rtol=1e-12, atol=0):
+        notes.append(
+            f"{D} exchange-current density is Arrhenius in T "
+            f"(E = {rnd(float(np.mean(E)), 6)} J/mol); the fixtures use T = {T_K} K"
+        )
+
+    # --- OCP: the parameter-set function U_ref(sto) (no entropic term: dU/dT = 0 checked)
+    ocp_fun = pv[key["ocp"]]
+    u_ref = ev(
+        pv,
+        pybamm.FunctionParameter(
+            key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_GRID)}
+        ),
+    )
+    u_model = ev(pv, prim.U(pybamm.Vector(STO_GRID), T))
+    u_model2 = ev(pv, prim.U(pybamm.Vector(STO_GRID), T2))
+    if not np.allclose(u_model, u_model2, rtol=0, atol=1e-12):
+        notes.append(f"{D} OCP depends on temperature (entropic term); U at {T_K} K given")
+    dudt = pv[key["ocp_entropic_change_V_K"]]
+    out["ocp_entropic_change_V_K"] = float(dudt) if not callable(dudt) else "function"
+    # error of linear interpolation in the 401-point table (midpoints vs the function)
+    mid = 0.5 * (STO_GRID[1:] + STO_GRID[:-1])
+    u_mid = ev(
+        pv,
+        pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(mid)}),
+    )
+    interp_err = np.abs(0.5 * (u_ref[1:] + u_ref[:-1]) - u_mid)
+    inner = (mid > 0.01) & (mid < 0.99)
+    # asymptote PyBaMM adds inside the model (see README): difference model - U_ref
+    asym = u_model - u_ref
+    u_fine = ev(
+        pv,
+        pybamm.FunctionParameter(
+            key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_FINE)}
+        ),
+    )
+    out["ocp"] = {
+        "stoichiometry": STO_GRID,
+        "potential_V": u_ref,
+        "fine": {
+            "note": "same function on a 10x finer grid, for tests that interpolate linearly",
+            "stoichiometry": STO_FINE,
+            "potential_V": u_fine,
+        },
+        "max_linear_interpolation_error_V": float(interp_err.max()),
+        "max_linear_interpolation_error_V_for_0.01<sto<0.99": float(interp_err[inner].max()),
+        "model_asymptote": (
+            "inside models PyBaMM uses U(sto) = U_ref(clip(sto, 1e-10, 1-1e-10)) + "
+            "A(sto) - A(1-sto), A(s) = 205.0568621937484*log(1+exp(-6910.192179565431*"
+            "(s+7.7e-4))) (linear continuation for s < -7.7e-4-36.7368/6910.19); "
+            "A is 1 mV at s = 0.001 and ~1 V at s = 0; potential_V is U_ref only"
+        ),
+        "asymptote_at_table_points_max_abs_V_for_0.005<=sto<=0.995": float(
+            np.abs(asym[(STO_GRID >= 0.005) & (STO_GRID <= 0.995)]).max()
+        ),
+        **fn_ref(ocp_fun),
+    }
+
+    # --- current collectors (not every set has them)
+    for k in ("current_collector_thickness_m", "current_collector_conductivity_S_m"):
+        try:
+            out[k] = float(pv[key[k]])
+        except KeyError:
+            out[k] = None
+            notes.append(f"'{key[k]}' is not in the parameter set (null)")
+    return out
+
+
+def extract_parameters(set_name):
+    pv = param_values(set_name)
+    raw = pybamm.ParameterValues(set_name)
+    p = pybamm.LithiumIonParameters()
+    T = pybamm.Scalar(T_K)
+    T2 = pybamm.Scalar(T_CHECK_K)
+    notes, names = [], {}
+
+    for k in ("Ambient temperature [K]", "Initial temperature [K]", "Reference temperature [K]"):
+        if float(raw[k]) != T_K:
+            notes.append(
+                f"PyBaMM's '{k}' is {raw[k]} in {set_name}; "
+                + (
+                    f"set to {T_K} K for the fixtures"
+                    if k != "Reference temperature [K]"
+                    else "left unchanged (it only multiplies the OCP entropic change, "
+                    "which is 0, so it has no effect)"
+                )
+            )
+
+    neg = electrode_block(pv, p, "negative", notes, names)
+    pos = electrode_block(pv, p, "positive", notes, names)
+
+    # --- electrolyte, evaluated through PyBaMM (which clamps c_e >= 10 mol/m3 in D_e and
+    #     kappa_e: pybamm.settings.tolerances 'D_e__c_e' and 'kappa_e__c_e')
+    ce = pybamm.Vector(CE_GRID)
+    kap = ev(pv, p.kappa_e(ce, T))
+    kap2 = ev(pv, p.kappa_e(ce, T2))
+    dif = ev(pv, p.D_e(ce, T))
+    dif2 = ev(pv, p.D_e(ce, T2))
+    tp = ev(pv, p.t_plus(ce, T))
+    tp2 = ev(pv, p.t_plus(ce, T2))
+    tdf = ev(pv, p.thermodynamic_factor(ce, T))
+    if not (is_const(tp) and is_const(tdf)):
+        raise NotImplementedError("concentration-dependent t+ or thermodynamic factor")
+    if not np.allclose(tp, tp2, rtol=1e-12, atol=0):
+        notes.append("cation transference number depends on temperature; fixed at 298.15 K")
+    for label, a, b in (("conductivity", kap, kap2), ("diffusivity", dif, dif2)):
+        if not np.allclose(a, b, rtol=1e-12, atol=0):
+            notes.append(f"electrolyte {label} depends on temperature; tabulated at {T_K} K")
+    kap_fun = pv["Electrolyte conductivity [S.m-1]"]
+    dif_fun = pv["Electrolyte diffusivity [m2.s-1]"]
+    electrolyte = {
+        "initial_concentration_mol_m3": float(pv["Initial concentration in electrolyte [mol.m-3]"]),
+        "cation_transference_number": float(tp[0]),
+        "thermodynamic_factor": float(tdf[0]),
+        "conductivity": {
+            "c_mol_m3": CE_GRID,
+            "value_S_m": kap,
+            **(fn_ref(kap_fun) if callable(kap_fun) else {"constant": float(kap_fun)}),
+        },
+        "diffusivity": {
+            "c_mol_m3": CE_GRID,
+            "value_m2_s": dif,
+            **(fn_ref(dif_fun) if callable(dif_fun) else {"constant": float(dif_fun)}),
+        },
+        "clamp_note": (
+            "PyBaMM evaluates kappa_e and D_e at max(c_e, 10 mol/m3); the tables include "
+            "that clamp (values below 10 mol/m3 equal the value at 10 mol/m3)"
+        ),
+    }
+    names.update(
+        {
+            "electrolyte.initial_concentration_mol_m3": "Initial concentration in electrolyte [mol.m-3]",
+            "electrolyte.cation_transference_number": "Cation transference number",
+            "electrolyte.thermodynamic_factor": "Thermodynamic factor",
+            "electrolyte.conductivity": "Electrolyte conductivity [S.m-1]",
+            "electrolyte.diffusivity": "Electrolyte diffusivity [m2.s-1]",
+            "separator.thickness_m": "Separator thickness [m]",
+            "separator.porosity": "Separator porosity",
+            "separator.bruggeman": "Separator Bruggeman coefficient (electrolyte)",
+            "nominal_capacity_Ah": "Nominal cell capacity [A.h]",
+            "lower_cutoff_V": "Lower voltage cut-off [V]",
+            "upper_cutoff_V": "Upper voltage cut-off [V]",
+            "electrode_area_m2": "Electrode height [m] * Electrode width [m]",
+            "number_of_electrode_pairs_connected_in_parallel": (
+                "Number of electrodes connected in parallel to make a cell"
+            ),
+            "contact_resistance_ohm": "Contact resistance [Ohm]",
+            "temperature_K": "Ambient temperature [K] = Initial temperature [K]",
+        }
+    )
+
+    area = float(pv["Electrode height [m]"]) * float(pv["Electrode width [m]"])
+    F = pybamm.constants.F.value
+    theo = {
+        d: F * b["max_concentration_mol_m3"] * b["active_volume_fraction"] * b["thickness_m"] * area / 3600
+        for d, b in (("negative", neg), ("positive", pos))
+    }
+    ocv0 = float(ev(pv, p.ocv_init)[0])
+    citations = list(raw["citations"]) if "citations" in raw.keys() else []
+
+    params = {
+        "name": set_name,
+        "pybamm_version": pybamm.__version__,
+        "citations": citations,
+        "temperature_K": T_K,
+        "nominal_capacity_Ah": float(pv["Nominal cell capacity [A.h]"]),
+        "lower_cutoff_V": float(pv["Lower voltage cut-off [V]"]),
+        "upper_cutoff_V": float(pv["Upper voltage cut-off [V]"]),
+        "electrode_area_m2": area,
+        "number_of_electrode_pairs_connected_in_parallel": int(
+            round(float(pv["Number of electrodes connected in parallel to make a cell"]))
+        ),
+        "negative": neg,
+        "positive": pos,
+        "separator": {
+            "thickness_m": float(pv["Separator thickness [m]"]),
+            "porosity": float(pv["Separator porosity"]),
+            "bruggeman": float(pv["Separator Bruggeman coefficient (electrolyte)"]),
+        },
+        "electrolyte": electrolyte,
+        "contact_resistance_ohm": float(pv["Contact resistance [Ohm]"]),
+        "constants": {
+            "faraday_C_mol": F,
+            "gas_constant_J_mol_K": pybamm.constants.R.value,
+        },
+        "checks": {
+            "ocv_at_initial_stoichiometry_V": ocv0,
+            "theoretical_capacity_negative_Ah": theo["negative"],
+            "theoretical_capacity_positive_Ah": theo["positive"],
+        },
+        "schema_notes": [
+            "bruggeman = electrolyte Bruggeman exponent: electrolyte transport efficiency "
+            "= porosity^bruggeman (applied to D_e and kappa_e)",
+            "bruggeman_electrode = solid Bruggeman exponent: electrode transport "
+            "efficiency = (1 - porosity)^bruggeman_electrode (PyBaMM uses 1 - porosity, "
+            "not the active-material fraction); sigma_eff = conductivity_S_m * that",
+            "charge_transfer_coefficient is listed for completeness: PyBaMM's default "
+            "'symmetric Butler-Volmer' kinetics do not use it (eta = 2RT/F arcsinh(j/(2 j0)))",
+            "ocp.potential_V is the parameter set's own U_ref(sto); see ocp.model_asymptote",
+        ],
+        "notes": notes,
+        "pybamm_names": names,
+    }
+    return rnd(params)
+
+
+# ------------------------------------------------------------------------ simulations
+def uniform_var_pts(n):
+    return {k: int(n) for k in MESH_KEYS}
+
+
+def default_var_pts(model_cls):
+    d = model_cls().default_var_pts
+    return {k: int(d[k]) for k in MESH_KEYS}
+
+
+class Run:
+    """One constant-current discharge to the lower cut-off."""
+
+    def __init__(self, set_name, model_name, crate, var_pts=None):
+        pv = param_values(set_name)
+        q_nom = float(pv["Nominal cell capacity [A.h]"])
+        self.current_A = crate * q_nom
+        pv["Current function [A]"] = self.current_A
+        model = MODELS[model_name]()
+        self.var_pts = var_pts or default_var_pts(MODELS[model_name])
+        solver = pybamm.IDAKLUSolver(rtol=RTOL, atol=ATOL)
+        sim = pybamm.Simulation(model, parameter_values=pv, solver=solver, var_pts=self.var_pts)
+        self.t_max = T_MAX_FACTOR * 3600.0 / crate
+        t0 = time.perf_counter()
+        sol = sim.solve([0.0, self.t_max])
+        self.wall_first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sim.solve([0.0, self.t_max])
+        self.wall_warm = time.perf_counter() - t0
+        if not str(sol.termination).startswith("event: Minimum voltage"):
+            raise RuntimeError(f"{set_name} {model_name} {crate}C ended with {sol.termination}")
+        self.sol = sol
+        self.t_end = float(sol.t[-1])
+        self.n_states = int(sim.built_model.len_rhs_and_alg)
+        self.termination = str(sol.termination)
+        tf = np.linspace(0.0, self.t_end, N_ENERGY)
+        v = self.voltage(tf)
+        self.energy_Wh = float(np.trapezoid(v * self.current_A, tf) / 3600.0)
+        self.capacity_Ah = float(np.asarray(sol["Discharge capacity [A.h]"](self.t_end)).ravel()[0])
+        self.final_voltage_V = float(v[-1])
+        self.initial_voltage_V = float(v[0])
+
+    def voltage(self, t):
+        return np.asarray(self.sol["Voltage [V]"](np.asarray(t, dtype=float)), dtype=float).ravel()
+
+    def var(self, name, t):
+        return np.asarray(self.sol[name](np.asarray(t, dtype=float)), dtype=float).ravel()
+
+    def write_csv(self, path):
+        t = np.linspace(0.0, self.t_end, N_OUT)
+        v = self.voltage(t)
+        q = self.var("Discharge capacity [A.h]", t)
+        lines = ["time_s,voltage_V,discharge_capacity_Ah"]
+        lines += [f"{a:.6f},{b:.9f},{c:.9f}" for a, b, c in zip(t, v, q)]
+        path.write_text("\n".join(lines) + "\n")
+
+    def record(self):
+        return {
+            "capacity_Ah": self.capacity_Ah,
+            "energy_Wh": self.energy_Wh,
+            "current_A": self.current_A,
+            "t_end_s": self.t_end,
+            "initial_voltage_V": self.initial_voltage_V,
+            "final_voltage_V": self.final_voltage_V,
+            "termination": self.termination,
+            "var_pts": self.var_pts,
+            "n_states": self.n_states,
+            "wall_time_first_solve_s": round(self.wall_first, 4),
+            "wall_time_warm_resolve_s": round(self.wall_warm, 4),
+        }
+
+
+def compare(a, b):
+    """Voltage difference a - b on the common time (= capacity) window."""
+    t = np.linspace(0.0, min(a.t_end, b.t_end), N_COMPARE)
+    d = a.voltage(t) - b.voltage(t)
+    return {
+        "rmse_mV": float(np.sqrt(np.mean(d**2)) * 1e3),
+        "max_abs_mV": float(np.max(np.abs(d)) * 1e3),
+        "rmse_first_90pct_mV": float(np.sqrt(np.mean(d[: int(0.9 * N_COMPARE)] ** 2)) * 1e3),
+        "capacity_difference_pct": float((a.capacity_Ah - b.capacity_Ah) / b.capacity_Ah * 100),
+    }
+
+
+SPME_BREAKDOWN = {
+    "voltage_V": "Voltage [V]",
+    "U_p_V": "X-averaged positive electrode open-circuit potential [V]",
+    "U_n_V": "X-averaged negative electrode open-circuit potential [V]",
+    "eta_p_V": "X-averaged positive electrode reaction overpotential [V]",
+    "eta_n_V": "X-averaged negative electrode reaction overpotential [V]",
+    "electrolyte_concentration_overpotential_V": "X-averaged concentration overpotential [V]",
+    "electrolyte_ohmic_losses_V": "X-averaged electrolyte ohmic losses [V]",
+    "solid_ohmic_losses_V": "X-averaged solid phase ohmic losses [V]",
+    "surface_stoichiometry_n": "X-averaged negative particle surface stoichiometry",
+    "surface_stoichiometry_p": "X-averaged positive particle surface stoichiometry",
+    "x_averaged_electrolyte_concentration_mol_m3": "X-averaged electrolyte concentration [mol.m-3]",
+    "x_averaged_negative_electrolyte_concentration_mol_m3": (
+        "X-averaged negative electrolyte concentration [mol.m-3]"
+    ),
+    "x_averaged_positive_electrolyte_concentration_mol_m3": (
+        "X-averaged positive electrolyte concentration [mol.m-3]"
+    ),
+}
+
+
+def spme_breakdown(run):
+    t = 0.5 * run.t_end
+    out = {"time_s": t}
+    for k, name in SPME_BREAKDOWN.items():
+        out[k] = float(run.var(name, [t])[0])
+    out["identity_residual_V"] = out["voltage_V"] - (
+        out["U_p_V"]
+        - out["U_n_V"]
+        + out["eta_p_V"]
+        - out["eta_n_V"]
+        + out["electrolyte_concentration_overpotential_V"]
+        + out["electrolyte_ohmic_losses_V"]
+        + out["solid_ohmic_losses_V"]
+    )
+    return out
+
+
+def build_set(set_name, log):
+    OUT.mkdir(parents=True, exist_ok=True)
+    params = extract_parameters(set_name)
+    (OUT / f"{set_name}_parameters.json").write_text(json.dumps(params, indent=1) + "\n")
+    log(f"{set_name}: parameters written")
+
+    # --- DFN mesh convergence at 1C
+    history, prev, converged, dfn_cache = [], None, None, {}
+    for n in MESH_LEVELS:
+        run = Run(set_name, "DFN", 1.0, uniform_var_pts(n))
+        dfn_cache[n] = run
+        entry = {"var_pts": run.var_pts, "n_states": run.n_states, "capacity_Ah": run.capacity_Ah}
+        if prev is not None:
+            c = compare(run, prev)
+            entry.update(
+                {
+                    "rms_change_vs_previous_mV": c["rmse_mV"],
+                    "max_change_vs_previous_mV": c["max_abs_mV"],
+                    "capacity_change_vs_previous_pct": c["capacity_difference_pct"],
+                }
+            )
+        history.append(entry)
+        log(f"{set_name}: DFN 1C mesh {n}: {entry}")
+        if prev is not None and entry["rms_change_vs_previous_mV"] < MESH_TOL_V * 1e3:
+            converged = n
+            break
+        prev = run
+    if converged is None:
+        converged = MESH_LEVELS[-1]
+        log(f"{set_name}: WARNING mesh criterion not met, using {converged}")
+    fine = uniform_var_pts(converged)
+
+    runs = {}
+    for crate in C_RATES:
+        tag = crate_tag(crate)
+        runs[("DFN", tag)] = dfn_cache[converged] if crate == 1.0 else Run(set_name, "DFN", crate, fine)
+        runs[("SPMe", tag)] = Run(set_name, "SPMe", crate)
+        runs[("SPMe-fine", tag)] = Run(set_name, "SPMe", crate, fine)
+        runs[("SPM", tag)] = Run(set_name, "SPM", crate)
+        for m in ("DFN", "SPMe", "SPMe-fine", "SPM"):
+            runs[(m, tag)].write_csv(OUT / f"{set_name}_{m}_{tag}.csv")
+        log(f"{set_name}: {tag} done")
+
+    tags = [crate_tag(c) for c in C_RATES]
+    summary = {
+        "name": set_name,
+        "pybamm_version": pybamm.__version__,
+        "environment": {
+            "pybammsolvers": version("pybammsolvers"),
+            "casadi": version("casadi"),
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "conditions": {
+            "temperature_K": T_K,
+            "thermal": "isothermal",
+            "initial_state": "PyBaMM's initial concentrations of the set (initial_soc not set)",
+            "protocol": "constant-current discharge to the lower voltage cut-off",
+            "c_rates": list(C_RATES),
+            "one_C_A": runs[("SPM", "1C")].current_A,
+        },
+        "solver": {
+            "class": "pybamm.IDAKLUSolver",
+            "rtol": RTOL,
+            "atol": ATOL,
+            "t_eval": "[0, 1.5 * 3600 / C-rate] s, stopped by the 'Minimum voltage [V]' event",
+            "outputs": (
+                f"{N_OUT} evenly spaced times from 0 to the cut-off time, Hermite "
+                "interpolation of the adaptive steps"
+            ),
+            "energy": f"trapezoid of V*I over {N_ENERGY} evenly spaced times",
+        },
+        "models": {
+            "DFN": {"class": "pybamm.lithium_ion.DFN", "options": "default", "var_pts": fine},
+            "SPMe": {
+                "class": "pybamm.lithium_ion.SPMe",
+                "options": "default",
+                "var_pts": default_var_pts(pybamm.lithium_ion.SPMe),
+            },
+            "SPMe-fine": {"class": "pybamm.lithium_ion.SPMe", "options": "default", "var_pts": fine},
+            "SPM": {
+                "class": "pybamm.lithium_ion.SPM",
+                "options": "default",
+                "var_pts": default_var_pts(pybamm.lithium_ion.SPM),
+            },
+        },
+        "mesh_convergence": {
+            "criterion": "1C DFN voltage RMS change < 1 mV between successive uniform refinements "
+            "of x_n, x_s, x_p, r_n, r_p (compared over the common time window)",
+            "history": history,
+            "converged_var_pts": fine,
+        },
+        "runs": {m: {t: runs[(m, t)].record() for t in tags} for m in ("DFN", "SPMe", "SPMe-fine", "SPM")},
+        "voltage_differences": {
+            f"{a}_minus_{b}": {t: compare(runs[(a, t)], runs[(b, t)]) for t in tags}
+            for a, b in (
+                ("SPMe", "DFN"),
+                ("SPMe-fine", "DFN"),
+                ("SPM", "DFN"),
+                ("SPMe", "SPMe-fine"),
+            )
+        },
+        "voltage_difference_method": (
+            f"voltage interpolated at {N_COMPARE} evenly spaced times on [0, min(t_end)] "
+            "(constant current, so time is proportional to discharged capacity)"
+        ),
+        "spme_voltage_breakdown_at_half_discharge": {t: spme_breakdown(runs[("SPMe", t)]) for t in tags},
+        "spme_breakdown_note": (
+            "V = U_p - U_n + eta_p - eta_n + concentration overpotential + electrolyte ohmic "
+            "losses + solid ohmic losses (PyBaMM output variable names in breakdown_variables)"
+        ),
+        "breakdown_variables": SPME_BREAKDOWN,
+    }
+    (OUT / f"{set_name}_summary.json").write_text(json.dumps(rnd(summary), indent=1) + "\n")
+    log(f"{set_name}: summary written")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--any-version", action="store_true", help="allow another PyBaMM version")
+    ap.add_argument("--sets", nargs="*", default=list(SETS))
+    args = ap.parse_args()
+    if pybamm.__version__ != EXPECTED_PYBAMM and not args.any_version:
+        raise SystemExit(
+            f"PyBaMM {pybamm.__version__} found, fixtures are pinned to {EXPECTED_PYBAMM} "
+            "(pass --any-version to rebuild with it, and update README.md)"
+        )
+    if not pybamm.has_idaklu():
+        raise SystemExit("IDAKLU solver not available (install pybammsolvers)")
+
+    def log(msg):
+        print(msg, flush=True)
+
+    for s in args.sets:
+        build_set(s, log)
+
+
+if __name__ == "__main__":
+    main()
