@@ -10,7 +10,8 @@ Choices (documented assumptions):
   low-rate capacity matches the rating;
 - stoichiometries at 100 % state of charge come from the design's balance (N/P, first-cycle
   lithium loss), as the design's open-circuit voltage does;
-- Bruggeman exponent 1.5 everywhere [chen2020]; isothermal at 298.15 K; no contact resistance.
+- Bruggeman exponent 1.5 for the electrolyte everywhere, none for the solid (its conductivity
+  is the electrode's) [chen2020]; isothermal at 298.15 K; no contact resistance.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def from_cell(cell: Cell) -> SPMeParameters:
         b_n=BRUGGEMAN,
         b_s=BRUGGEMAN,
         b_p=BRUGGEMAN,
+        bs_n=0.0,
+        bs_p=0.0,
         am_n=_active_volume_fraction(
             inp.neg_porosity,
             (inp.neg_active_fraction, inp.neg_conductive_fraction, inp.neg_binder_fraction),

@@ -30,6 +30,11 @@ def constant(key: str, value: float) -> int:
     return register(key, [0.0, 1.0e9], [value, value])
 
 
+def table(code: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) points of a registered function (a constant is two points)."""
+    return _TABLES[int(code)]
+
+
 def evaluate(codes: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Each row's function at ``x`` (shape (N,) or (N, M): one code per row)."""
     codes = np.asarray(codes)

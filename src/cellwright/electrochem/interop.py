@@ -26,8 +26,18 @@ _GRID = np.linspace(0.0, 1.0, 201)
 _CE_GRID = np.linspace(0.0, 3000.0, 121)
 
 
+def _points(code: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A function's own table points (so nothing is lost), clipped to the grid's range."""
+    x, y = functions.table(code)
+    keep = (x >= grid[0]) & (x <= grid[-1])
+    if keep.sum() < 2:
+        return grid, functions.evaluate(np.full(grid.shape, code), grid)
+    return x[keep], y[keep]
+
+
 def _table(code: int, grid: np.ndarray) -> dict:
-    return {"x": grid.tolist(), "y": functions.evaluate(np.full(grid.shape, code), grid).tolist()}
+    x, y = _points(code, grid)
+    return {"x": x.tolist(), "y": y.tolist()}
 
 
 def empty_stoichiometries(p: SPMeParameters) -> tuple[np.ndarray, np.ndarray]:
@@ -61,8 +71,8 @@ def to_pybamm(p: SPMeParameters, i: int = 0) -> dict:
         "Initial concentration in electrolyte [mol.m-3]": float(p.ce0[i]),
         "Cation transference number": float(p.t_plus[i]),
         "Thermodynamic factor": 1.0,
-        "Electrolyte conductivity [S.m-1]": (_CE_GRID, functions.evaluate(np.full(_CE_GRID.shape, p.kappa[i]), _CE_GRID)),
-        "Electrolyte diffusivity [m2.s-1]": (_CE_GRID, functions.evaluate(np.full(_CE_GRID.shape, p.D_e[i]), _CE_GRID)),
+        "Electrolyte conductivity [S.m-1]": _points(p.kappa[i], _CE_GRID),
+        "Electrolyte diffusivity [m2.s-1]": _points(p.D_e[i], _CE_GRID),
         "Separator thickness [m]": float(p.L_s[i]),
         "Separator porosity": float(p.eps_s[i]),
         "Separator Bruggeman coefficient (electrolyte)": float(p.b_s[i]),
@@ -80,11 +90,11 @@ def to_pybamm(p: SPMeParameters, i: int = 0) -> dict:
                 f"Initial concentration in {name.lower()} electrode [mol.m-3]": float(x0[i] * g("cmax")),
                 f"{name} electrode conductivity [S.m-1]": float(g("sigma")),
                 f"{name} electrode Bruggeman coefficient (electrolyte)": float(g("b")),
-                f"{name} electrode Bruggeman coefficient (electrode)": float(g("b")),
+                f"{name} electrode Bruggeman coefficient (electrode)": float(getattr(p, f"bs_{side}")[i]),
                 f"{name} electrode charge transfer coefficient": 0.5,
                 f"{name} electrode exchange-current prefactor [A.m-2.(m3.mol-1)1.5]": float(g("m")),
-                f"{name} particle diffusivity [m2.s-1]": (_GRID, functions.evaluate(np.full(_GRID.shape, g("D")), _GRID)),
-                f"{name} electrode OCP [V]": (_GRID, functions.evaluate(np.full(_GRID.shape, g("U")), _GRID)),
+                f"{name} particle diffusivity [m2.s-1]": _points(g("D"), _GRID),
+                f"{name} electrode OCP [V]": _points(g("U"), _GRID),
             }
         )
     return d
@@ -223,6 +233,7 @@ def load_bpx(path: str | Path) -> SPMeParameters:
             f"L_{name}": e.thickness,
             f"eps_{name}": e.porosity,
             f"b_{name}": brug,
+            f"bs_{name}": 0.0,
             f"am_{name}": am,
             f"R_{name}": e.particle_radius,
             f"cmax_{name}": e.maximum_concentration,

@@ -34,6 +34,8 @@ class SPMeParameters(Batch):
     b_n: np.ndarray  # Bruggeman exponents
     b_s: np.ndarray
     b_p: np.ndarray
+    bs_n: np.ndarray  # Bruggeman exponents of the solid (conductivity x (1 - porosity)^bs)
+    bs_p: np.ndarray
     am_n: np.ndarray  # active-material volume fraction
     am_p: np.ndarray
     R_n: np.ndarray  # particle radius, m
@@ -69,6 +71,13 @@ def _table(key: str, spec: dict, x_key: str, y_key: str) -> int:
     return functions.register(key, spec[x_key], spec[y_key])
 
 
+def _ocp(key: str, spec: dict) -> int:
+    fine = spec.get("fine")
+    if fine:
+        return functions.register(key, fine["stoichiometry"], fine["potential_V"])
+    return functions.register(key, spec["stoichiometry"], spec["potential_V"])
+
+
 def from_json(path: str | Path) -> SPMeParameters:
     """Parameters from a JSON file in the fixture schema (PyBaMM parameter sets, tabulated)."""
     d = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -94,6 +103,8 @@ def from_json(path: str | Path) -> SPMeParameters:
         b_n=n["bruggeman"],
         b_s=s["bruggeman"],
         b_p=p["bruggeman"],
+        bs_n=n.get("bruggeman_electrode", 0.0),
+        bs_p=p.get("bruggeman_electrode", 0.0),
         am_n=n["active_volume_fraction"],
         am_p=p["active_volume_fraction"],
         R_n=n["particle_radius_m"],
@@ -108,8 +119,8 @@ def from_json(path: str | Path) -> SPMeParameters:
         m_p=j0_prefactor(p),
         D_n=diff("n", n["diffusivity"]),
         D_p=diff("p", p["diffusivity"]),
-        U_n=functions.register(f"{name}.n.U", n["ocp"]["stoichiometry"], n["ocp"]["potential_V"]),
-        U_p=functions.register(f"{name}.p.U", p["ocp"]["stoichiometry"], p["ocp"]["potential_V"]),
+        U_n=_ocp(f"{name}.n.U", n["ocp"]),
+        U_p=_ocp(f"{name}.p.U", p["ocp"]),
         ce0=e["initial_concentration_mol_m3"],
         t_plus=e["cation_transference_number"],
         kappa=functions.register(f"{name}.kappa", e["conductivity"]["c_mol_m3"], e["conductivity"]["value_S_m"]),

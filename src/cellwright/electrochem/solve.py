@@ -106,6 +106,13 @@ def simulate(
         if k == 0 and currents is not None:
             current = np.asarray(currents, dtype=float)
             until_v = np.asarray(cutoff, dtype=float)
+        if step.kind in ("current", "power"):
+            if step.kind == "power":
+                current = step.value / np.maximum(v, 1e-3)
+            # the current is switched on at once: record the loaded voltage at the same time
+            parts = model.voltage(current)
+            v = parts["voltage"]
+            record(np.ones(n, bool), t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
         if step.duration_s is not None:
             expected = np.full(n, step.duration_s)
         elif step.kind == "voltage":

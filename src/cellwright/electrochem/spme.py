@@ -27,6 +27,8 @@ import numpy as np
 from . import functions
 from .parameters import F, R_GAS, SPMeParameters
 
+CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
+
 
 def thomas(a, b, c, d):
     """Solve tridiagonal systems, batched: a (sub), b (diag), c (super), d: arrays (N, M)."""
@@ -83,9 +85,11 @@ class _Particle:
         src[:, -1] = -self.area[:, -1] * molar_flux / self.vol[:, -1]
         return src
 
-    def surface(self, c: np.ndarray, molar_flux: np.ndarray, D_surf: np.ndarray) -> np.ndarray:
-        """Surface concentration: outer cell centre extrapolated with the boundary gradient."""
-        return c[:, -1] - 0.5 * self.dr * molar_flux / D_surf
+    @staticmethod
+    def surface(c: np.ndarray) -> np.ndarray:
+        """Surface concentration: linear extrapolation from the two outermost cell centres,
+        1.5 c[-1] - 0.5 c[-2] (PyBaMM's default, which does not use the flux condition)."""
+        return 1.5 * c[:, -1] - 0.5 * c[:, -2]
 
 
 class _Electrolyte:
@@ -169,7 +173,7 @@ class SPMe:
             lo, di, up = part.operator(self._diffusivity(codes, c, cmax))
             src = part.surface_source(flux)
             new.append(_implicit(c, prev, lo, di, up, src, dt, bdf2))
-        De = functions.evaluate(p.D_e[:, None] * np.ones_like(self.ce, dtype=int), np.maximum(self.ce, 1.0))
+        De = functions.evaluate(p.D_e[:, None] * np.ones_like(self.ce, dtype=int), np.maximum(self.ce, CE_FLOOR))
         lo, di, up = self.el.operator(De)
         src = self.src_unit * current[:, None]
         new.append(_implicit(self.ce, None if not bdf2 else self._prev[2], lo, di, up, src, dt, bdf2))
@@ -183,41 +187,36 @@ class SPMe:
             old[active] = newer[active]
 
     def voltage(self, current: np.ndarray, state=None) -> dict:
-        """Terminal voltage (V) and its parts for ``current`` (A) at ``state`` (default: now)."""
+        """Terminal voltage (V) and its parts for ``current`` (A) at ``state`` (default: now).
+
+        As PyBaMM's SPMe (composite form): open-circuit potentials at the particles' surface
+        concentrations; reaction overpotentials from Butler-Volmer with the local electrolyte
+        concentration of each cell, averaged over each electrode; concentration overpotential
+        from the electrode means of ln c_e; electrolyte ohmic loss with the conductivity at the
+        cell-average concentration; solid ohmic loss.
+        """
         p = self.p
         cn, cp, ce = state if state is not None else (self.cn, self.cp, self.ce)
-        j_n, j_p, flux_n, flux_p = self.fluxes(current)
-        Dn_s = functions.evaluate(p.D_n, cn[:, -1] / p.cmax_n)
-        Dp_s = functions.evaluate(p.D_p, cp[:, -1] / p.cmax_p)
-        cn_s = np.clip(self.pn.surface(cn, flux_n, Dn_s), 1e-9 * p.cmax_n, (1 - 1e-9) * p.cmax_n)
-        cp_s = np.clip(self.pp.surface(cp, flux_p, Dp_s), 1e-9 * p.cmax_p, (1 - 1e-9) * p.cmax_p)
+        j_n, j_p, _, _ = self.fluxes(current)
+        cn_s = np.clip(self.pn.surface(cn), 1e-9 * p.cmax_n, (1 - 1e-9) * p.cmax_n)
+        cp_s = np.clip(self.pp.surface(cp), 1e-9 * p.cmax_p, (1 - 1e-9) * p.cmax_p)
+        s = self.el
         ce_pos = np.maximum(ce, 1e-6)
-        ce_n = self.el.mean(ce_pos, self.el.n_sl)
-        ce_p = self.el.mean(ce_pos, self.el.p_sl)
-        j0_n = p.m_n * np.sqrt(ce_n * cn_s * (p.cmax_n - cn_s))
-        j0_p = p.m_p * np.sqrt(ce_p * cp_s * (p.cmax_p - cp_s))
+        sqrt_ce = np.sqrt(ce_pos)
         vt = self.thermal_voltage
-        eta_n = 2.0 * vt * np.arcsinh(j_n / (2.0 * j0_n))
-        eta_p = 2.0 * vt * np.arcsinh(j_p / (2.0 * j0_p))
+        j0_n = (p.m_n * np.sqrt(cn_s * (p.cmax_n - cn_s)))[:, None] * sqrt_ce[:, s.n_sl]
+        j0_p = (p.m_p * np.sqrt(cp_s * (p.cmax_p - cp_s)))[:, None] * sqrt_ce[:, s.p_sl]
+        eta_n = 2.0 * vt * np.arcsinh(j_n[:, None] / (2.0 * j0_n)).mean(axis=1)
+        eta_p = 2.0 * vt * np.arcsinh(j_p[:, None] / (2.0 * j0_p)).mean(axis=1)
         ocv = functions.evaluate(p.U_p, cp_s / p.cmax_p) - functions.evaluate(p.U_n, cn_s / p.cmax_n)
         log_ce = np.log(ce_pos)
-        conc = 2.0 * (1.0 - p.t_plus) * vt * (self.el.mean(log_ce, self.el.p_sl) - self.el.mean(log_ce, self.el.n_sl))
-        kappa = functions.evaluate(p.kappa[:, None] * np.ones_like(ce, dtype=int), ce_pos)
-        k_eff = kappa * self.el.tort
-        s = self.el
-        # electrolyte ohmic drop: the current carried by the electrolyte rises linearly across
-        # the negative, is the whole current in the separator and falls across the positive
-        i_frac = np.concatenate(
-            [
-                (np.arange(s.counts[0]) + 0.5)[None, :] / s.counts[0] * np.ones((len(p), 1)),
-                np.ones((len(p), s.counts[1])),
-                1.0 - (np.arange(s.counts[2]) + 0.5)[None, :] / s.counts[2] * np.ones((len(p), 1)),
-            ],
-            axis=1,
-        )
-        ohm_e = -(current / p.area) * (i_frac * s.dx / k_eff).sum(axis=1)
-        ohm_s = (current / p.area) / 3.0 * (p.L_n / (p.sigma_n * (1 - p.eps_n) ** p.b_n) + p.L_p / (p.sigma_p * (1 - p.eps_p) ** p.b_p))
-        v = ocv + eta_p - eta_n + conc + ohm_e - ohm_s - current * p.R_contact
+        conc = 2.0 * (1.0 - p.t_plus) * vt * (s.mean(log_ce, s.p_sl) - s.mean(log_ce, s.n_sl))
+        ce_bar = s.mean(ce_pos, slice(None))
+        kappa = functions.evaluate(p.kappa, np.maximum(ce_bar, CE_FLOOR))
+        i = current / p.area
+        ohm_e = -i * (p.L_n / (3.0 * kappa * p.eps_n**p.b_n) + p.L_s / (kappa * p.eps_s**p.b_s) + p.L_p / (3.0 * kappa * p.eps_p**p.b_p))
+        ohm_s = -i * (p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p))
+        v = ocv + eta_p - eta_n + conc + ohm_e + ohm_s - current * p.R_contact
         return {
             "voltage": v,
             "ocv": ocv,
