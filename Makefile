@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench validate clean
 
+VALIDATE_STAMP := $(VENV)/.validate
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -26,6 +28,19 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/design_throughput.py
 	$(BIN)/python benchmarks/cost_throughput.py
+	$(BIN)/python benchmarks/electrochem_vs_pybamm.py
+	$(BIN)/python benchmarks/import_time.py
+
+$(VALIDATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[validate]'
+	touch $(VALIDATE_STAMP)
+
+# Rebuild the PyBaMM references with live PyBaMM into a temporary folder and rerun the
+# comparison on them (the test suite runs on the committed fixtures).
+validate: $(VALIDATE_STAMP)
+	rm -rf .validate && mkdir -p .validate
+	$(BIN)/python tools/build_pybamm_references.py --any-version --out .validate
+	CELLWRIGHT_PYBAMM_FIXTURES=.validate $(BIN)/python -m pytest -q tests/validation/test_pybamm.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -34,14 +34,14 @@ def lfp():
 
 def test_thomas_solves_a_tridiagonal_system():
     rng = np.random.default_rng(0)
-    n, m = 3, 7
-    a, c = rng.uniform(-1, 0, (n, m)), rng.uniform(-1, 0, (n, m))
-    b = 3.0 + rng.uniform(0, 1, (n, m))
-    d = rng.normal(size=(n, m))
+    m, n = 7, 3  # (points, systems)
+    a, c = rng.uniform(-1, 0, (m, n)), rng.uniform(-1, 0, (m, n))
+    b = 3.0 + rng.uniform(0, 1, (m, n))
+    d = rng.normal(size=(m, n))
     x = thomas(a, b, c, d)
     for k in range(n):
-        A = np.diag(b[k]) + np.diag(a[k, 1:], -1) + np.diag(c[k, :-1], 1)
-        np.testing.assert_allclose(A @ x[k], d[k], rtol=1e-12)
+        A = np.diag(b[:, k]) + np.diag(a[1:, k], -1) + np.diag(c[:-1, k], 1)
+        np.testing.assert_allclose(A @ x[:, k], d[:, k], rtol=1e-12)
 
 
 def _moles(model, which):
@@ -49,7 +49,7 @@ def _moles(model, which):
     c = model.cn if which == "n" else model.cp
     p = model.p
     L, am, R = (p.L_n, p.am_n, p.R_n) if which == "n" else (p.L_p, p.am_p, p.R_p)
-    mean = (c * part.vol).sum(axis=1) / (R**3 / 3.0)
+    mean = (c * part.vol).sum(axis=0) / (R**3 / 3.0)
     return p.area * L * am * mean
 
 
@@ -63,7 +63,7 @@ def test_lithium_is_conserved_exactly(m50):
     moved = 5.0 * 500.0 / F
     np.testing.assert_allclose(n0 - _moles(model, "n"), moved, rtol=1e-9)
     np.testing.assert_allclose(_moles(model, "p") - p0, moved, rtol=1e-9)
-    salt = (model.ce * model.el.eps * model.el.dx).sum(axis=1)
+    salt = (model.ce * model.el.eps * model.el.dx).sum(axis=0)
     np.testing.assert_allclose(salt, m50.ce0 * (m50.eps_n * m50.L_n + m50.eps_s * m50.L_s + m50.eps_p * m50.L_p), rtol=1e-12)
 
 

@@ -54,3 +54,30 @@ def evaluate(codes: np.ndarray, x: np.ndarray) -> np.ndarray:
 def derivative(codes: np.ndarray, x: np.ndarray, h: float) -> np.ndarray:
     """Central difference of each row's function, step ``h``."""
     return (evaluate(codes, x + h) - evaluate(codes, x - h)) / (2.0 * h)
+
+
+class Grouped:
+    """Evaluate one function per design for a fixed set of codes, grouping designs by code once.
+
+    ``x`` may be (N,) or (M, N) (designs along the last axis).
+    """
+
+    def __init__(self, codes: np.ndarray):
+        codes = np.asarray(codes)
+        uniq = np.unique(codes)
+        self.single = int(uniq[0]) if uniq.size == 1 else None
+        self.groups = [] if self.single is not None else [(int(c), np.flatnonzero(codes == c)) for c in uniq]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.single is not None:
+            tx, ty = _TABLES[self.single]
+            return np.interp(x, tx, ty)
+        out = np.empty_like(x, dtype=float)
+        for code, idx in self.groups:
+            tx, ty = _TABLES[code]
+            out[..., idx] = np.interp(x[..., idx], tx, ty)
+        return out
+
+    def is_constant(self) -> bool:
+        codes = [self.single] if self.single is not None else [c for c, _ in self.groups]
+        return all(np.all(_TABLES[c][1] == _TABLES[c][1][0]) for c in codes)

@@ -100,7 +100,7 @@ def simulate(
     parts = model.voltage(np.zeros(n))
     record(np.ones(n, bool), t, v, np.zeros(n), soc, parts["x_n_surf"], parts["x_p_surf"])
     for k, step in enumerate(steps):
-        model._prev = None  # restart BDF2 at a step change
+        model.reset_history()  # BDF2 restarts at a step change
         current = _current_of(step, p, v, last_current)
         until_v = None if step.until_voltage is None else np.full(n, step.until_voltage)
         if k == 0 and currents is not None:
@@ -148,8 +148,11 @@ def simulate(
                 end |= np.abs(current) <= step.until_current_C * p.capacity / 3600.0
             end &= alive
             h = frac * dt
-            blended = [old + frac[:, None] * (new - old) for old, new in zip((model.cn, model.cp, model.ce), state)]
-            model.commit(blended, alive)
+            partial = frac < 1.0
+            if partial.any():  # designs that end inside this step stop at the crossing
+                for old, newer in zip((model.cn, model.cp, model.ce), state):
+                    newer[:, partial] = old[:, partial] + frac[partial] * (newer[:, partial] - old[:, partial])
+            model.commit(state, alive)
             v_end = v + frac * (v_new - v)
             q = current * h / 3600.0
             dis_q += np.where(alive & (current > 0), q, 0.0)
