@@ -21,6 +21,8 @@ run: $(STAMP)
 	$(BIN)/cellwright design examples/batpac-nmc811-pouch.toml
 	$(BIN)/cellwright cost examples/batpac-nmc811-pouch.toml --plant examples/plants/batpac-baseline.toml
 	$(BIN)/cellwright design examples/lg-m50-21700.toml
+	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2
+	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
