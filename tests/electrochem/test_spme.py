@@ -83,8 +83,8 @@ def test_low_rate_capacity_is_the_stoichiometric_window(m50):
 
 
 def test_results_do_not_depend_on_the_time_step(lfp):
-    coarse = simulate(lfp, ["Discharge at 1C until 2.5 V"], steps_per_step=200)
-    fine = simulate(lfp, ["Discharge at 1C until 2.5 V"], steps_per_step=1600)
+    coarse = simulate(lfp, ["Discharge at 1C until 2.5 V"], tol_V=2e-3)
+    fine = simulate(lfp, ["Discharge at 1C until 2.5 V"], tol_V=1e-4)
     assert coarse.discharge_capacity_Ah[0] == pytest.approx(fine.discharge_capacity_Ah[0], rel=2e-3)
     assert coarse.discharge_energy_Wh[0] == pytest.approx(fine.discharge_energy_Wh[0], rel=2e-3)
 
@@ -106,7 +106,7 @@ def test_batch_equals_one_by_one(m50, lfp):
     together = simulate(both, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah
     for i, p in enumerate((m50, lfp)):
         alone = simulate(p, ["Discharge at 1C until 2.5 V"]).discharge_capacity_Ah[0]
-        assert alone == pytest.approx(together[i], rel=1e-12)
+        assert alone == pytest.approx(together[i], rel=1e-9)  # same steps; rounding differs in grouped look-ups
 
 
 def test_cc_cv_charge_holds_the_voltage_and_ends_at_the_current_limit(m50):

@@ -20,6 +20,8 @@ from .protocols import Step, parse
 from .spme import SPMe, Mesh
 
 DEPLETION_FRACTION = 0.02
+DEFAULT_TOL_V = 5e-4  # V: bend of the voltage curve allowed per step
+FIRST_STEPS, MIN_STEPS, MAX_STEPS = 20000, 40, 20000  # first, largest and smallest step: duration / these
 
 
 @dataclass
@@ -66,7 +68,7 @@ def simulate(
     p: SPMeParameters,
     protocol: list[str] | list[Step] | str,
     mesh: Mesh | None = None,
-    steps_per_step: int = 400,
+    tol_V: float = DEFAULT_TOL_V,
     soc0: float = 1.0,
     currents: np.ndarray | None = None,
     cutoff: np.ndarray | None = None,
@@ -74,7 +76,10 @@ def simulate(
     """Run ``protocol`` on N cells from their initial state (stoichiometries ``x_n0``, ``x_p0``).
 
     ``currents`` and ``cutoff`` (arrays over N) override the first step's current and end
-    voltage, so one call can run each design at its own rate (rate capability).
+    voltage, so one call can run each design at its own rate (rate capability). Each design
+    takes its own time steps: the step grows on flat stretches and shrinks where the voltage
+    bends (the deviation of each new voltage from the straight-line prediction of the two
+    before is held near ``tol_V``), between 1/40 and 1/20000 of the step's expected duration.
     """
     if isinstance(protocol, str) or (protocol and isinstance(protocol[0], str)):
         steps = parse(protocol)
@@ -119,17 +124,21 @@ def simulate(
             expected = np.full(n, 3600.0 * 2.0)
         else:
             expected = p.capacity / np.maximum(np.abs(current), 1e-12)
-        dt = expected / steps_per_step
+        dt_max, dt_min = expected / MIN_STEPS, expected / MAX_STEPS
+        dt = expected / FIRST_STEPS
+        ratio = None
+        v_before = None
         alive = np.ones(n, dtype=bool)
         elapsed = np.zeros(n)
-        for _ in range(steps_per_step * 4):
+        for _ in range(MAX_STEPS):
             if not alive.any():
                 break
             if step.kind == "power":
                 current = step.value / np.maximum(v, 1e-3)
             if step.kind == "voltage":
-                current = _solve_hold(model, step.value, current, dt)
-            state = model.step(current, dt)
+                current = _solve_hold(model, step.value, current, dt, ratio)
+            v_start = v
+            state = model.step(current, dt, ratio)
             parts = model.voltage(current, state)
             v_new = parts["voltage"]
             frac = np.ones(n)
@@ -167,6 +176,16 @@ def simulate(
             record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
             last_current = np.where(alive, current, last_current)
             alive &= ~end
+            # step-size control from the bend of the voltage curve
+            if v_before is not None:
+                predicted = v_prev_end + (dt / dt_prev) * (v_prev_end - v_before)
+                bend = np.abs(v_end - predicted)
+                grow = np.clip(np.sqrt(tol_V / np.maximum(bend, 1e-12)), 0.5, 2.0)
+            else:
+                grow = np.full(n, 2.0)
+            v_before, v_prev_end, dt_prev = v_prev_end if v_before is not None else v_start, v_end, dt
+            dt_next = np.clip(dt * grow, dt_min, dt_max)
+            ratio, dt = dt_next / dt, dt_next
     reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]
     stack = {k: np.array(val) for k, val in rec.items()}
     return Solution(
@@ -175,14 +194,43 @@ def simulate(
     )
 
 
-def _solve_hold(model: SPMe, target_v: float, guess: np.ndarray, dt: np.ndarray) -> np.ndarray:
+def _solve_hold(model: SPMe, target_v: float, guess: np.ndarray, dt: np.ndarray, ratio) -> np.ndarray:
     """Current that holds the terminal voltage at ``target_v`` over the next step (secant)."""
     i0 = guess
     i1 = guess - 0.01 * model.p.capacity / 3600.0
-    f0 = model.voltage(i0, model.step(i0, dt))["voltage"] - target_v
+    f0 = model.voltage(i0, model.step(i0, dt, ratio))["voltage"] - target_v
     for _ in range(6):
-        f1 = model.voltage(i1, model.step(i1, dt))["voltage"] - target_v
+        f1 = model.voltage(i1, model.step(i1, dt, ratio))["voltage"] - target_v
         denom = np.where(np.abs(f1 - f0) < 1e-12, 1e-12, f1 - f0)
         i2 = i1 - f1 * (i1 - i0) / denom
         i0, f0, i1 = i1, f1, i2
     return i1
+
+
+def simulate_parallel(p: SPMeParameters, protocol, workers: int = 2, **kwargs) -> Solution:
+    """:func:`simulate` with the designs split over ``workers`` threads (NumPy releases the
+    interpreter lock inside its array operations, so large batches use several cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = len(p)
+    if workers <= 1 or n < 2 * workers:
+        return simulate(p, protocol, **kwargs)
+    chunks = np.array_split(np.arange(n), workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda idx: simulate(p.take(idx), protocol, **kwargs), chunks))
+    return _merge(parts)
+
+
+def _merge(parts: list[Solution]) -> Solution:
+    k = max(s.time_s.shape[0] for s in parts)
+
+    def pad(a):
+        out = np.full((k, a.shape[1]), np.nan)
+        out[: a.shape[0]] = a
+        return out
+
+    series = ("time_s", "voltage_V", "current_A", "soc", "x_n_surf", "x_p_surf")
+    flat = ("discharge_capacity_Ah", "discharge_energy_Wh", "charge_capacity_Ah", "valid")
+    values = {f: np.concatenate([pad(getattr(s, f)) for s in parts], axis=1) for f in series}
+    values.update({f: np.concatenate([getattr(s, f) for s in parts]) for f in flat})
+    return Solution(**values, reason=[r for s in parts for r in s.reason])

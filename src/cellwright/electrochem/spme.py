@@ -16,10 +16,9 @@ default "composite" options; tests/fixtures/electrochem/README.md sets the equat
 
 Numerics: finite volumes, 20 spherical shells per particle and 20 cells per x-domain (PyBaMM's
 defaults); surface concentration extrapolated linearly from the two outer shells; implicit
-time stepping (backward Euler, then BDF2) with the electrolyte diffusivity taken at the
-previous step. Arrays are (points, N) so that the batched tridiagonal sweeps run over
-contiguous rows; with constant particle diffusivities the particle systems are factorised
-once per time-step size.
+time stepping (backward Euler, then variable-step BDF2) with the electrolyte diffusivity
+refreshed every few steps. Arrays are (points, N) so that the batched tridiagonal sweeps run
+over contiguous rows.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from .functions import Grouped
 from .parameters import F, R_GAS, SPMeParameters
 
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
-ELECTROLYTE_REFRESH = 4  # steps between updates of the electrolyte diffusivity
+ELECTROLYTE_REFRESH = 1  # steps between updates of the electrolyte diffusivity
 
 
 def thomas_factor(a, b, c):
@@ -123,22 +122,26 @@ class _Electrolyte:
         self.beta = self.dx[:-1] / (self.dx[:-1] + self.dx[1:])
         self.centre_dist = 0.5 * (self.dx[:-1] + self.dx[1:])
         self.vol = self.dx * self.eps
+        self.inv_vol = 1.0 / self.vol
+        self.one_minus_beta = 1.0 - self.beta
+        self.inv_centre_dist = 1.0 / self.centre_dist
         self.n_sl = slice(0, counts[0])
         self.p_sl = slice(counts[0] + counts[1], self.K)
         self.length = p.L_n + p.L_s + p.L_p
 
     def operator(self, De: np.ndarray):
         """(lower, diag, upper) of dc/dt = L c, with the harmonic mean of eps^b D_e at edges."""
-        eff = self.tort * De
-        edge = 1.0 / (self.beta / eff[:-1] + (1.0 - self.beta) / eff[1:])
-        g = edge / self.centre_dist
-        lower = np.zeros_like(self.dx)
-        upper = np.zeros_like(self.dx)
-        lower[1:] = g / self.vol[1:]
-        upper[:-1] = g / self.vol[:-1]
+        inv_eff = 1.0 / (self.tort * De)
+        g = 1.0 / (self.beta * inv_eff[:-1] + self.one_minus_beta * inv_eff[1:]) * self.inv_centre_dist
+        lower = np.empty_like(self.dx)
+        upper = np.empty_like(self.dx)
+        lower[0] = 0.0
+        upper[-1] = 0.0
+        np.multiply(g, self.inv_vol[1:], out=lower[1:])
+        np.multiply(g, self.inv_vol[:-1], out=upper[:-1])
         diag = np.zeros_like(self.dx)
-        diag[:-1] -= g / self.vol[:-1]
-        diag[1:] -= g / self.vol[1:]
+        diag[:-1] -= upper[:-1]
+        diag[1:] -= lower[1:]
         return lower, diag, upper
 
     def mean(self, values: np.ndarray, sl: slice) -> np.ndarray:
@@ -168,8 +171,8 @@ class SPMe:
         self.thermal_voltage = R_GAS * p.T / F
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
-        self._factors: dict = {}
-        self._el_factors, self._el_key, self._el_age = None, None, ELECTROLYTE_REFRESH
+        self._ops: dict = {}
+        self._el_op, self._el_age = None, ELECTROLYTE_REFRESH
         src = np.zeros((self.el.K, len(p)))
         src[self.el.n_sl] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
         src[self.el.p_sl] = -(1.0 - p.t_plus) / (F * p.area * p.L_p)
@@ -186,39 +189,46 @@ class SPMe:
         """Interfacial current densities (A/m2) of the negative and positive."""
         return current / (self.a_n * self.p.L_n * self.p.area), -current / (self.a_p * self.p.L_p * self.p.area)
 
-    def _particle_factors(self, part, D_fn, c, cmax, g, key):
-        if self._constant_D and key in self._factors:
-            return self._factors[key]
-        D = D_fn(0.5 * (c[1:] + c[:-1]) / cmax)
-        lo, di, up = part.operator(D)
-        fac = thomas_factor(-g * lo, 1.0 - g * di, -g * up)
+    def _operator(self, which: str, c: np.ndarray):
+        """Particle operator (constant diffusivities: computed once)."""
+        if self._constant_D and which in self._ops:
+            return self._ops[which]
+        part, D_fn, cmax = (self.pn, self.fn["D_n"], self.p.cmax_n) if which == "n" else (self.pp, self.fn["D_p"], self.p.cmax_p)
+        op = part.operator(D_fn(0.5 * (c[1:] + c[:-1]) / cmax))
         if self._constant_D:
-            self._factors[key] = fac
-        return fac
+            self._ops[which] = op
+        return op
 
-    def step(self, current: np.ndarray, dt: np.ndarray):
-        """Advance by ``dt`` (s, per design) at ``current`` (A); returns the new state (not kept)."""
-        p = self.p
+    def step(self, current: np.ndarray, dt: np.ndarray, ratio: np.ndarray | None = None):
+        """Advance by ``dt`` (s, per design) at ``current`` (A); returns the new state (not kept).
+
+        Variable-step BDF2 with ``ratio`` = dt / previous dt (backward Euler without history).
+        """
         j_n, j_p = self.fluxes(current)
         bdf2 = self._prev is not None
-        g = (2.0 / 3.0 if bdf2 else 1.0) * dt
+        w = np.ones_like(dt) if ratio is None else ratio
+        g = dt * (1.0 + w) / (1.0 + 2.0 * w) if bdf2 else dt
         new = []
-        for c, k, part, D_fn, cmax, j in ((self.cn, 0, self.pn, self.fn["D_n"], p.cmax_n, j_n), (self.cp, 1, self.pp, self.fn["D_p"], p.cmax_p, j_p)):
-            fac = self._particle_factors(part, D_fn, c, cmax, g, (k, bdf2, dt.tobytes()))
-            rhs = (4.0 * c - self._prev[k]) / 3.0 if bdf2 else c.copy()
+        for k, (c, part, j) in enumerate(((self.cn, self.pn, j_n), (self.cp, self.pp, j_p))):
+            lo, di, up = self._operator("np"[k], c)
+            if bdf2:
+                rhs = ((1.0 + w) ** 2 * c - w**2 * self._prev[k]) / (1.0 + 2.0 * w)
+            else:
+                rhs = c.copy()
             rhs[-1] += g * part.source(j / F)
-            new.append(thomas_solve(fac, rhs))
-        # the electrolyte system is refactorised every few steps (its diffusivity changes slowly)
-        key = (bdf2, dt.tobytes())
-        if self._el_age >= ELECTROLYTE_REFRESH or self._el_key != key:
-            De = self.fn["D_e"](np.maximum(self.ce, CE_FLOOR))
-            lo, di, up = self.el.operator(De)
-            self._el_factors = thomas_factor(-g * lo, 1.0 - g * di, -g * up)
-            self._el_key, self._el_age = key, 0
+            new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
+        # the electrolyte operator is refreshed every few steps (its diffusivity changes slowly)
+        if self._el_age >= ELECTROLYTE_REFRESH:
+            self._el_op = self.el.operator(self.fn["D_e"](np.maximum(self.ce, CE_FLOOR)))
+            self._el_age = 0
         self._el_age += 1
-        rhs = (4.0 * self.ce - self._prev[2]) / 3.0 if bdf2 else self.ce.copy()
+        lo, di, up = self._el_op
+        if bdf2:
+            rhs = ((1.0 + w) ** 2 * self.ce - w**2 * self._prev[2]) / (1.0 + 2.0 * w)
+        else:
+            rhs = self.ce.copy()
         rhs += g * self.src_unit * current
-        new.append(thomas_solve(self._el_factors, rhs))
+        new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
         return new
 
     def commit(self, state, active: np.ndarray):
