@@ -3,8 +3,11 @@
 
 What it builds
 --------------
-For each PyBaMM parameter set in ``SETS`` (Prada2013: LFP/graphite, Chen2020: LG M50
-NMC811/graphite-SiOx):
+For each parameter set in ``SETS``: two PyBaMM sets (Prada2013: LFP/graphite, Chen2020:
+LG M50 NMC811/graphite-SiOx) and one cellwright design exported to PyBaMM through
+cellwright's own interop (``cellwright-lfp``: ``examples/lfp-280ah-prismatic.toml``,
+``cellwright.electrochem.interop.to_pybamm_parameter_values(from_cell(cell))``; see
+``CELLWRIGHT_SETS``):
 
 * ``<set>_parameters.json``: every parameter a single-particle model with electrolyte
   (SPMe) needs, in SI units, under cellwright's schema, with the PyBaMM names kept in
@@ -13,14 +16,20 @@ NMC811/graphite-SiOx):
   thermodynamic factor, electrode conductivity) is evaluated *through PyBaMM*
   (``pybamm.LithiumIonParameters`` symbols processed by ``pybamm.ParameterValues``) at
   298.15 K on fine grids; a second temperature (308.15 K) is evaluated only to detect
-  temperature dependence and to recover activation energies.
+  temperature dependence and to recover activation energies. For a cellwright set the
+  file is written from cellwright's ``SPMeParameters`` (its own function-table points,
+  read back by ``cellwright.electrochem.parameters.from_json``), and every value is read
+  back through PyBaMM from the exported ``ParameterValues`` and checked against it
+  (``checks.pybamm_readback``).
 * ``<set>_<model>_<crate>C.csv`` (columns ``time_s,voltage_V,discharge_capacity_Ah``):
-  constant-current discharges from PyBaMM's initial concentrations (100 % SOC,
-  ``initial_soc`` not set), isothermal 298.15 K, to the lower cut-off, at 0.5C, 1C and
-  2C (C = nominal capacity), for
+  constant-current discharges from the set's initial concentrations (100 % SOC,
+  ``initial_soc`` not set; for a cellwright set its design's 100 % SOC stoichiometries),
+  isothermal 298.15 K, to the lower cut-off, at 0.5C, 1C and 2C (C = nominal
+  capacity), for
     - ``DFN``        DFN on the converged mesh (``var_pts`` refined until the 1C voltage
                      changes < 1 mV RMS, and < 5 mV at most, between successive
-                     refinements: 80 points per domain for both sets),
+                     refinements: 80 points per domain for Prada2013 and
+                     Chen2020, 40 for cellwright-lfp),
     - ``SPMe``       SPMe, default options, default mesh (20 points per domain),
     - ``SPMe-fine``  SPMe, default options, on the DFN's converged mesh,
     - ``SPM``        SPM, default options, default mesh.
@@ -29,17 +38,23 @@ NMC811/graphite-SiOx):
 * ``<set>_summary.json``: delivered capacity and energy per model and C-rate, meshes,
   solver and tolerances, mesh-convergence history, model-vs-DFN voltage RMSE, the SPMe
   voltage breakdown at 50 % of the delivered capacity, checks of SPMe internals, wall
-  times. ``README.md`` beside the fixtures (hand-written) documents PyBaMM's SPMe.
+  times; for a cellwright set also the design it came from and ``table_range_check``
+  (the runs stay inside cellwright's function tables). ``README.md`` beside the fixtures (hand-written) documents PyBaMM's SPMe.
 
 PyBaMM version used: 26.10.1.1 (pybammsolvers 0.11.1, casadi 3.8.1, numpy 2.4.6,
 CPython 3.11.7). The script refuses other PyBaMM versions unless ``--any-version``.
 
 How to rerun (PyBaMM is *not* a cellwright dependency; use a throwaway venv outside
-the repository)::
+the repository; the cellwright set also needs cellwright itself in that venv)::
 
     python3 -m venv /tmp/pybamm-venv
     /tmp/pybamm-venv/bin/pip install "pybamm==26.10.1.1"
+    /tmp/pybamm-venv/bin/pip install -e .       # cellwright, for the cellwright-lfp set
     /tmp/pybamm-venv/bin/python tools/build_pybamm_references.py      # ~1 min
+
+Options: ``--sets NAME ...`` (default: all of ``SETS``), ``--out DIR`` (default:
+``tests/fixtures/electrochem``; ``make validate`` writes to a temporary folder),
+``--any-version``.
 
 Determinism: the solver is deterministic (single thread, fixed tolerances and
 ``t_eval``), numbers are written with a fixed number of significant digits and JSON
@@ -56,22 +71,26 @@ os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
 
 import argparse
 import ast
+import csv
+import functools
 import inspect
 import json
 import platform
 import textwrap
 import time
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
 import pybamm
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "tests" / "fixtures" / "electrochem"
+OUT = ROOT / "tests" / "fixtures" / "electrochem"  # default of --out
 
 EXPECTED_PYBAMM = "26.10.1.1"
-SETS = ("Prada2013", "Chen2020")
+# cellwright designs exported to PyBaMM by cellwright's interop (set name -> design file)
+CELLWRIGHT_SETS = {"cellwright-lfp": "examples/lfp-280ah-prismatic.toml"}
+SETS = ("Prada2013", "Chen2020", *CELLWRIGHT_SETS)
 C_RATES = (0.5, 1.0, 2.0)
 T_K = 298.15  # isothermal temperature of every fixture
 T_CHECK_K = 308.15  # only used to detect temperature dependence / activation energies
@@ -134,9 +153,32 @@ def version(pkg):
         return None
 
 
+@functools.cache
+def cellwright_design(set_name):
+    """(cell, SPMeParameters) of a cellwright set: the design file through cellwright."""
+    try:
+        from cellwright.cell import Cell
+        from cellwright.electrochem.from_design import from_cell
+    except ImportError as exc:
+        raise SystemExit(
+            f"set {set_name!r} needs cellwright in this Python environment "
+            f"(pip install -e {ROOT}): {exc}"
+        )
+    cell = Cell.from_spec(ROOT / CELLWRIGHT_SETS[set_name])
+    return cell, from_cell(cell)
+
+
 def param_values(set_name):
-    """PyBaMM's parameter set, with the temperatures fixed to T_K (isothermal)."""
-    pv = pybamm.ParameterValues(set_name)
+    """PyBaMM's parameter set, with the temperatures fixed to T_K (isothermal).
+
+    A cellwright set is exported by cellwright itself
+    (``interop.to_pybamm_parameter_values``, a fresh object on every call)."""
+    if set_name in CELLWRIGHT_SETS:
+        from cellwright.electrochem.interop import to_pybamm_parameter_values
+
+        pv = to_pybamm_parameter_values(cellwright_design(set_name)[1])
+    else:
+        pv = pybamm.ParameterValues(set_name)
     pv.update({"Ambient temperature [K]": T_K, "Initial temperature [K]": T_K})
     return pv
 
@@ -174,14 +216,48 @@ def is_const(a, rel=1e-12):
 
 
 # --------------------------------------------------------------- parameter extraction
-def electrode_block(pv, p, domain, notes, names):
-    D = domain.capitalize()
-    dp = p.n if domain == "negative" else p.p
-    prim = dp.prim
-    T = pybamm.Scalar(T_K)
-    T2 = pybamm.Scalar(T_CHECK_K)
+CELL_NAMES = {
+    "electrolyte.initial_concentration_mol_m3": "Initial concentration in electrolyte [mol.m-3]",
+    "electrolyte.cation_transference_number": "Cation transference number",
+    "electrolyte.thermodynamic_factor": "Thermodynamic factor",
+    "electrolyte.conductivity": "Electrolyte conductivity [S.m-1]",
+    "electrolyte.diffusivity": "Electrolyte diffusivity [m2.s-1]",
+    "separator.thickness_m": "Separator thickness [m]",
+    "separator.porosity": "Separator porosity",
+    "separator.bruggeman": "Separator Bruggeman coefficient (electrolyte)",
+    "nominal_capacity_Ah": "Nominal cell capacity [A.h]",
+    "lower_cutoff_V": "Lower voltage cut-off [V]",
+    "upper_cutoff_V": "Upper voltage cut-off [V]",
+    "electrode_area_m2": "Electrode height [m] * Electrode width [m]",
+    "number_of_electrode_pairs_connected_in_parallel": (
+        "Number of electrodes connected in parallel to make a cell"
+    ),
+    "contact_resistance_ohm": "Contact resistance [Ohm]",
+    "temperature_K": "Ambient temperature [K] = Initial temperature [K]",
+}
 
-    key = {
+SCHEMA_NOTES = [
+    (
+        "bruggeman = electrolyte Bruggeman exponent: electrolyte transport efficiency "
+        "= porosity^bruggeman (applied to D_e and kappa_e)"
+    ),
+    (
+        "bruggeman_electrode = solid Bruggeman exponent: electrode transport "
+        "efficiency = (1 - porosity)^bruggeman_electrode (PyBaMM uses 1 - porosity, "
+        "not the active-material fraction); sigma_eff = conductivity_S_m * that"
+    ),
+    (
+        "charge_transfer_coefficient is listed for completeness: PyBaMM's default "
+        "'symmetric Butler-Volmer' kinetics do not use it (eta = 2RT/F arcsinh(j/(2 j0)))"
+    ),
+    "ocp.potential_V is the parameter set's own U_ref(sto); see ocp.model_asymptote",
+]
+
+
+def electrode_keys(domain):
+    """cellwright schema key -> PyBaMM parameter name, for one electrode."""
+    D = domain.capitalize()
+    return {
         "thickness_m": f"{D} electrode thickness [m]",
         "porosity": f"{D} electrode porosity",
         "active_volume_fraction": f"{D} electrode active material volume fraction",
@@ -199,6 +275,16 @@ def electrode_block(pv, p, domain, notes, names):
         "current_collector_thickness_m": f"{D} current collector thickness [m]",
         "current_collector_conductivity_S_m": f"{D} current collector conductivity [S.m-1]",
     }
+
+
+def electrode_block(pv, p, domain, notes, names):
+    D = domain.capitalize()
+    dp = p.n if domain == "negative" else p.p
+    prim = dp.prim
+    T = pybamm.Scalar(T_K)
+    T2 = pybamm.Scalar(T_CHECK_K)
+
+    key = electrode_keys(domain)
     names.update({f"{domain}.{k}": v for k, v in key.items()})
 
     def scalar(k):
@@ -378,6 +464,8 @@ def electrode_block(pv, p, domain, notes, names):
 
 
 def extract_parameters(set_name):
+    if set_name in CELLWRIGHT_SETS:
+        return extract_cellwright_parameters(set_name)
     pv = param_values(set_name)
     raw = pybamm.ParameterValues(set_name)
     p = pybamm.LithiumIonParameters()
@@ -448,27 +536,7 @@ def extract_parameters(set_name):
             "that clamp (values below 10 mol/m3 equal the value at 10 mol/m3)"
         ),
     }
-    names.update(
-        {
-            "electrolyte.initial_concentration_mol_m3": "Initial concentration in electrolyte [mol.m-3]",
-            "electrolyte.cation_transference_number": "Cation transference number",
-            "electrolyte.thermodynamic_factor": "Thermodynamic factor",
-            "electrolyte.conductivity": "Electrolyte conductivity [S.m-1]",
-            "electrolyte.diffusivity": "Electrolyte diffusivity [m2.s-1]",
-            "separator.thickness_m": "Separator thickness [m]",
-            "separator.porosity": "Separator porosity",
-            "separator.bruggeman": "Separator Bruggeman coefficient (electrolyte)",
-            "nominal_capacity_Ah": "Nominal cell capacity [A.h]",
-            "lower_cutoff_V": "Lower voltage cut-off [V]",
-            "upper_cutoff_V": "Upper voltage cut-off [V]",
-            "electrode_area_m2": "Electrode height [m] * Electrode width [m]",
-            "number_of_electrode_pairs_connected_in_parallel": (
-                "Number of electrodes connected in parallel to make a cell"
-            ),
-            "contact_resistance_ohm": "Contact resistance [Ohm]",
-            "temperature_K": "Ambient temperature [K] = Initial temperature [K]",
-        }
-    )
+    names.update(CELL_NAMES)
 
     area = float(pv["Electrode height [m]"]) * float(pv["Electrode width [m]"])
     F = pybamm.constants.F.value
@@ -514,21 +582,442 @@ def extract_parameters(set_name):
             "theoretical_capacity_negative_Ah": theo["negative"],
             "theoretical_capacity_positive_Ah": theo["positive"],
         },
-        "schema_notes": [
-            (
-                "bruggeman = electrolyte Bruggeman exponent: electrolyte transport efficiency "
-                "= porosity^bruggeman (applied to D_e and kappa_e)"
+        "schema_notes": SCHEMA_NOTES,
+        "notes": notes,
+        "pybamm_names": names,
+    }
+    return rnd(params)
+
+
+# ------------------------------------------------------- cellwright sets (own export)
+def cellwright_table(code):
+    """(x, y) points of a cellwright function table (its own points, nothing resampled)."""
+    from cellwright.electrochem import functions
+
+    x, y = functions.table(code)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def max_rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def extract_cellwright_parameters(set_name):
+    """Parameter file of a cellwright set.
+
+    Written from cellwright's ``SPMeParameters`` (``from_cell`` of the design), with
+    cellwright's own function-table points, so that
+    ``cellwright.electrochem.parameters.from_json`` gives back the parameters cellwright
+    exported. Every value is then read back through PyBaMM from the exported
+    ``ParameterValues`` (``pybamm.LithiumIonParameters`` symbols, as for the PyBaMM sets)
+    and compared with the file (``checks.pybamm_readback``); a mismatch stops the build.
+    """
+    import cellwright
+    from cellwright import materials
+    from cellwright.electrochem import interop
+    from cellwright.electrochem.from_design import BRUGGEMAN
+    from cellwright.electrochem.parameters import F as CW_F
+    from cellwright.electrochem.parameters import R_GAS as CW_R
+    from cellwright.sources import cite
+
+    cell, sp = cellwright_design(set_name)
+    if len(sp) != 1:
+        raise ValueError(f"{set_name}: expected one design, got {len(sp)}")
+    pv = param_values(set_name)
+    exported = interop.to_pybamm(sp)
+    lp = pybamm.LithiumIonParameters()
+    T = pybamm.Scalar(T_K)
+    T2 = pybamm.Scalar(T_CHECK_K)
+    F = pybamm.constants.F.value
+    R = pybamm.constants.R.value
+    notes, names, readback = [], {}, {}
+    mats = cell.resolved.materials
+    source_keys = set(cell.resolved.sources.values()) - {"spec", ""}
+
+    def one(field):
+        return float(np.asarray(getattr(sp, field)).ravel()[0])
+
+    def code(field):
+        return int(np.asarray(getattr(sp, field)).ravel()[0])
+
+    if one("T") != T_K:
+        raise ValueError(f"{set_name}: cellwright temperature {one('T')} K != {T_K} K")
+    if one("R_contact") != 0.0:
+        raise NotImplementedError("contact resistance in a cellwright set")
+
+    def electrode(side, domain):
+        D = domain.capitalize()
+        key = electrode_keys(domain)
+        names.update(
+            {
+                f"{domain}.{k}": v
+                for k, v in key.items()
+                if not k.startswith("current_collector")
+            }
+        )
+        mat = materials.get(mats["anode_active" if side == "n" else "cathode_active"])
+        for prop in (
+            "particle_radius_um",
+            "theoretical_capacity_mAh_g",
+            "conductivity_S_m",
+            "exchange_current_prefactor",
+            "diffusivity_m2_s",
+        ):
+            source_keys.add(mat.source(prop))
+        ocp_src = materials.ocp_tables()[mat.name][2]
+        source_keys.add(ocp_src)
+
+        def g(f):
+            return one(f"{f}_{side}")
+
+        cmax, x0, eps, bs = g("cmax"), one(f"x_{side}0"), g("eps"), one(f"bs_{side}")
+        out = {
+            "thickness_m": g("L"),
+            "porosity": eps,
+            "active_volume_fraction": g("am"),
+            "particle_radius_m": g("R"),
+            "max_concentration_mol_m3": cmax,
+            "initial_concentration_mol_m3": x0 * cmax,
+            "initial_stoichiometry": x0,
+            "bruggeman": g("b"),
+            "bruggeman_electrode": bs,
+            "electrode_transport_efficiency": (1.0 - eps) ** bs,
+            "charge_transfer_coefficient": float(pv[key["charge_transfer_coefficient"]]),
+            "conductivity_S_m": g("sigma"),
+        }
+        xd, yd = cellwright_table(code(f"D_{side}"))
+        if is_const(yd):
+            out["diffusivity"] = {"constant_m2_s": float(yd[0])}
+        else:
+            out["diffusivity"] = {"x": xd, "value_m2_s": yd}
+        m = g("m")
+        out["exchange_current"] = {
+            "form": "pybamm_standard",
+            "m_ref": m,
+            "m_ref_units": "(A/m2)(m3/mol)^1.5",
+            "activation_energy_J_mol": 0.0,
+            "T_ref_K": 298.15,
+            "note": "j0 = m * ce^0.5 * cs^0.5 * (cmax-cs)^0.5 (cellwright's exchange current has "
+            "no temperature dependence; the fixtures are isothermal at 298.15 K)",
+            "model_regularisation": (
+                "inside a PyBaMM model the ce^0.5 factor is wrapped in RegPower (see the "
+                "PyBaMM sets); the cs factors are used as written"
             ),
-            (
-                "bruggeman_electrode = solid Bruggeman exponent: electrode transport "
-                "efficiency = (1 - porosity)^bruggeman_electrode (PyBaMM uses 1 - porosity, "
-                "not the active-material fraction); sigma_eff = conductivity_S_m * that"
+            "pybamm_function": "cellwright.electrochem.interop.to_pybamm_parameter_values",
+            "source": [
+                "lambda c_e, c_s_surf, c_s_max, T: m * c_e ** 0.5 * c_s_surf ** 0.5 * "
+                "(c_s_max - c_s_surf) ** 0.5"
+            ],
+            "m_ref_source": mat.source("exchange_current_prefactor"),
+        }
+        out["ocp_entropic_change_V_K"] = float(pv[key["ocp_entropic_change_V_K"]])
+        xu, yu = cellwright_table(code(f"U_{side}"))
+        out["ocp"] = {
+            "stoichiometry": xu,
+            "potential_V": yu,
+            "note": (
+                f"cellwright's own OCP table of {mat.name} (data/ocp.csv, {len(xu)} points, "
+                "linear interpolation, end values held outside the table: the function "
+                "itself, nothing resampled, so there is no 'fine' table). The export gives "
+                "PyBaMM the same points as a linear pybamm.Interpolant, which extrapolates "
+                "linearly outside the table: identical inside "
+                f"[{xu[0]:g}, {xu[-1]:g}], which no fixture leaves (summary: "
+                "table_range_check)"
             ),
-            (
-                "charge_transfer_coefficient is listed for completeness: PyBaMM's default "
-                "'symmetric Butler-Volmer' kinetics do not use it (eta = 2RT/F arcsinh(j/(2 j0)))"
+            "model_asymptote": (
+                "inside models PyBaMM uses U(sto) = U_ref(clip(sto, 1e-10, 1-1e-10)) + "
+                "A(sto) - A(1-sto) (see the PyBaMM sets); < 1e-15 V for 0.005 <= sto <= 0.995"
             ),
-            "ocp.potential_V is the parameter set's own U_ref(sto); see ocp.model_asymptote",
+            "pybamm_function": "cellwright.electrochem.interop.to_pybamm_parameter_values",
+            "source": ["lambda sto: pybamm.Interpolant(x, y, sto, name=...)"],
+            "table_source": ocp_src,
+        }
+        out["current_collector_thickness_m"] = None
+        out["current_collector_conductivity_S_m"] = None
+
+        # ---------------- read back through PyBaMM (what the models will use)
+        dp = lp.n if side == "n" else lp.p
+        prim = dp.prim
+        rb = {}
+        sc = {
+            k: (float(pv[key[k]]), out[k])
+            for k in (
+                "thickness_m",
+                "porosity",
+                "active_volume_fraction",
+                "particle_radius_m",
+                "max_concentration_mol_m3",
+                "initial_concentration_mol_m3",
+                "bruggeman",
+                "bruggeman_electrode",
+            )
+        }
+        rb["scalars_max_rel_diff"] = max(max_rel(a, b) for a, b in sc.values())
+        sto = pybamm.Vector(STO_GRID)
+        rb["conductivity_max_rel_diff"] = max_rel(
+            ev(pv, dp.sigma(sto, T)), np.full(STO_GRID.shape, out["conductivity_S_m"])
+        )
+        rb["diffusivity_max_rel_diff"] = max_rel(
+            ev(pv, prim.D(pybamm.Vector(STO_GRID * cmax), T)), np.interp(STO_GRID, xd, yd)
+        )
+        ce_chk = np.array([250.0, 500.0, 1000.0, 1500.0, 2000.0])
+        CE, STO = np.meshgrid(ce_chk, np.linspace(0.02, 0.98, 49), indexing="ij")
+        CS = (STO * cmax).ravel()
+        base = m * np.sqrt(CE.ravel()) * np.sqrt(CS) * np.sqrt(cmax - CS)
+        for tag, TT in (("298.15K", T), ("308.15K", T2)):
+            rb[f"exchange_current_max_rel_diff_{tag}"] = max_rel(
+                ev(pv, prim.j0(pybamm.Vector(CE.ravel()), pybamm.Vector(CS), TT)), base
+            )
+        mid = 0.5 * (xu[1:] + xu[:-1])
+        pts = np.sort(np.concatenate([xu, mid]))
+        u_pyb = ev(
+            pv,
+            pybamm.FunctionParameter(
+                key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(pts)}
+            ),
+        )
+        rb["ocp_max_abs_diff_V_at_table_points_and_midpoints"] = float(
+            np.max(np.abs(u_pyb - np.interp(pts, xu, yu)))
+        )
+        inner = pts[(pts >= 0.005) & (pts <= 0.995)]
+        u_mod = ev(pv, prim.U(pybamm.Vector(inner), T))
+        rb["ocp_in_model_max_abs_diff_V_for_0.005<=sto<=0.995"] = float(
+            np.max(np.abs(u_mod - np.interp(inner, xu, yu)))
+        )
+        ends = np.array([0.0, 1.0])
+        u_ends = ev(
+            pv,
+            pybamm.FunctionParameter(
+                key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(ends)}
+            ),
+        )
+        out["ocp"]["pybamm_extrapolated_minus_cellwright_at_sto_0_and_1_V"] = (
+            u_ends - np.interp(ends, xu, yu)
+        )
+        readback[domain] = rb
+        return out
+
+    neg = electrode("n", "negative")
+    pos = electrode("p", "positive")
+
+    # --- electrolyte (cellwright's tables; PyBaMM and cellwright both evaluate D_e and
+    #     kappa_e at max(c_e, 10 mol/m3))
+    ely = materials.get(mats["electrolyte"])
+    source_keys.update(
+        {ely.source("salt_concentration_mol_L"), ely.source("transference_number")}
+    )
+    xk, yk = cellwright_table(code("kappa"))
+    xe, ye = cellwright_table(code("D_e"))
+    rows = csv.DictReader(
+        (resources.files("cellwright") / "data" / "electrolyte_transport.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    ely_src = sorted({r["source"] for r in rows if r["material"] == ely.name})
+    source_keys.update(ely_src)
+    electrolyte = {
+        "initial_concentration_mol_m3": one("ce0"),
+        "cation_transference_number": one("t_plus"),
+        "thermodynamic_factor": float(pv["Thermodynamic factor"]),
+        "conductivity": {
+            "c_mol_m3": xk,
+            "value_S_m": yk,
+            "pybamm_function": "cellwright.electrochem.interop.to_pybamm_parameter_values",
+            "source": ["lambda c_e, T: pybamm.Interpolant(x, y, c_e, name=...)"],
+            "table_source": ely_src,
+        },
+        "diffusivity": {
+            "c_mol_m3": xe,
+            "value_m2_s": ye,
+            "pybamm_function": "cellwright.electrochem.interop.to_pybamm_parameter_values",
+            "source": ["lambda c_e, T: pybamm.Interpolant(x, y, c_e, name=...)"],
+            "table_source": ely_src,
+        },
+        "clamp_note": (
+            "PyBaMM (and cellwright) evaluate kappa_e and D_e at max(c_e, 10 mol/m3); the "
+            f"tables are cellwright's own points ({len(xk)} and {len(xe)}, "
+            f"{xk[0]:g}-{xk[-1]:g} mol/m3; PyBaMM's Interpolant extrapolates linearly above "
+            "the table, cellwright holds the end value: no fixture leaves the table, see "
+            "the summary's table_range_check)"
+        ),
+    }
+    names.update(CELL_NAMES)
+    ce_pts = np.sort(np.concatenate([xk, 0.5 * (xk[1:] + xk[:-1])]))
+    ce_e = np.sort(np.concatenate([xe, 0.5 * (xe[1:] + xe[:-1])]))
+    readback["electrolyte"] = {
+        "conductivity_max_rel_diff": max_rel(
+            ev(pv, lp.kappa_e(pybamm.Vector(ce_pts), T)),
+            np.interp(np.maximum(ce_pts, 10.0), xk, yk),
+        ),
+        "diffusivity_max_rel_diff": max_rel(
+            ev(pv, lp.D_e(pybamm.Vector(ce_e), T)),
+            np.interp(np.maximum(ce_e, 10.0), xe, ye),
+        ),
+        "cation_transference_number_max_rel_diff": max_rel(
+            ev(pv, lp.t_plus(pybamm.Vector(ce_pts), T)),
+            np.full(ce_pts.shape, electrolyte["cation_transference_number"]),
+        ),
+        "initial_concentration_rel_diff": max_rel(
+            float(pv["Initial concentration in electrolyte [mol.m-3]"]),
+            electrolyte["initial_concentration_mol_m3"],
+        ),
+    }
+
+    area = float(pv["Electrode height [m]"]) * float(pv["Electrode width [m]"])
+    pairs = float(pv["Number of electrodes connected in parallel to make a cell"])
+    sep = {
+        "thickness_m": one("L_s"),
+        "porosity": one("eps_s"),
+        "bruggeman": one("b_s"),
+    }
+    cellv = {
+        "nominal_capacity_Ah": one("capacity") / 3600.0,
+        "lower_cutoff_V": one("V_min"),
+        "upper_cutoff_V": one("V_max"),
+        "electrode_area_m2": one("area"),
+    }
+    readback["cell"] = {
+        "scalars_max_rel_diff": max(
+            max_rel(a, b)
+            for a, b in (
+                (area * pairs, cellv["electrode_area_m2"]),
+                (float(pv["Nominal cell capacity [A.h]"]), cellv["nominal_capacity_Ah"]),
+                (float(pv["Lower voltage cut-off [V]"]), cellv["lower_cutoff_V"]),
+                (float(pv["Upper voltage cut-off [V]"]), cellv["upper_cutoff_V"]),
+                (float(pv["Separator thickness [m]"]), sep["thickness_m"]),
+                (float(pv["Separator porosity"]), sep["porosity"]),
+                (
+                    float(pv["Separator Bruggeman coefficient (electrolyte)"]),
+                    sep["bruggeman"],
+                ),
+            )
+        ),
+        "contact_resistance_ohm": float(pv["Contact resistance [Ohm]"]),
+    }
+    ocv_cw = float(
+        np.interp(pos["initial_stoichiometry"], *cellwright_table(code("U_p")))
+        - np.interp(neg["initial_stoichiometry"], *cellwright_table(code("U_n")))
+    )
+    ocv_pyb = float(ev(pv, lp.ocv_init)[0])
+    readback["ocv_at_initial_stoichiometry_pybamm_minus_cellwright_V"] = ocv_pyb - ocv_cw
+
+    # parameters the models read that the export does not set (they come from the base
+    # parameter set that to_pybamm_parameter_values starts from)
+    set_keys = set(exported) | {
+        k.replace(
+            "exchange-current prefactor [A.m-2.(m3.mol-1)1.5]",
+            "exchange-current density [A.m-2]",
+        )
+        for k in exported
+    }
+    from_base = {}
+    for cls in MODELS.values():
+        for k in sorted(cls().get_parameter_info()):
+            if k not in set_keys and k != "Current function [A]":
+                v = pv[k]
+                from_base[k] = "function" if callable(v) else float(v)
+    readback["model_parameters_not_set_by_the_export"] = dict(sorted(from_base.items()))
+
+    # --- stop if PyBaMM reads anything differently from cellwright
+    bad = []
+    for part, d in readback.items():
+        if not isinstance(d, dict):
+            continue
+        for k, v in d.items():
+            if ("rel_diff" in k or "abs_diff" in k) and not v <= 1e-9:
+                bad.append(f"{part}.{k} = {v}")
+    if abs(readback["ocv_at_initial_stoichiometry_pybamm_minus_cellwright_V"]) > 1e-9:
+        bad.append("ocv_at_initial_stoichiometry")
+    if readback["cell"]["contact_resistance_ohm"] != 0.0:
+        bad.append("contact resistance")
+    for k, v in from_base.items():
+        if k.endswith("entropic change [V.K-1]") and v != 0.0:
+            bad.append(f"{k} = {v} from the base set")
+    if bad:
+        raise RuntimeError(
+            f"{set_name}: PyBaMM reads the export differently from cellwright: "
+            + "; ".join(bad)
+        )
+
+    theo = {
+        d: F
+        * b["max_concentration_mol_m3"]
+        * b["active_volume_fraction"]
+        * b["thickness_m"]
+        * cellv["electrode_area_m2"]
+        / 3600
+        for d, b in (("negative", neg), ("positive", pos))
+    }
+    design_file = CELLWRIGHT_SETS[set_name]
+    notes.append(
+        f"exported from the cellwright design {design_file} ({cell.spec.name!r}, "
+        f"{cell.spec.chemistry}, {cell.spec.format}) by cellwright's own interop: "
+        "interop.to_pybamm_parameter_values(from_cell(Cell.from_spec(design)))"
+    )
+    notes.append(
+        "nominal capacity = the design's rated capacity; electrode area = positive coated "
+        "area (both faces of every layer) x the design's capacity utilisation, given to "
+        "PyBaMM as a square (height = width = sqrt(area)) with 1 electrode pair "
+        "(cellwright.electrochem.from_design)"
+    )
+    notes.append(
+        "initial stoichiometries = the design's 100 % SOC balance (N/P ratio, first-cycle "
+        "lithium loss); upper cut-off is not used by a discharge"
+    )
+    notes.append(
+        f"Bruggeman {BRUGGEMAN:g} for the electrolyte everywhere, 0 for the solid "
+        "(sigma_eff = sigma); isothermal; no contact resistance"
+    )
+    if (CW_F, CW_R) != (F, R):
+        notes.append(
+            f"cellwright's F = {CW_F}, R = {CW_R}; PyBaMM's (constants, used in the "
+            f"runs) differ by {max_rel(CW_F, F):.1g} and {max_rel(CW_R, R):.1g} relative"
+        )
+    params = {
+        "name": set_name,
+        "pybamm_version": pybamm.__version__,
+        "citations": cite(source_keys),
+        "cellwright": {
+            "version": getattr(cellwright, "__version__", version("cellwright")),
+            "design_file": design_file,
+            "design_name": cell.spec.name,
+            "chemistry": cell.spec.chemistry,
+            "format": cell.spec.format,
+            "materials": {
+                k: mats[k] for k in ("cathode_active", "anode_active", "electrolyte", "separator")
+            },
+            "export": (
+                "cellwright.electrochem.interop.to_pybamm_parameter_values("
+                "cellwright.electrochem.from_design.from_cell(cellwright.cell.Cell."
+                f"from_spec('{design_file}')))"
+            ),
+            "pybamm_base_set": (
+                "to_pybamm_parameter_values starts from pybamm.ParameterValues('Chen2020') "
+                "for what the export does not set; checks.pybamm_readback."
+                "model_parameters_not_set_by_the_export lists what the DFN/SPMe/SPM read "
+                "from it"
+            ),
+        },
+        "temperature_K": T_K,
+        **cellv,
+        "number_of_electrode_pairs_connected_in_parallel": round(pairs),
+        "negative": neg,
+        "positive": pos,
+        "separator": sep,
+        "electrolyte": electrolyte,
+        "contact_resistance_ohm": 0.0,
+        "constants": {"faraday_C_mol": F, "gas_constant_J_mol_K": R},
+        "checks": {
+            "ocv_at_initial_stoichiometry_V": ocv_pyb,
+            "theoretical_capacity_negative_Ah": theo["negative"],
+            "theoretical_capacity_positive_Ah": theo["positive"],
+            "pybamm_readback": readback,
+        },
+        "schema_notes": SCHEMA_NOTES[:-1]
+        + [
+            "ocp.potential_V is cellwright's own OCP table (the function itself); "
+            "see ocp.note and ocp.model_asymptote"
         ],
         "notes": notes,
         "pybamm_names": names,
@@ -755,10 +1244,47 @@ def spme_internal_checks(run, params):
     return out
 
 
-def build_set(set_name, log):
-    OUT.mkdir(parents=True, exist_ok=True)
+def table_range_check(runs, params):
+    """For a cellwright set: the ranges of surface stoichiometry and electrolyte
+    concentration that the runs reach (over all solver steps), against the ranges of
+    cellwright's tables, outside which PyBaMM's Interpolant extrapolates linearly while
+    cellwright holds the end value."""
+    tables = {
+        "negative_surface_stoichiometry": params["negative"]["ocp"]["stoichiometry"],
+        "positive_surface_stoichiometry": params["positive"]["ocp"]["stoichiometry"],
+        "electrolyte_concentration_mol_m3": params["electrolyte"]["conductivity"][
+            "c_mol_m3"
+        ],
+    }
+    variables = {
+        "negative_surface_stoichiometry": "Negative particle surface stoichiometry",
+        "positive_surface_stoichiometry": "Positive particle surface stoichiometry",
+        "electrolyte_concentration_mol_m3": "Electrolyte concentration [mol.m-3]",
+    }
+    out = {}
+    for k, name in variables.items():
+        lo = min(float(np.min(r.sol[name].entries)) for r in runs.values())
+        hi = max(float(np.max(r.sol[name].entries)) for r in runs.values())
+        t = tables[k]
+        out[k] = {
+            "reached": [lo, hi],
+            "table": [min(t), max(t)],
+            "inside": bool(min(t) <= lo and hi <= max(t)),
+        }
+    de = params["electrolyte"]["diffusivity"]["c_mol_m3"]
+    lo, hi = out["electrolyte_concentration_mol_m3"]["reached"]
+    out["electrolyte_concentration_mol_m3"]["inside"] &= bool(
+        min(de) <= lo and hi <= max(de)
+    )
+    out["all_inside"] = all(v["inside"] for v in out.values())
+    return out
+
+
+def build_set(set_name, log, out_dir=OUT):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     params = extract_parameters(set_name)
-    (OUT / f"{set_name}_parameters.json").write_text(
+    (out_dir / f"{set_name}_parameters.json").write_text(
         json.dumps(params, indent=1) + "\n"
     )
     log(f"{set_name}: parameters written")
@@ -826,12 +1352,15 @@ def build_set(set_name, log):
         runs[("SPMe-fine", tag)] = Run(set_name, "SPMe", crate, fine)
         runs[("SPM", tag)] = Run(set_name, "SPM", crate)
         for m in ("DFN", "SPMe", "SPMe-fine", "SPM"):
-            runs[(m, tag)].write_csv(OUT / f"{set_name}_{m}_{tag}.csv")
+            runs[(m, tag)].write_csv(out_dir / f"{set_name}_{m}_{tag}.csv")
         log(f"{set_name}: {tag} done")
 
     tags = [crate_tag(c) for c in C_RATES]
     summary = {
         "name": set_name,
+        **(
+            {"cellwright": params["cellwright"]} if set_name in CELLWRIGHT_SETS else {}
+        ),
         "pybamm_version": pybamm.__version__,
         "environment": {
             "pybammsolvers": version("pybammsolvers"),
@@ -842,7 +1371,12 @@ def build_set(set_name, log):
         "conditions": {
             "temperature_K": T_K,
             "thermal": "isothermal",
-            "initial_state": "PyBaMM's initial concentrations of the set (initial_soc not set)",
+            "initial_state": (
+                "cellwright's initial stoichiometries (the design's 100 % SOC), "
+                "initial_soc not set"
+                if set_name in CELLWRIGHT_SETS
+                else "PyBaMM's initial concentrations of the set (initial_soc not set)"
+            ),
             "protocol": "constant-current discharge to the lower voltage cut-off",
             "c_rates": list(C_RATES),
             "one_C_A": runs[("SPM", "1C")].current_A,
@@ -925,7 +1459,11 @@ def build_set(set_name, log):
         ),
         "breakdown_variables": SPME_BREAKDOWN,
     }
-    (OUT / f"{set_name}_summary.json").write_text(
+    if set_name in CELLWRIGHT_SETS:
+        summary["table_range_check"] = table_range_check(runs, params)
+        if not summary["table_range_check"]["all_inside"]:
+            log(f"{set_name}: WARNING a run leaves cellwright's function tables")
+    (out_dir / f"{set_name}_summary.json").write_text(
         json.dumps(rnd(summary), indent=1) + "\n"
     )
     log(f"{set_name}: summary written")
@@ -936,8 +1474,24 @@ def main():
     ap.add_argument(
         "--any-version", action="store_true", help="allow another PyBaMM version"
     )
-    ap.add_argument("--sets", nargs="*", default=list(SETS))
+    ap.add_argument(
+        "--sets",
+        nargs="*",
+        default=list(SETS),
+        help=f"sets to build (default: {' '.join(SETS)})",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=OUT,
+        help="output folder (default: tests/fixtures/electrochem of this repository)",
+    )
     args = ap.parse_args()
+    unknown = [
+        s for s in args.sets if s not in SETS and s not in pybamm.parameter_sets
+    ]
+    if unknown:
+        raise SystemExit(f"unknown set(s): {', '.join(unknown)}")
     if pybamm.__version__ != EXPECTED_PYBAMM and not args.any_version:
         raise SystemExit(
             f"PyBaMM {pybamm.__version__} found, fixtures are pinned to {EXPECTED_PYBAMM} "
@@ -956,7 +1510,7 @@ def main():
         print(msg, flush=True)
 
     for s in args.sets:
-        build_set(s, log)
+        build_set(s, log, args.out)
 
 
 if __name__ == "__main__":
