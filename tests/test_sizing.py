@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from cellwright.cell import Cell
-from cellwright.design import design_cells
 from cellwright.errors import SpecError
 
 

@@ -127,7 +127,7 @@ def simulate(
         dt_max, dt_min = expected / MIN_STEPS, expected / MAX_STEPS
         dt = expected / FIRST_STEPS
         ratio = None
-        v_before = None
+        v_two_back = dt_prev = None
         alive = np.ones(n, dtype=bool)
         elapsed = np.zeros(n)
         for _ in range(MAX_STEPS):
@@ -176,14 +176,15 @@ def simulate(
             record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
             last_current = np.where(alive, current, last_current)
             alive &= ~end
-            # step-size control from the bend of the voltage curve
-            if v_before is not None:
-                predicted = v_prev_end + (dt / dt_prev) * (v_prev_end - v_before)
+            # step-size control from the bend of the voltage curve: how far the new voltage
+            # falls from the straight line through the two before
+            if v_two_back is not None:
+                predicted = v_start + (dt / dt_prev) * (v_start - v_two_back)
                 bend = np.abs(v_end - predicted)
                 grow = np.clip(np.sqrt(tol_V / np.maximum(bend, 1e-12)), 0.5, 2.0)
             else:
                 grow = np.full(n, 2.0)
-            v_before, v_prev_end, dt_prev = v_prev_end if v_before is not None else v_start, v_end, dt
+            v_two_back, dt_prev = v_start, dt
             dt_next = np.clip(dt * grow, dt_min, dt_max)
             ratio, dt = dt_next / dt, dt_next
     reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]

@@ -96,7 +96,7 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     kwh_per_cell = design["energy_Wh"] / 1000.0
     Y = c.cell_yield
     y_e, y_f, y_s, y_l = c.y_electrode * Y, c.y_foil * Y, c.y_separator * Y, c.y_electrolyte * Y
-    
+
     per_cell = {
         "cathode_active": bom["cathode_active"] * c.p_cathode_active * (1.0 + c.premium_cathode) / y_e,
         "cathode_other": (bom["cathode_conductive"] * c.p_cathode_conductive + bom["cathode_binder"] * c.p_cathode_binder) / y_e,
