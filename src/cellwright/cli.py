@@ -244,7 +244,8 @@ def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
 def simulate(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
     c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
-    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png beside the working directory.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")] = None,
+    thermal: Annotated[bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
@@ -263,7 +264,7 @@ def simulate(
             raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
         cell = Cell.from_spec(spec)
         params = from_cell(cell)
-        rc = rate_capability(params, rates)
+        rc = rate_capability(params, rates, thermal=thermal)
         nominal = float(params.capacity[0] / 3600.0)
         plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
         _plot_rates(plot_path, f"{cell.spec.name}: SPMe discharges", rc, nominal)
@@ -276,6 +277,7 @@ def simulate(
                     "capacity_Ah": float(rc.capacity_Ah[0, j]),
                     "energy_Wh": float(rc.energy_Wh[0, j]),
                     "mean_power_W": float(rc.mean_power_W[0, j]),
+                    "max_temperature_degC": float(rc.max_temperature_K[0, j] - 273.15),
                     "valid": bool(rc.valid[0, j]),
                     "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
                 }
@@ -286,8 +288,9 @@ def simulate(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{cell.spec.name}: rate capability (SPMe, 25 degC, to {float(params.V_min[0]):g} V)")
-        for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Valid"):
+        mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
+        table = Table(title=f"{cell.spec.name}: rate capability (SPMe, {mode}, to {float(params.V_min[0]):g} V)")
+        for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
             table.add_column(col, justify="right")
         for r in rows:
             table.add_row(
@@ -296,6 +299,7 @@ def simulate(
                 f"{100 * r['capacity_Ah'] / nominal:.1f} %",
                 f"{r['energy_Wh']:.2f}",
                 f"{r['mean_power_W']:.1f}",
+                f"{r['max_temperature_degC']:.1f}",
                 "yes" if r["valid"] else "no: electrolyte depleted",
             )
         Console().print(table)

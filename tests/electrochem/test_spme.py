@@ -170,3 +170,34 @@ def test_simulate_cli_json_and_plot(tmp_path):
 def test_simulate_cli_bad_rates_exit_2(tmp_path):
     out = run("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "1,fast", cwd=tmp_path)
     assert out.returncode == 2 and "--c-rates" in out.stderr
+
+
+def test_adiabatic_energy_balance(m50):
+    adiabatic = m50.replace(cooling=0.0)
+    sol = simulate(adiabatic, ["Discharge at 1C for 20 minutes"], thermal=True)
+    c = sol.curve(0)
+    model = SPMe(adiabatic)  # open-circuit voltage along the run, from the recorded surface states
+    assert c["temperature_K"][-1] > adiabatic.T[0] + 1.0
+    # heat = integral of I (OCV - V) dt, with OCV from the surface stoichiometries
+    ocv = functions.evaluate(np.full(len(sol.x_p_surf[:, 0]), adiabatic.U_p[0]), sol.x_p_surf[:, 0]) - functions.evaluate(
+        np.full(len(sol.x_n_surf[:, 0]), adiabatic.U_n[0]), sol.x_n_surf[:, 0]
+    )
+    keep = ~np.isnan(sol.voltage_V[:, 0])
+    t, i, v, ocv = sol.time_s[keep, 0], sol.current_A[keep, 0], sol.voltage_V[keep, 0], ocv[keep]
+    heat = np.sum(np.diff(t) * (i[1:] * (ocv[1:] - v[1:])))
+    rise = c["temperature_K"][-1] - adiabatic.T[0]
+    # exact but for the last step, which the 20-minute end cuts part-way (state interpolated)
+    assert rise * adiabatic.mass[0] * adiabatic.heat_capacity[0] == pytest.approx(heat, rel=1e-3)
+    assert model.T[0] == adiabatic.T[0]
+
+
+def test_a_warmer_cell_has_lower_overpotential(m50):
+    cold = simulate(m50, ["Discharge at 1C until 2.5 V"]).discharge_energy_Wh[0]
+    warm = simulate(m50.replace(T=318.15), ["Discharge at 1C until 2.5 V"]).discharge_energy_Wh[0]
+    assert warm > cold
+
+
+def test_cooling_limits_the_temperature_rise(lfp):
+    sealed = simulate(lfp.replace(cooling=0.0), ["Discharge at 1C until 2.5 V"], thermal=True)
+    cooled = simulate(lfp.replace(cooling=lfp.cooling * 20.0), ["Discharge at 1C until 2.5 V"], thermal=True)
+    assert np.nanmax(cooled.temperature_K) < np.nanmax(sealed.temperature_K)

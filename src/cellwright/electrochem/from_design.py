@@ -11,7 +11,10 @@ Choices (documented assumptions):
 - stoichiometries at 100 % state of charge come from the design's balance (N/P, first-cycle
   lithium loss), as the design's open-circuit voltage does;
 - Bruggeman exponent 1.5 for the electrolyte everywhere, none for the solid (its conductivity
-  is the electrode's) [chen2020]; isothermal at 298.15 K; no contact resistance.
+  is the electrode's) [chen2020]; 298.15 K; no contact resistance;
+- for a thermal simulation: the design's mass, a lumped heat capacity of 999 J/(kg K)
+  [aboutenergy-lfp18650-bpx], and still-air cooling of 10 W/(m2 K) over the outer surface
+  (assumption).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from .parameters import F, SPMeParameters
 
 BRUGGEMAN = 1.5
 TEMPERATURE_K = 298.15
+HEAT_CAPACITY = 999.0  # J/(kg K), lumped cell [aboutenergy-lfp18650-bpx]
+HEAT_TRANSFER = 10.0  # W/(m2 K): still air, natural convection (assumption)
 
 
 @cache
@@ -104,4 +109,16 @@ def from_cell(cell: Cell) -> SPMeParameters:
         capacity=res["capacity_Ah"] * 3600.0,
         V_min=inp.v_min,
         V_max=inp.v_max,
+        mass=res["mass_kg"],
+        heat_capacity=HEAT_CAPACITY,
+        cooling=HEAT_TRANSFER * _surface_area(inp),
+        E_j0_n=neg.si("exchange_current_activation_energy"),
+        E_j0_p=pos.si("exchange_current_activation_energy"),
     )
+
+
+def _surface_area(inp) -> np.ndarray:
+    """Outer surface of the cell body, m2 (box, or cylinder)."""
+    box = 2.0 * (inp.width * inp.thickness + inp.width * inp.height + inp.thickness * inp.height)
+    cylinder = np.pi * inp.diameter * inp.height + 0.5 * np.pi * inp.diameter**2
+    return np.where(np.isnan(inp.diameter), box, cylinder)

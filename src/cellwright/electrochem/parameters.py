@@ -56,11 +56,17 @@ class SPMeParameters(Batch):
     t_plus: np.ndarray
     kappa: np.ndarray  # code: electrolyte conductivity (S/m) vs c_e (mol/m3)
     D_e: np.ndarray  # code: electrolyte diffusivity (m2/s) vs c_e
-    T: np.ndarray  # K
+    T: np.ndarray  # initial (and ambient) temperature, K
     R_contact: np.ndarray  # ohm
     capacity: np.ndarray  # nominal capacity, C (1C current = capacity / 3600 s)
     V_min: np.ndarray
     V_max: np.ndarray
+    # lumped thermal model (used when a simulation asks for it; isothermal otherwise)
+    mass: np.ndarray = 0.0  # kg
+    heat_capacity: np.ndarray = 1000.0  # J/(kg K)
+    cooling: np.ndarray = 0.0  # heat-transfer coefficient x surface area, W/K
+    E_j0_n: np.ndarray = 0.0  # activation energies of the exchange currents, J/mol
+    E_j0_p: np.ndarray = 0.0
 
     INT_FIELDS: ClassVar[tuple[str, ...]] = ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")
 
@@ -130,4 +136,6 @@ def from_json(path: str | Path) -> SPMeParameters:
         capacity=d["nominal_capacity_Ah"] * 3600.0,
         V_min=d["lower_cutoff_V"],
         V_max=d["upper_cutoff_V"],
+        E_j0_n=n["exchange_current"].get("activation_energy_J_mol", 0.0),
+        E_j0_p=p["exchange_current"].get("activation_energy_J_mol", 0.0),
     )

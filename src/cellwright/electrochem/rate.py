@@ -23,24 +23,27 @@ class RateCapability:
     capacity_Ah: np.ndarray
     energy_Wh: np.ndarray
     mean_power_W: np.ndarray
+    max_temperature_K: np.ndarray
     valid: np.ndarray
     solution: Solution  # the underlying runs, N x R columns (design-major)
 
 
-def rate_capability(p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None) -> RateCapability:
-    """Discharge every design at every C-rate to its lower cut-off voltage."""
+def rate_capability(p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None, thermal: bool = False) -> RateCapability:
+    """Discharge every design at every C-rate to its lower cut-off voltage (isothermal, or
+    with the lumped thermal model)."""
     rates = np.asarray(c_rates, dtype=float)
     n, r = len(p), rates.size
     batch = p.take(np.repeat(np.arange(n), r))
     # one step per run: a C-rate column of currents; the step's value is per-design
     currents = np.tile(rates, n) * batch.capacity / 3600.0
-    sol = _discharge(batch, currents, mesh)
+    sol = _discharge(batch, currents, mesh, thermal)
     cap = sol.discharge_capacity_Ah.reshape(n, r)
     energy = sol.discharge_energy_Wh.reshape(n, r)
     hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
-    return RateCapability(rates, cap, energy, energy / hours, sol.valid.reshape(n, r), sol)
+    t_max = np.nanmax(sol.temperature_K, axis=0).reshape(n, r)
+    return RateCapability(rates, cap, energy, energy / hours, t_max, sol.valid.reshape(n, r), sol)
 
 
-def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None) -> Solution:
+def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool) -> Solution:
     step = Step("current", 1.0, "A", until_voltage=None, text="rate capability")
-    return simulate(p, [step], mesh=mesh, currents=currents, cutoff=p.V_min)
+    return simulate(p, [step], mesh=mesh, currents=currents, cutoff=p.V_min, thermal=thermal)

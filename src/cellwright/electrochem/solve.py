@@ -34,6 +34,7 @@ class Solution:
     soc: np.ndarray
     x_n_surf: np.ndarray
     x_p_surf: np.ndarray
+    temperature_K: np.ndarray
     discharge_capacity_Ah: np.ndarray  # (N,) delivered in discharge steps
     discharge_energy_Wh: np.ndarray
     charge_capacity_Ah: np.ndarray
@@ -47,6 +48,7 @@ class Solution:
             "voltage_V": self.voltage_V[keep, i],
             "current_A": self.current_A[keep, i],
             "soc": self.soc[keep, i],
+            "temperature_K": self.temperature_K[keep, i],
         }
 
 
@@ -72,11 +74,15 @@ def simulate(
     soc0: float = 1.0,
     currents: np.ndarray | None = None,
     cutoff: np.ndarray | None = None,
+    thermal: bool = False,
 ) -> Solution:
     """Run ``protocol`` on N cells from their initial state (stoichiometries ``x_n0``, ``x_p0``).
 
     ``currents`` and ``cutoff`` (arrays over N) override the first step's current and end
-    voltage, so one call can run each design at its own rate (rate capability). Each design
+    voltage, so one call can run each design at its own rate (rate capability). With
+    ``thermal`` a lumped energy balance heats the cell by its irreversible heat, I (OCV - V),
+    and cools it to the ambient (``T``) through ``cooling`` (W/K); the exchange currents follow
+    Arrhenius; isothermal otherwise. Each design
     takes its own time steps: the step grows on flat stretches and shrinks where the voltage
     bends (the deviation of each new voltage from the straight-line prediction of the two
     before is held near ``tol_V``), between 1/40 and 1/20000 of the step's expected duration.
@@ -90,7 +96,7 @@ def simulate(
     t = np.zeros(n)
     soc = np.full(n, soc0)
     v = model.voltage(np.zeros(n))["voltage"]
-    rec = {k: [] for k in ("t", "v", "i", "soc", "xn", "xp")}
+    rec = {k: [] for k in ("t", "v", "i", "soc", "xn", "xp", "T")}
     dis_q = np.zeros(n)
     dis_e = np.zeros(n)
     chg_q = np.zeros(n)
@@ -98,7 +104,7 @@ def simulate(
     ce0 = p.ce0
 
     def record(alive, tt, vv, ii, ss, xn, xp):
-        for key, val in zip(("t", "v", "i", "soc", "xn", "xp"), (tt, vv, ii, ss, xn, xp)):
+        for key, val in zip(("t", "v", "i", "soc", "xn", "xp", "T"), (tt, vv, ii, ss, xn, xp, model.T)):
             rec[key].append(np.where(alive, val, np.nan))
 
     last_current = np.zeros(n)
@@ -163,6 +169,9 @@ def simulate(
                     newer[:, partial] = old[:, partial] + frac[partial] * (newer[:, partial] - old[:, partial])
             model.commit(state, alive)
             v_end = v + frac * (v_new - v)
+            if thermal:
+                heat = current * (parts["ocv"] - v_new) - p.cooling * (model.T - p.T)
+                model.T = model.T + np.where(alive, frac * dt * heat / (p.mass * p.heat_capacity), 0.0)
             q = current * h / 3600.0
             dis_q += np.where(alive & (current > 0), q, 0.0)
             dis_e += np.where(alive & (current > 0), current * 0.5 * (v + v_end) * h / 3600.0, 0.0)
@@ -190,7 +199,7 @@ def simulate(
     reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]
     stack = {k: np.array(val) for k, val in rec.items()}
     return Solution(
-        stack["t"], stack["v"], stack["i"], stack["soc"], stack["xn"], stack["xp"],
+        stack["t"], stack["v"], stack["i"], stack["soc"], stack["xn"], stack["xp"], stack["T"],
         dis_q, dis_e, chg_q, valid, reasons,
     )
 
@@ -230,7 +239,7 @@ def _merge(parts: list[Solution]) -> Solution:
         out[: a.shape[0]] = a
         return out
 
-    series = ("time_s", "voltage_V", "current_A", "soc", "x_n_surf", "x_p_surf")
+    series = ("time_s", "voltage_V", "current_A", "soc", "x_n_surf", "x_p_surf", "temperature_K")
     flat = ("discharge_capacity_Ah", "discharge_energy_Wh", "charge_capacity_Ah", "valid")
     values = {f: np.concatenate([pad(getattr(s, f)) for s in parts], axis=1) for f in series}
     values.update({f: np.concatenate([getattr(s, f) for s in parts]) for f in flat})

@@ -30,6 +30,7 @@ import numpy as np
 from .functions import Grouped
 from .parameters import F, R_GAS, SPMeParameters
 
+T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's sets)
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
 ELECTROLYTE_REFRESH = 1  # steps between updates of the electrolyte diffusivity
 
@@ -168,7 +169,7 @@ class SPMe:
         self.cp = np.repeat((p.x_p0 * p.cmax_p)[None, :], n_r, axis=0)
         self.ce = np.repeat(p.ce0[None, :], self.el.K, axis=0)
         self._prev = None  # the state one step back, for BDF2
-        self.thermal_voltage = R_GAS * p.T / F
+        self.T = p.T.astype(float).copy()  # K; changes only in a thermal simulation
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
         self._ops: dict = {}
@@ -252,9 +253,10 @@ class SPMe:
         s = self.el
         ce_pos = np.maximum(ce, 1e-6)
         sqrt_ce = np.sqrt(ce_pos)
-        vt = self.thermal_voltage
-        j0_n = p.m_n * np.sqrt(cn_s * (p.cmax_n - cn_s)) * sqrt_ce[s.n_sl]
-        j0_p = p.m_p * np.sqrt(cp_s * (p.cmax_p - cp_s)) * sqrt_ce[s.p_sl]
+        vt = R_GAS * self.T / F
+        inv_t = 1.0 / T_REF - 1.0 / self.T  # Arrhenius: exp(E/R (1/T_ref - 1/T))
+        j0_n = p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t) * np.sqrt(cn_s * (p.cmax_n - cn_s)) * sqrt_ce[s.n_sl]
+        j0_p = p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t) * np.sqrt(cp_s * (p.cmax_p - cp_s)) * sqrt_ce[s.p_sl]
         eta_n = 2.0 * vt * np.arcsinh(j_n / (2.0 * j0_n)).mean(axis=0)
         eta_p = 2.0 * vt * np.arcsinh(j_p / (2.0 * j0_p)).mean(axis=0)
         ocv = self.fn["U_p"](cp_s / p.cmax_p) - self.fn["U_n"](cn_s / p.cmax_n)
