@@ -201,3 +201,16 @@ def test_cooling_limits_the_temperature_rise(lfp):
     sealed = simulate(lfp.replace(cooling=0.0), ["Discharge at 1C until 2.5 V"], thermal=True)
     cooled = simulate(lfp.replace(cooling=lfp.cooling * 20.0), ["Discharge at 1C until 2.5 V"], thermal=True)
     assert np.nanmax(cooled.temperature_K) < np.nanmax(sealed.temperature_K)
+
+
+def test_current_collector_resistance_follows_foil_thickness():
+    from cellwright.electrochem.from_design import current_collector_resistance
+
+    thin = Cell.from_spec({"chemistry": "nmc811-sigraphite", "format": "cylindrical", "dimensions": {"size": "21700"}})
+    thick = Cell.from_spec(
+        {"chemistry": "nmc811-sigraphite", "format": "cylindrical", "dimensions": {"size": "21700"},
+         "cathode": {"foil_thickness_um": 32.0}, "anode": {"foil_thickness_um": 24.0}}
+    )
+    r_thin, r_thick = current_collector_resistance(thin)[0], current_collector_resistance(thick)[0]
+    assert 1e-3 < r_thin < 1e-2  # a few milliohm for a single-tab 21700
+    assert r_thick < r_thin  # thicker foils (fewer turns too, but far less resistance per turn)

@@ -11,7 +11,8 @@ Choices (documented assumptions):
 - stoichiometries at 100 % state of charge come from the design's balance (N/P, first-cycle
   lithium loss), as the design's open-circuit voltage does;
 - Bruggeman exponent 1.5 for the electrolyte everywhere, none for the solid (its conductivity
-  is the electrode's) [chen2020]; 298.15 K; no contact resistance;
+  is the electrode's) [chen2020]; 298.15 K; the foils' lumped resistance
+  (:func:`current_collector_resistance`) as the cell's series resistance;
 - for a thermal simulation: the design's mass, a lumped heat capacity of 999 J/(kg K)
   [aboutenergy-lfp18650-bpx], and still-air cooling of 10 W/(m2 K) over the outer surface
   (assumption).
@@ -27,7 +28,7 @@ import numpy as np
 
 from .. import materials
 from ..cell import Cell
-from ..design import electrode_build
+from ..design import FORMATS, electrode_build
 from ..design.voltage import stoichiometries
 from . import functions
 from .parameters import F, SPMeParameters
@@ -105,7 +106,7 @@ def from_cell(cell: Cell) -> SPMeParameters:
         kappa=functions.register(f"{ely}.kappa", c, kappa),
         D_e=functions.register(f"{ely}.De", c, de),
         T=TEMPERATURE_K,
-        R_contact=0.0,
+        R_contact=current_collector_resistance(cell),
         capacity=res["capacity_Ah"] * 3600.0,
         V_min=inp.v_min,
         V_max=inp.v_max,
@@ -115,6 +116,32 @@ def from_cell(cell: Cell) -> SPMeParameters:
         E_j0_n=neg.si("exchange_current_activation_energy"),
         E_j0_p=pos.si("exchange_current_activation_energy"),
     )
+
+
+def current_collector_resistance(cell: Cell) -> np.ndarray:
+    """Lumped ohmic resistance of both foils, ohm.
+
+    Current collected uniformly along a sheet over a length l towards its tab meets, on
+    average, the resistance l / (3 sigma w t) of the sheet (w its width, t its thickness), all
+    sheets in parallel. Stacked cells (pouch, stacked prismatic, blade): l is the sheet height
+    and w the layers times the sheet width. Prismatic jelly rolls collect along the uncoated
+    edge (multi-tab): l is the strip's coated width, w the whole strip length. Cylindrical cells
+    are taken with one tab per foil at mid-strip (assumption: the common 18650/21700 build): two
+    halves of the strip, each l = strip length / 2 long and the coated width wide.
+    """
+    inp, res, names = cell.resolved.inputs, cell.result, cell.resolved.materials
+    coated_width = res["electrode_width_mm"] * 1e-3
+    length = res["electrode_length_mm"] * 1e-3
+    if inp.format[0] == FORMATS["cylindrical"]:
+        path, across = 0.5 * length, 2.0 * coated_width
+    elif inp.wound[0]:
+        path, across = coated_width, length
+    else:
+        path, across = length, coated_width * res["layers"]
+    total = 0.0
+    for foil, thickness in ((names["cathode_foil"], inp.pos_foil_thickness), (names["anode_foil"], inp.neg_foil_thickness)):
+        total = total + path / (3.0 * materials.get(foil).si("conductivity_S_m") * across * thickness)
+    return total
 
 
 def _surface_area(inp) -> np.ndarray:
