@@ -128,21 +128,48 @@ def scale_steps(rates: dict[str, np.ndarray], operating_days: np.ndarray, cell_c
     st = steps()
     ratios = driver_ratios(rates, cell_capacity_Ah)
     log_r = {k: np.log(np.maximum(v, 1e-12)) for k, v in ratios.items()}
-    lr = np.stack([log_r[d] for d in st.drivers])  # (S, N)
     names = np.asarray(st.names)
+    n = next(iter(log_r.values())).shape[0]
+
+    def scaled(base: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+        # each distinct (driver, exponent) is raised once, then spread to its steps
+        out = np.empty((len(names), n))
+        powers: dict = {}
+        for i, (d, p) in enumerate(zip(st.drivers, exponents)):
+            if (d, p) not in powers:
+                powers[(d, p)] = np.exp(p * log_r[d]) if p != 0.0 else np.ones(n)
+            np.multiply(powers[(d, p)], base[i], out=out[i])
+        return out
+
     days = plant_data()["baseline"]["operating_days"]["value"] / np.asarray(operating_days, dtype=float)
-    days = np.where((names == "formation")[:, None], 1.0, days)
-    labour = st.labour_h[:, None] * np.exp(st.labour_p[:, None] * lr)
-    capital = st.capital_usd[:, None] * np.exp(st.capital_p[:, None] * lr) * days
-    area = st.area_m2[:, None] * np.exp(st.area_p[:, None] * lr) * days
+    not_formation = names != "formation"
+    labour = scaled(st.labour_h, st.labour_p)
+    capital = scaled(st.capital_usd, st.capital_p)
+    area = scaled(st.area_m2, st.area_p)
+    if np.any(days != 1.0):
+        capital[not_formation] *= days
+        area[not_formation] *= days
     pos_f, neg_f = solvent_factors(rates)
     capital[names == "coating_positive"] *= pos_f
     capital[names == "coating_negative"] *= neg_f
     capital[names == "formation"] *= np.where(cell_capacity_Ah > 80.0, 1.1, 1.0)
 
     fixed = ~np.isnan(st.cell_share)
-    share = np.where(fixed, st.cell_share, 0.0)[:, None] * np.ones_like(area)
-    floor_share = (share * area).sum(axis=0) / area.sum(axis=0)
-    share[~fixed] = floor_share
-    labour_share = np.where(fixed, st.cell_share, 1.0)[:, None]  # the building line has no labour
-    return labour * labour_share, capital * share, area * np.where(fixed[:, None], share, 0.0)
+    fixed_share = np.where(fixed, st.cell_share, 0.0)
+    floor_share = (fixed_share[:, None] * area).sum(axis=0) / area.sum(axis=0)
+    capital *= fixed_share[:, None]
+    capital[~fixed] = _floor_line(st, floor_share, log_r, days, fixed)
+    labour *= np.where(fixed, st.cell_share, 1.0)[:, None]  # the building line has no labour
+    area *= fixed_share[:, None]
+    return labour, capital, area
+
+
+def _floor_line(st, floor_share, log_r, days, fixed):
+    """The building-and-support line(s) charged to cells in their share of the floor area."""
+    rows = []
+    for i in np.flatnonzero(~fixed):
+        value = st.capital_usd[i] * np.exp(st.capital_p[i] * log_r[st.drivers[i]])
+        if st.names[i] != "formation":
+            value = value * days
+        rows.append(value * floor_share)
+    return np.array(rows)
