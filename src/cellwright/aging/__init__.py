@@ -1,0 +1,1 @@
+"""Cycle and calendar aging: semi-empirical models, duty-cycle stressors, virtual-time states."""
