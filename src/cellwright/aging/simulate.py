@@ -1,10 +1,11 @@
 """State of health over years for N cells under a repeated SOC/temperature profile.
 
 The algorithm follows BLAST-Lite's general path [blast-lite] so the two agree: windows from
-rainflow turning points (:func:`stressors.breakpoints`, computed once on the profile), each
-window's SOC swing rescaled by 1/q so the energy throughput is conserved as the cell fades (the
-rest of the profile shifted to stay continuous, SOC clipped to [0, 1]), the profile repeated
-until the time limit, states advanced with virtual time. Every cell is advanced together;
+rainflow turning points (:func:`stressors.breakpoints`, computed once on the profile; the step
+from a window's last sample to the next window's first is not simulated, as in BLAST), each
+window's SOC swing about its first sample rescaled by 1/q so the energy throughput is conserved
+as the cell fades (SOC clipped to [0, 1]), the profile repeated until the time limit, states
+advanced with virtual time (one forward step at the virtual abscissa). Every cell is advanced together;
 cells may differ in temperature offset and degradation scalar.
 """
 
@@ -60,15 +61,11 @@ def simulate_life(
     out_t, out_efc, out_q = [0.0], [efc.copy()], [q.copy()]
     while True:
         prior = 0
-        offset = np.zeros(n_cells)  # shift carried to later samples by earlier rescaling
         for cut in cuts:
             seg_t = t_s[prior : cut + 1]
-            raw = soc0[prior : cut + 1][None, :] + offset[:, None]
-            if conserve_energy:
-                d = np.diff(raw, axis=1, prepend=raw[:, :1]) / q[:, None]
-                seg = np.cumsum(d, axis=1) + raw[:, :1]
-                seg = np.clip(seg, 0.0, 1.0)
-                offset = offset + (seg[:, -1] - raw[:, -1])
+            raw = np.broadcast_to(soc0[prior : cut + 1], (n_cells, cut + 1 - prior))
+            if conserve_energy:  # swing about the window's first sample, / q, clipped
+                seg = np.clip(raw[:, :1] + (raw - raw[:, :1]) / q[:, None], 0.0, 1.0)
             else:
                 seg = raw
             st = stressors.window(seg_t, seg, q)
