@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/cellwright design examples/lg-m50-21700.toml
 	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2
 	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2
+	$(BIN)/cellwright life examples/lfp-280ah-prismatic.toml --protocol "0.5C/0.5C, 25degC, 100% DOD"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -310,6 +310,65 @@ def simulate(
         _fail(exc, debug)
 
 
+@app.command()
+def life(
+    spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML); its chemistry picks the aging model.")],
+    protocol: Annotated[Optional[str], typer.Option(help='Test protocol, e.g. "0.5C/0.5C, 25degC, 100% DOD".')] = None,
+    profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")] = None,
+    years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
+    eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Cycle and calendar life: cycles to end of life under a protocol, or years under a profile."""
+    try:
+        from .aging.io import read_profile
+        from .aging.models import MODELS
+        from .aging.protocol import parse_protocol, profile
+        from .aging.simulate import simulate_life
+        from .cell import Cell
+        from .errors import SpecError
+        from .presets import chemistry
+
+        if (protocol is None) == (profile_csv is None):
+            raise SpecError("--protocol/--profile", None, "give exactly one of them")
+        if not 0.3 <= eol < 1.0:
+            raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
+        cell = Cell.from_spec(spec)
+        model = chemistry(cell.spec.chemistry).get("aging", {}).get("model")
+        if model is None:
+            raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; models: " + ", ".join(f"{k} (LFP/graphite)" for k in MODELS))
+        if protocol is not None:
+            proto = parse_protocol(protocol)
+            t, soc, temp = profile(proto)
+            result = simulate_life(t, soc, temp, 60.0, stop_below=eol - 0.005)
+            efc = float(result.efc_to(eol)[0])
+            out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
+                   "cycles_to_eol": efc / proto.dod, "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[0])}
+            lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
+        else:
+            t, soc, temp = read_profile(profile_csv)
+            result = simulate_life(t, soc, temp, years)
+            step = max(1, len(result.time_days) // 200)
+            out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol,
+                   "years_to_eol": float(result.years_to(eol)[0]),
+                   "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
+                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, 0]]}}
+            y = out["years_to_eol"]
+            lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, 0]):.3f}",
+                     f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
+        if as_json:
+            typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+        else:
+            typer.echo(f"{cell.spec.name} — aging model {model.value} ({MODELS[model.value].source})")
+            for line in lines:
+                typer.echo("  " + line)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
 @app.callback()
 def _root() -> None:
     """cellwright: the lithium-ion value chain, LFP first."""

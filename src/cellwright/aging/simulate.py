@@ -25,18 +25,25 @@ class LifeResult:
     efc: np.ndarray  # (K, N)
     soh: np.ndarray  # (K, N) relative capacity q
 
-    def years_to(self, threshold: float) -> np.ndarray:
-        """Years until q first falls below ``threshold`` (NaN if it does not)."""
+    def _crossing(self, threshold: float, x: np.ndarray) -> np.ndarray:
+        """x (K, N) interpolated where q first falls below ``threshold`` (NaN if it does not)."""
         below = self.soh < threshold
         first = np.where(below.any(axis=0), below.argmax(axis=0), -1)
-        years = np.full(self.soh.shape[1], np.nan)
+        out = np.full(self.soh.shape[1], np.nan)
         ok = first > 0
-        i = first[ok]
-        k = np.arange(self.soh.shape[1])[ok]
+        i, k = first[ok], np.arange(self.soh.shape[1])[ok]
         q0, q1 = self.soh[i - 1, k], self.soh[i, k]
-        t0, t1 = self.time_days[i - 1], self.time_days[i]
-        years[ok] = (t0 + (q0 - threshold) / (q0 - q1) * (t1 - t0)) / 365.0
-        return years
+        out[ok] = x[i - 1, k] + (q0 - threshold) / (q0 - q1) * (x[i, k] - x[i - 1, k])
+        return out
+
+    def years_to(self, threshold: float) -> np.ndarray:
+        """Years until the relative capacity first falls below ``threshold`` (NaN if it does not)."""
+        days = np.broadcast_to(self.time_days[:, None], self.soh.shape)
+        return self._crossing(threshold, days) / 365.0
+
+    def efc_to(self, threshold: float) -> np.ndarray:
+        """Equivalent full cycles until the relative capacity falls below ``threshold``."""
+        return self._crossing(threshold, self.efc)
 
 
 def simulate_life(
@@ -48,8 +55,10 @@ def simulate_life(
     temperature_offset_C: np.ndarray | float = 0.0,
     degradation_scalar: np.ndarray | float = 1.0,
     conserve_energy: bool = True,
+    stop_below: float | None = None,
 ) -> LifeResult:
-    """Repeat the profile until ``years`` have passed; one output point per window."""
+    """Repeat the profile until ``years`` have passed (or, with ``stop_below``, until every cell's
+    relative capacity is below it); one output point per window."""
     t_s = np.asarray(t_s, dtype=float)
     soc0 = np.asarray(soc, dtype=float)
     T_K = np.asarray(temperature_C, dtype=float)[None, :] + 273.15 + np.broadcast_to(np.asarray(temperature_offset_C, float), (n_cells,))[:, None]
@@ -77,5 +86,5 @@ def simulate_life(
             out_efc.append(efc.copy())
             out_q.append(q.copy())
             prior = cut + 1
-            if t_days / 365.0 > years:
+            if t_days / 365.0 > years or (stop_below is not None and np.all(q < stop_below)):
                 return LifeResult(np.array(out_t), np.array(out_efc), np.array(out_q))

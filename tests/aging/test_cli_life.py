@@ -1,0 +1,45 @@
+"""The `life` command: protocol and profile modes, JSON keys, clear errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+LFP = ROOT / "examples" / "lfp-280ah-prismatic.toml"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "cellwright.cli", "life", *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def test_protocol_mode_json():
+    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["cycles_to_eol"] > 1000 and data["model"] == "nrel-lfp-250ah"
+
+
+def test_profile_mode_json():
+    out = run(LFP, "--profile", ROOT / "tests" / "fixtures" / "aging" / "series_input.csv", "--years", "5", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    soh = data["soh"]["relative_capacity"]
+    assert soh[0] == 1.0 and all(b <= a + 1e-12 for a, b in zip(soh, soh[1:]))
+
+
+def test_malformed_csv_names_the_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_s,soc,temperature_C\n0,0.5,25\n3600,half,25\n7200,0.5,25\n")
+    out = run(LFP, "--profile", bad)
+    assert out.returncode == 2 and "line 3" in out.stderr and "soc" in out.stderr
+
+
+def test_malformed_protocol_names_the_token():
+    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD, turbo")
+    assert out.returncode == 2 and "turbo" in out.stderr
+
+
+def test_chemistry_without_a_model_is_a_clear_error():
+    out = run(ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
+    assert out.returncode == 2 and "nrel-lfp-250ah" in out.stderr
