@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/cost_throughput.py
 	$(BIN)/python benchmarks/electrochem_vs_pybamm.py
 	$(BIN)/python benchmarks/import_time.py
+	$(BIN)/python benchmarks/aging_vs_blast.py --cells 2000
 
 $(VALIDATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[validate]'

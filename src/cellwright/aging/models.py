@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
+
 from .states import power_state
 
 
@@ -51,8 +53,8 @@ def nrel_lfp_250ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray
     kcal = abs(p["p1"]) * np.exp(p["p2"] / T_K) * np.exp(p["p3"] * st["ua"] / T_K)
     kcyc = (p["p4"] + p["p5"] * st["dod"][:, None] + p["p6"] * st["crate"][:, None]) * (np.exp(p["p7"] / T_K) + np.exp(-p["p8"] / T_K))
     span = t_s[-1] - t_s[0]
-    kcal = np.trapezoid(kcal, t_s, axis=1) / span
-    kcyc = np.trapezoid(kcyc, t_s, axis=1) / span
+    kcal = trapezoid(kcal, t_s, axis=1) / span
+    kcyc = trapezoid(kcyc, t_s, axis=1) / span
     q_t = states["q_t"] + scalar * power_state(states["q_t"], st["delta_t_days"], kcal, p["pcal"])
     q_efc = states["q_efc"] + scalar * power_state(states["q_efc"], st["delta_efc"], kcyc, p["pcyc"])
     return {"q_t": q_t, "q_efc": q_efc}

@@ -12,6 +12,8 @@ potential Ua(SOC) of every sample.
 from __future__ import annotations
 
 import numpy as np
+
+trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 import rainflow
 
 
@@ -59,7 +61,7 @@ def window(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> dict[str, np.ndar
     rate = np.abs(np.diff(soc, axis=1) / np.diff(t_s / 3600.0))
     rate[rate < 1e-2] = 0.0
     if dt_days > 0:
-        crate = np.trapezoid(rate, days[1:], axis=1) / dt_days * q
+        crate = trapezoid(rate, days[1:], axis=1) / dt_days * q
     else:
         crate = np.zeros(soc.shape[0])
     return {"delta_t_days": dt_days, "delta_efc": efc, "dod": dod, "crate": np.nan_to_num(crate), "ua": ua_graphite(soc)}
