@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 
 from .states import power_state
+
+trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 import rainflow
+
+trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 
 
 def ua_graphite(soc: np.ndarray) -> np.ndarray:
