@@ -317,10 +317,17 @@ def life(
     profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")] = None,
     years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
     eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
+    rated_cycles: Annotated[Optional[float], typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")] = None,
+    rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
+    anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
-    """Cycle and calendar life: cycles to end of life under a protocol, or years under a profile."""
+    """Cycle and calendar life: cycles to end of life under a protocol, or years under a profile.
+
+    The model is anchored on the datasheet rating (the preset's, or --rated-cycles under
+    --rated-protocol): its degradation scalar is set so the rated protocol gives the rated cycles.
+    """
     try:
         from .aging.io import read_profile
         from .aging.models import MODELS
@@ -338,19 +345,37 @@ def life(
         model = chemistry(cell.spec.chemistry).get("aging", {}).get("model")
         if model is None:
             raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; models: " + ", ".join(f"{k} (LFP/graphite)" for k in MODELS))
+        from .aging.anchor import anchor_scalar, range_warnings
+
+        aging = chemistry(cell.spec.chemistry)["aging"]
+        rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
+        rated_proto = rated_protocol or getattr(aging.get("rated_protocol"), "value", None)
+        scalar = 1.0
+        if anchor and rated is not None:
+            if rated_proto is None:
+                raise SpecError("--rated-protocol", None, "required with --rated-cycles")
+            rated_eol = getattr(aging.get("rated_eol"), "value", 0.8)
+            try:
+                scalar = anchor_scalar(float(rated), rated_proto, float(rated_eol))
+            except ValueError as exc:
+                raise SpecError("--rated-cycles", rated, str(exc)) from None
         if protocol is not None:
             proto = parse_protocol(protocol)
+            for warning in range_warnings(model.value, proto):
+                typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
-            result = simulate_life(t, soc, temp, 60.0, stop_below=eol - 0.005)
+            result = simulate_life(t, soc, temp, 80.0, degradation_scalar=scalar, stop_below=eol - 0.005)
             efc = float(result.efc_to(eol)[0])
             out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
+                   "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
                    "cycles_to_eol": efc / proto.dod, "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[0])}
             lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
         else:
             t, soc, temp = read_profile(profile_csv)
-            result = simulate_life(t, soc, temp, years)
+            result = simulate_life(t, soc, temp, years, degradation_scalar=scalar)
             step = max(1, len(result.time_days) // 200)
             out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol,
+                   "degradation_scalar": scalar,
                    "years_to_eol": float(result.years_to(eol)[0]),
                    "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
                            "relative_capacity": [round(float(x), 5) for x in result.soh[::step, 0]]}}
@@ -360,7 +385,8 @@ def life(
         if as_json:
             typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
         else:
-            typer.echo(f"{cell.spec.name} — aging model {model.value} ({MODELS[model.value].source})")
+            anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
+            typer.echo(f"{cell.spec.name} — aging model {model.value} ({MODELS[model.value].source}){anchored}")
             for line in lines:
                 typer.echo("  " + line)
     except typer.Exit:

@@ -43,3 +43,17 @@ def test_malformed_protocol_names_the_token():
 def test_chemistry_without_a_model_is_a_clear_error():
     out = run(ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
     assert out.returncode == 2 and "nrel-lfp-250ah" in out.stderr
+
+
+def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent():
+    # EVE LF280K: 6,000 cycles to 80 % at 0.5P/0.5P, 25 degC, 100 % DOD (eve-lf280k-spec-revb)
+    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    data = json.loads(out.stdout)
+    assert abs(data["cycles_to_eol"] / 6000.0 - 1.0) <= 0.20
+    assert data["anchored_on"].startswith("6000 cycles")
+
+
+def test_out_of_range_protocol_warns_on_stderr():
+    out = run(LFP, "--protocol", "1C/1C, 50degC, 100% DOD", "--json")
+    assert out.returncode == 0 and "warning" in out.stderr and "50 degC" in out.stderr
+    json.loads(out.stdout)

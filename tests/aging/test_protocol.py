@@ -39,3 +39,20 @@ def test_cycles_to_80_percent_fall_with_dod_and_with_rate():
     fast = efc("1C/1C, 25degC, 100% DOD")
     assert fast < full  # the C-rate stress
     assert full / 1.0 < partial / 0.8  # more cycles of 80 % DOD than of 100 % DOD
+
+
+def test_anchoring_on_the_datasheet_rating():
+    from cellwright.aging.anchor import anchor_scalar, cycles_to_eol
+
+    scalar = anchor_scalar(6000.0, "0.5C/0.5C, 25degC, 100% DOD")
+    assert 0.3 < scalar < 1.0  # the unanchored model is conservative (about 3,700 cycles)
+    got = cycles_to_eol(parse_protocol("0.5C/0.5C, 25degC, 100% DOD"), 0.8, np.array([scalar]))[0]
+    assert got == pytest.approx(6000.0, rel=0.01)
+
+
+def test_range_warnings_name_what_leaves_the_fitted_range():
+    from cellwright.aging.anchor import range_warnings
+
+    assert range_warnings("nrel-lfp-250ah", parse_protocol("0.5C/0.5C, 25degC, 100% DOD")) == []
+    warnings = range_warnings("nrel-lfp-250ah", parse_protocol("1C/1C, 50degC, 60% DOD"))
+    assert len(warnings) == 3 and any("50 degC" in w for w in warnings) and any("1C" in w for w in warnings)

@@ -14,5 +14,5 @@ def power_state(y0: np.ndarray, dx, k: np.ndarray, p: float) -> np.ndarray:
     k = np.broadcast_to(np.asarray(k, dtype=float), y0.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = k * p * (y0 / k) ** ((p - 1.0) / p)
-    first = k * dx**p
+        first = k * dx**p
     return np.where(dx == 0.0, 0.0, np.where(y0 == 0.0, first, slope * dx))
