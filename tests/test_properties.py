@@ -123,3 +123,11 @@ def test_bigger_cylinder_holds_more():
     ]
     assert caps[0] < caps[1] < caps[2]
     assert 2.8 < caps[0] < 4.0  # 18650 energy cells: 3.0-3.6 Ah (reference_cells.csv)
+
+
+def test_loading_and_thickness_describe_the_same_electrode():
+    by_thickness = Cell.from_spec({"chemistry": "lfp-graphite", "format": "prismatic", "dimensions": FORMAT_DIMS["prismatic"], "cathode": {"thickness_um": 100.0}}).summary()
+    loading = by_thickness["cathode_loading_mg_cm2"]
+    by_loading = Cell.from_spec({"chemistry": "lfp-graphite", "format": "prismatic", "dimensions": FORMAT_DIMS["prismatic"], "cathode": {"loading_mg_cm2": loading}}).summary()
+    assert by_loading["cathode_thickness_um"] == pytest.approx(100.0, rel=1e-12)
+    assert by_loading["capacity_Ah"] == pytest.approx(by_thickness["capacity_Ah"], rel=1e-12)

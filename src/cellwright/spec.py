@@ -309,14 +309,14 @@ def resolve(spec: CellSpec) -> Resolved:
     if spec.cathode.loading_mg_cm2 is not None and spec.cathode.thickness_um is not None:
         raise SpecError("cathode.loading_mg_cm2", spec.cathode.loading_mg_cm2, "give thickness_um or loading_mg_cm2, not both")
     if spec.cathode.loading_mg_cm2 is not None:
-        from .design.electrode import coating_density
+        from .design.electrode import coating_density, thickness_from_loading
 
         rho = coating_density(
             x["pos_porosity"],
             (x["pos_active_fraction"], x["pos_conductive_fraction"], x["pos_binder_fraction"]),
             (x["pos_active_density"], x["pos_conductive_density"], x["pos_binder_density"]),
         )
-        x["pos_thickness"] = spec.cathode.loading_mg_cm2 * 1e-2 / rho
+        x["pos_thickness"] = thickness_from_loading(spec.cathode.loading_mg_cm2 * 1e-2, rho)  # mg/cm2 -> kg/m2
     else:
         x["pos_thickness"] = pc.get("thickness_um") * 1e-6
     if spec.target is not None:

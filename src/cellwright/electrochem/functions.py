@@ -51,11 +51,6 @@ def evaluate(codes: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def derivative(codes: np.ndarray, x: np.ndarray, h: float) -> np.ndarray:
-    """Central difference of each row's function, step ``h``."""
-    return (evaluate(codes, x + h) - evaluate(codes, x - h)) / (2.0 * h)
-
-
 class Grouped:
     """Evaluate one function per design for a fixed set of codes, grouping designs by code once.
 

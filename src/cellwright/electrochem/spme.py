@@ -17,7 +17,7 @@ default "composite" options; tests/fixtures/electrochem/README.md sets the equat
 Numerics: finite volumes, 20 spherical shells per particle and 20 cells per x-domain (PyBaMM's
 defaults); surface concentration extrapolated linearly from the two outer shells; implicit
 time stepping (backward Euler, then variable-step BDF2) with the electrolyte diffusivity
-refreshed every few steps. Arrays are (points, N) so that the batched tridiagonal sweeps run
+taken at the start of each step. Arrays are (points, N) so that the batched tridiagonal sweeps run
 over contiguous rows.
 """
 
@@ -32,7 +32,6 @@ from .parameters import F, R_GAS, SPMeParameters
 
 T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's sets)
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
-ELECTROLYTE_REFRESH = 1  # steps between updates of the electrolyte diffusivity
 
 
 def thomas_factor(a, b, c):
@@ -173,7 +172,6 @@ class SPMe:
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
         self._ops: dict = {}
-        self._el_op, self._el_age = None, ELECTROLYTE_REFRESH
         src = np.zeros((self.el.K, len(p)))
         src[self.el.n_sl] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
         src[self.el.p_sl] = -(1.0 - p.t_plus) / (F * p.area * p.L_p)
@@ -184,7 +182,6 @@ class SPMe:
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
         self._prev = None
-        self._el_age = ELECTROLYTE_REFRESH
 
     def fluxes(self, current):
         """Interfacial current densities (A/m2) of the negative and positive."""
@@ -218,12 +215,8 @@ class SPMe:
                 rhs = c.copy()
             rhs[-1] += g * part.source(j / F)
             new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
-        # the electrolyte operator is refreshed every few steps (its diffusivity changes slowly)
-        if self._el_age >= ELECTROLYTE_REFRESH:
-            self._el_op = self.el.operator(self.fn["D_e"](np.maximum(self.ce, CE_FLOOR)))
-            self._el_age = 0
-        self._el_age += 1
-        lo, di, up = self._el_op
+        # electrolyte diffusivity at the present concentration (semi-implicit)
+        lo, di, up = self.el.operator(self.fn["D_e"](np.maximum(self.ce, CE_FLOOR)))
         if bdf2:
             rhs = ((1.0 + w) ** 2 * self.ce - w**2 * self._prev[2]) / (1.0 + 2.0 * w)
         else:
