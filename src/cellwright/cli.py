@@ -320,6 +320,7 @@ def life(
     rated_cycles: Annotated[Optional[float], typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")] = None,
     rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
     anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
+    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
@@ -343,6 +344,12 @@ def life(
             raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
         cell = Cell.from_spec(spec)
         model = chemistry(cell.spec.chemistry).get("aging", {}).get("model")
+        if model_name is not None:
+            if model_name not in MODELS:
+                raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
+            from .presets import Sourced
+
+            model = Sourced(model_name, MODELS[model_name].source)
         if model is None:
             raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; models: " + ", ".join(f"{k} (LFP/graphite)" for k in MODELS))
         from .aging.anchor import anchor_scalar, range_warnings
@@ -356,7 +363,7 @@ def life(
                 raise SpecError("--rated-protocol", None, "required with --rated-cycles")
             rated_eol = getattr(aging.get("rated_eol"), "value", 0.8)
             try:
-                scalar = anchor_scalar(float(rated), rated_proto, float(rated_eol))
+                scalar = anchor_scalar(float(rated), rated_proto, float(rated_eol), model.value)
             except ValueError as exc:
                 raise SpecError("--rated-cycles", rated, str(exc)) from None
         if protocol is not None:
@@ -364,7 +371,7 @@ def life(
             for warning in range_warnings(model.value, proto):
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
-            result = simulate_life(t, soc, temp, 80.0, degradation_scalar=scalar, stop_below=eol - 0.005)
+            result = simulate_life(t, soc, temp, 80.0, degradation_scalar=scalar, stop_below=eol - 0.005, model=model.value)
             efc = float(result.efc_to(eol)[0])
             out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
@@ -372,13 +379,14 @@ def life(
             lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
         else:
             t, soc, temp = read_profile(profile_csv)
-            result = simulate_life(t, soc, temp, years, degradation_scalar=scalar)
+            result = simulate_life(t, soc, temp, years, degradation_scalar=scalar, model=model.value)
             step = max(1, len(result.time_days) // 200)
             out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol,
                    "degradation_scalar": scalar,
                    "years_to_eol": float(result.years_to(eol)[0]),
                    "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
-                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, 0]]}}
+                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, 0]],
+                           "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, 0]]}}
             y = out["years_to_eol"]
             lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, 0]):.3f}",
                      f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]

@@ -17,22 +17,24 @@ from .protocol import Protocol, parse_protocol, profile
 from .simulate import simulate_life
 
 
-def cycles_to_eol(proto: Protocol, eol: float, scalars: np.ndarray, max_years: float = 80.0) -> np.ndarray:
+def cycles_to_eol(proto: Protocol, eol: float, scalars: np.ndarray, max_years: float = 80.0, model: str = "nrel-lfp-250ah") -> np.ndarray:
     """Full cycles at the protocol's DOD until the relative capacity falls below ``eol``."""
     t, soc, temp = profile(proto)
-    life = simulate_life(t, soc, temp, max_years, n_cells=len(scalars), degradation_scalar=scalars, stop_below=eol - 0.005)
+    life = simulate_life(
+        t, soc, temp, max_years, n_cells=len(scalars), degradation_scalar=scalars, stop_below=eol - 0.005, model=model
+    )
     return life.efc_to(eol) / proto.dod
 
 
 @cache
-def anchor_scalar(rated_cycles: float, rated_protocol: str, eol: float = 0.8) -> float:
+def anchor_scalar(rated_cycles: float, rated_protocol: str, eol: float = 0.8, model: str = "nrel-lfp-250ah") -> float:
     """Degradation scalar that makes the model meet ``rated_cycles`` under ``rated_protocol``
     (a coarse then a fine batch of candidates, each run as one batch)."""
     proto = parse_protocol(rated_protocol)
     lo, hi = 0.25, 2.5
     for _ in range(2):
         scalars = np.geomspace(lo, hi, 6)
-        cycles = cycles_to_eol(proto, eol, scalars)
+        cycles = cycles_to_eol(proto, eol, scalars, model=model)
         ok = np.isfinite(cycles)
         if not ok.any() or not (cycles[ok].min() <= rated_cycles <= cycles[ok].max()):
             raise ValueError(

@@ -1,5 +1,6 @@
 """Semi-empirical aging models, chosen by name. Each is a function of window stressors that
-updates capacity-loss states; parameters and fitted ranges live in ``MODELS``.
+updates loss states; parameters and fitted ranges live in ``MODELS``, the state functions in
+``STEPS`` (initial states, one window's update, relative capacity, relative resistance).
 
 ``nrel-lfp-250ah``: NREL's large-format LFP/graphite prismatic model (Gasper et al. 2023,
 J. Energy Storage 73, 109042; coded in BLAST-Lite 1.1.1 as ``Lfp_Gr_250AhPrismatic``):
@@ -9,16 +10,22 @@ J. Energy Storage 73, 109042; coded in BLAST-Lite 1.1.1 as ``Lfp_Gr_250AhPrismat
     q_cyc = k_cyc EFC^p_cyc, k_cyc = (p4 + p5 DOD + p6 C) (exp(p7/T) + exp(-p8/T))
 
 the rates averaged (trapezoid in time) over each window's samples.
+
+``naumann-lfp-3ah``: LFP/graphite Sony-Murata US26650FTC1 (Naumann et al. 2018, 2020; model
+identification Gasper et al. 2022; BLAST-Lite ``Lfp_Gr_SonyMurata3Ah_Battery``): calendar loss a
+sigmoid in time with an Ua- and T-dependent ceiling, cycle loss (q5 EFC)^q6, a break-in sigmoid
+at more than 3 EFC/day, resistance growth in time and EFC (equations in
+tests/fixtures/aging/README.md §4.2).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-
-from .states import power_state
+from .states import power_b_state, power_state, sigmoid_state
 
 trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
 
@@ -42,6 +49,22 @@ MODELS = {
         "cycle fade was nearly rate- and temperature-independent in the tests; the cycle term's temperature law "
         "balances the calendar term inside 10-45 degC and should not be extrapolated",
     ),
+    "naumann-lfp-3ah": AgingModel(
+        "naumann-lfp-3ah",
+        {
+            "q2": 0.000130510034211874, "q1_b0": 0.989687151293590, "q1_b1": -2881067.56019324, "q1_b2": 8742.06309157261,
+            "q3_b0": 0.000332850281062177, "q3_b1": 734553185711.369, "q3_b2": -2.82161575620780e-06,
+            "q3_b3": -3284991315.45121, "q3_b4": 0.00127227593657290, "q5_b0": -6.81260579372875e-06,
+            "q5_b1": 2.59615973160844e-05, "q5_b2": 2.11559710307295e-06, "q6": 1.12847759334355,
+            "q7_b0": 0.582258029148225, "q7_soc_skew": 0.0583128906965484, "q7_soc_width": 0.208738181522897,
+            "q7_dod_skew": -3.80744333129564, "q7_dod_width": 1.16126260428210, "q7_dod_growth": 25.4130804598602,
+            "q8": 0.00303553871631028, "q9": 1.43752162947637, "k_ref_r_cal": 3.4194e-10, "Ea_r_cal": 71827.0,
+            "C_r_cal": -3.3903, "D_r_cal": 1.5604, "A_r_cyc": -0.002, "B_r_cyc": 0.0021, "C_r_cyc": 6.8477, "D_r_cyc": 0.91882,
+        },
+        {"temperature_degC": (20.0, 40.0), "dod": (0.8, 1.0), "soc": (0.0, 1.0), "charge_C": (0.0, 1.0), "discharge_C": (0.0, 2.0)},
+        "naumann2018",
+        "the cycle term's exp(DOD^2 C^3) grows without bound above about 1.5C",
+    ),
 }
 
 
@@ -59,3 +82,71 @@ def nrel_lfp_250ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray
     q_t = states["q_t"] + scalar * power_state(states["q_t"], st["delta_t_days"], kcal, p["pcal"])
     q_efc = states["q_efc"] + scalar * power_state(states["q_efc"], st["delta_efc"], kcyc, p["pcyc"])
     return {"q_t": q_t, "q_efc": q_efc}
+
+
+def _nrel_init(n: int) -> dict:
+    return {"q_t": np.zeros(n), "q_efc": np.zeros(n)}
+
+
+def _skew_normal(x, skew, width):
+    z = (x - 0.5) / width
+    phi = np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
+    cdf = 0.5 * (1.0 + np.vectorize(math.erf)(skew * z / math.sqrt(2.0)))
+    return 2.0 * phi * cdf
+
+
+def naumann_lfp_3ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, scalar, soc: np.ndarray) -> dict:
+    """Advance the Sony-Murata 3 Ah LFP model's states by one window (BLAST-Lite's form)."""
+    p = MODELS["naumann-lfp-3ah"].params
+    span = t_s[-1] - t_s[0]
+    avg = lambda x: trapezoid(x, t_s, axis=1) / span  # noqa: E731
+    ua = st["ua"]
+    q1 = np.abs(avg(p["q1_b0"] * np.exp(p["q1_b1"] * np.sqrt(ua) / T_K**2) * np.exp(p["q1_b2"] * np.sqrt(ua) / T_K)))
+    q3 = np.abs(avg(
+        p["q3_b0"] * np.exp(p["q3_b1"] * ua ** (1 / 3) / T_K**4) * np.exp(p["q3_b2"] * T_K**3 * ua ** (1 / 4))
+        * np.exp(p["q3_b3"] * ua ** (1 / 3) / T_K**3) * np.exp(p["q3_b4"] * T_K**2 * ua ** (1 / 4))
+    ))
+    dod, crate = st["dod"], st["crate"]
+    q5 = np.abs(p["q5_b0"] + p["q5_b1"] * dod + p["q5_b2"] * np.exp(dod**2 * crate**3))
+    r_kcal = avg(p["k_ref_r_cal"] * np.exp(-p["Ea_r_cal"] / 8.3144 * (1.0 / T_K - 1.0 / 298.15))) * avg(p["C_r_cal"] * (soc - 0.5) ** 3 + p["D_r_cal"])
+    r_kcyc = (p["A_r_cyc"] * crate + p["B_r_cyc"]) * (p["C_r_cyc"] * (dod - 0.5) ** 3 + p["D_r_cyc"])
+    dt_days, defc = st["delta_t_days"], st["delta_efc"]
+    new = {
+        "q_t": states["q_t"] + scalar * sigmoid_state(states["q_t"], dt_days, q1, p["q2"], q3),
+        "q_efc": states["q_efc"] + scalar * power_b_state(states["q_efc"], defc, q5, p["q6"]),
+        "q_break_in": states["q_break_in"],
+        "r_t": states["r_t"] + scalar * r_kcal * dt_days * 86400.0,
+        "r_efc": states["r_efc"] + scalar * r_kcyc * defc / 100.0,
+    }
+    fast = defc / max(dt_days, 1e-12) > 3.0
+    if np.any(fast):
+        mean_soc = soc.mean(axis=1)
+        q7 = np.abs(p["q7_b0"] * _skew_normal(mean_soc, p["q7_soc_skew"], p["q7_soc_width"])
+                    * _skew_normal(dod, p["q7_dod_skew"], p["q7_dod_width"])
+                    * 2.0 * (0.5 - 1.0 / (1.0 + np.exp(p["q7_dod_growth"] * dod))))
+        step = scalar * sigmoid_state(states["q_break_in"], defc, q7, p["q8"], p["q9"])
+        new["q_break_in"] = states["q_break_in"] + np.where(fast, step, 0.0)
+    return new
+
+
+def _nrel_step(states, st, t_s, T_K, scalar, soc):
+    return nrel_lfp_250ah_step(states, st, t_s, T_K, scalar)
+
+
+@dataclass(frozen=True)
+class Steps:
+    init: object
+    step: object
+    capacity: object
+    resistance: object
+
+
+STEPS = {
+    "nrel-lfp-250ah": Steps(_nrel_init, _nrel_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
+    "naumann-lfp-3ah": Steps(
+        lambda n: {"q_t": np.zeros(n), "q_efc": np.zeros(n), "q_break_in": np.full(n, 1e-10), "r_t": np.zeros(n), "r_efc": np.zeros(n)},
+        naumann_lfp_3ah_step,
+        lambda s: 1.0 - s["q_t"] - s["q_efc"] - s["q_break_in"],
+        lambda s: 1.0 + s["r_t"] + s["r_efc"],
+    ),
+}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import stressors
-from .models import nrel_lfp_250ah_step
+from .models import STEPS
 
 
 @dataclass
@@ -24,6 +24,7 @@ class LifeResult:
     time_days: np.ndarray  # (K,)
     efc: np.ndarray  # (K, N)
     soh: np.ndarray  # (K, N) relative capacity q
+    resistance: np.ndarray  # (K, N) relative resistance r
 
     def _crossing(self, threshold: float, x: np.ndarray) -> np.ndarray:
         """x (K, N) interpolated where q first falls below ``threshold`` (NaN if it does not)."""
@@ -56,6 +57,7 @@ def simulate_life(
     degradation_scalar: np.ndarray | float = 1.0,
     conserve_energy: bool = True,
     stop_below: float | None = None,
+    model: str = "nrel-lfp-250ah",
 ) -> LifeResult:
     """Repeat the profile until ``years`` have passed (or, with ``stop_below``, until every cell's
     relative capacity is below it); one output point per window."""
@@ -64,10 +66,11 @@ def simulate_life(
     T_K = np.asarray(temperature_C, dtype=float)[None, :] + 273.15 + np.broadcast_to(np.asarray(temperature_offset_C, float), (n_cells,))[:, None]
     scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n_cells,))
     cuts = stressors.breakpoints(t_s, soc0)
-    states = {"q_t": np.zeros(n_cells), "q_efc": np.zeros(n_cells)}
+    laws = STEPS[model]
+    states = laws.init(n_cells)
     q = np.ones(n_cells)
     t_days, efc = 0.0, np.zeros(n_cells)
-    out_t, out_efc, out_q = [0.0], [efc.copy()], [q.copy()]
+    out_t, out_efc, out_q, out_r = [0.0], [efc.copy()], [q.copy()], [np.ones(n_cells)]
     while True:
         prior = 0
         for cut in cuts:
@@ -78,13 +81,14 @@ def simulate_life(
             else:
                 seg = raw
             st = stressors.window(seg_t, seg, q)
-            states = nrel_lfp_250ah_step(states, st, seg_t, T_K[:, prior : cut + 1], scalar)
-            q = 1.0 - states["q_t"] - states["q_efc"]
+            states = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
+            q = laws.capacity(states)
             t_days += st["delta_t_days"]
             efc = efc + st["delta_efc"]
             out_t.append(t_days)
             out_efc.append(efc.copy())
             out_q.append(q.copy())
+            out_r.append(laws.resistance(states))
             prior = cut + 1
             if t_days / 365.0 > years or (stop_below is not None and np.all(q < stop_below)):
-                return LifeResult(np.array(out_t), np.array(out_efc), np.array(out_q))
+                return LifeResult(np.array(out_t), np.array(out_efc), np.array(out_q), np.array(out_r))
