@@ -320,7 +320,7 @@ def life(
     rated_cycles: Annotated[Optional[float], typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")] = None,
     rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
     anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
-    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah).")] = None,
+    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
@@ -351,7 +351,7 @@ def life(
 
             model = Sourced(model_name, MODELS[model_name].source)
         if model is None:
-            raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; models: " + ", ".join(f"{k} (LFP/graphite)" for k in MODELS))
+            raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; give --model, one of: " + ", ".join(MODELS))
         from .aging.anchor import anchor_scalar, range_warnings
 
         aging = chemistry(cell.spec.chemistry)["aging"]

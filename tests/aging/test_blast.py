@@ -19,7 +19,11 @@ def load(name: str) -> dict[str, np.ndarray]:
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
-CASES = [("nrel-lfp-250ah", "Lfp_Gr_250AhPrismatic"), ("naumann-lfp-3ah", "Lfp_Gr_SonyMurata3Ah_Battery")]
+CASES = [
+    ("nrel-lfp-250ah", "Lfp_Gr_250AhPrismatic"),
+    ("naumann-lfp-3ah", "Lfp_Gr_SonyMurata3Ah_Battery"),
+    ("bui-nmc811-sigr-5ah", "Nmc811_GrSi_LGM50_5Ah_Battery"),
+]
 
 
 @pytest.mark.parametrize("model, blast_name", CASES)

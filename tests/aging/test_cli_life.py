@@ -41,8 +41,15 @@ def test_malformed_protocol_names_the_token():
 
 
 def test_chemistry_without_a_model_is_a_clear_error():
-    out = run(ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
+    out = run(ROOT / "examples" / "batpac-nmc811-pouch.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
     assert out.returncode == 2 and "nrel-lfp-250ah" in out.stderr
+
+
+def test_the_m50_preset_uses_the_lg_m50_model():
+    out = run(ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["model"] == "bui-nmc811-sigr-5ah" and 100 < data["cycles_to_eol"] < 5000
 
 
 def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent():

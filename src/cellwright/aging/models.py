@@ -16,6 +16,11 @@ identification Gasper et al. 2022; BLAST-Lite ``Lfp_Gr_SonyMurata3Ah_Battery``):
 sigmoid in time with an Ua- and T-dependent ceiling, cycle loss (q5 EFC)^q6, a break-in sigmoid
 at more than 3 EFC/day, resistance growth in time and EFC (equations in
 tests/fixtures/aging/README.md §4.2).
+
+``bui-nmc811-sigr-5ah``: NMC811/graphite-SiOx LG M50 (Bui et al. 2021, IEEE 9617644; BLAST-Lite
+``Nmc811_GrSi_LGM50_5Ah_Battery``): calendar and cycle power laws in days/1e4 and EFC/1e4, the
+calendar rate a function of normalised temperature, Ua and SOC, the cycle rate of the mean
+discharge rate (README §4.3).
 """
 
 from __future__ import annotations
@@ -64,6 +69,15 @@ MODELS = {
         {"temperature_degC": (20.0, 40.0), "dod": (0.8, 1.0), "soc": (0.0, 1.0), "charge_C": (0.0, 1.0), "discharge_C": (0.0, 2.0)},
         "naumann2018",
         "the cycle term's exp(DOD^2 C^3) grows without bound above about 1.5C",
+    ),
+    "bui-nmc811-sigr-5ah": AgingModel(
+        "bui-nmc811-sigr-5ah",
+        {"p_cal": 0.651697743905278, "q1_b0": -2.39156628786525, "q1_b1": 2.44205317834185, "q1_b2": -4.45998246136905,
+         "q1_b3": 0.448140062203916, "q1_b4": -0.185337797906876, "p_cyc": 0.441996792536332, "q3_b0": 0.181235015387132,
+         "q3_b1": -0.123779206033993, "q3_b2": 1.24459541295018},
+        {"temperature_degC": (0.0, 25.0), "dod": (1.0, 1.0), "soc": (0.0, 1.0), "charge_C": (0.0, 0.3), "discharge_C": (0.0, 2.0)},
+        "bui2021",
+        "insensitive to DOD and charge rate",
     ),
 }
 
@@ -129,6 +143,27 @@ def naumann_lfp_3ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarra
     return new
 
 
+def bui_nmc811_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, scalar, soc: np.ndarray) -> dict:
+    """Advance the LG M50 model's loss states by one window (BLAST-Lite's form)."""
+    from .stressors import mean_discharge_rate
+
+    p = MODELS["bui-nmc811-sigr-5ah"].params
+    span = t_s[-1] - t_s[0]
+    avg = lambda x: trapezoid(x, t_s, axis=1) / span  # noqa: E731
+    tn = T_K / 308.15
+    uan = st["ua"] / 0.123
+    k_cal = avg(
+        p["q1_b0"] + p["q1_b1"] * np.exp(tn**3 / uan ** (1 / 3)) + p["q1_b2"] * tn**3 / uan**0.5
+        + p["q1_b3"] * np.exp(np.sqrt(soc) / tn**2) + p["q1_b4"] * np.exp(soc**3)
+    )
+    cdis = mean_discharge_rate(t_s, soc, st["q"])[:, None]
+    k_cyc = avg(p["q3_b0"] * np.exp(p["q3_b1"] * cdis**3) * np.exp(p["q3_b2"] * tn**3 * np.sqrt(cdis)))
+    return {
+        "q_t": states["q_t"] + scalar * power_state(states["q_t"], st["delta_t_days"] / 1e4, k_cal, p["p_cal"]),
+        "q_efc": states["q_efc"] + scalar * power_state(states["q_efc"], st["delta_efc"] / 1e4, k_cyc, p["p_cyc"]),
+    }
+
+
 def _nrel_step(states, st, t_s, T_K, scalar, soc):
     return nrel_lfp_250ah_step(states, st, t_s, T_K, scalar)
 
@@ -143,6 +178,7 @@ class Steps:
 
 STEPS = {
     "nrel-lfp-250ah": Steps(_nrel_init, _nrel_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
+    "bui-nmc811-sigr-5ah": Steps(_nrel_init, bui_nmc811_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
     "naumann-lfp-3ah": Steps(
         lambda n: {"q_t": np.zeros(n), "q_efc": np.zeros(n), "q_break_in": np.full(n, 1e-10), "r_t": np.zeros(n), "r_efc": np.zeros(n)},
         naumann_lfp_3ah_step,

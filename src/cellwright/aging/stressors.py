@@ -65,4 +65,25 @@ def window(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> dict[str, np.ndar
         crate = trapezoid(rate, days[1:], axis=1) / dt_days * q
     else:
         crate = np.zeros(soc.shape[0])
-    return {"delta_t_days": dt_days, "delta_efc": efc, "dod": dod, "crate": np.nan_to_num(crate), "ua": ua_graphite(soc)}
+    return {"delta_t_days": dt_days, "delta_efc": efc, "dod": dod, "crate": np.nan_to_num(crate), "ua": ua_graphite(soc), "q": q}
+
+
+def mean_discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Mean discharge C-rate over discharging time only, (N,) [blast-lite, LG M50 model]:
+    interval rates below 0.01/h set to 0; the discharging intervals' rates averaged by
+    trapezoid over their cumulative duration; times q."""
+    dt = np.diff(t_s)
+    c = np.diff(soc, axis=1) / (dt / 3600.0)
+    c[np.abs(c) < 1e-2] = 0.0
+    mask = c < 0
+    out = np.zeros(soc.shape[0])
+    rows = [np.arange(soc.shape[0])] if (mask == mask[0]).all() else [[i] for i in range(soc.shape[0])]
+    for r in rows:
+        m = mask[r[0]]
+        n = int(m.sum())
+        if n == 1:
+            out[r] = c[r][:, m][:, 0]
+        elif n > 1:
+            tau = np.cumsum(dt[m])
+            out[r] = trapezoid(c[r][:, m], tau, axis=1) / (tau[-1] - tau[0])
+    return np.abs(out * q)
