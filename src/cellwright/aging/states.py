@@ -15,7 +15,7 @@ def power_state(y0: np.ndarray, dx, k: np.ndarray, p: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = k * p * (y0 / k) ** ((p - 1.0) / p)
         first = k * dx**p
-    return np.where(dx == 0.0, 0.0, np.where(y0 == 0.0, first, slope * dx))
+        return np.where(dx == 0.0, 0.0, np.where(y0 == 0.0, first, slope * dx))
 
 
 def power_b_state(y0: np.ndarray, dx, k: np.ndarray, p: float) -> np.ndarray:
