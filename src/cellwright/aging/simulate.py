@@ -46,6 +46,12 @@ class LifeResult:
         """Equivalent full cycles until the relative capacity falls below ``threshold``."""
         return self._crossing(threshold, self.efc)
 
+    def years_to_resistance(self, factor: float) -> np.ndarray:
+        """Years until the relative resistance first reaches ``factor`` (NaN if it does not)."""
+        mirrored = LifeResult(self.time_days, self.efc, -self.resistance, self.resistance)
+        days = np.broadcast_to(self.time_days[:, None], self.soh.shape)
+        return mirrored._crossing(-factor, days) / 365.0
+
 
 def simulate_life(
     t_s: np.ndarray,
