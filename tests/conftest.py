@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,3 +11,20 @@ EXAMPLES = ROOT / "examples"
 @pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+def run_cli(*args, cwd=None, timeout=300):
+    """Run ``python -m cellwright.cli`` as a user would; arguments are str()-ed."""
+    return subprocess.run(
+        [sys.executable, "-m", "cellwright.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli():
+    """The command line, run in a subprocess: ``cli("design", path, "--json")``."""
+    return run_cli

@@ -1,8 +1,6 @@
 """The command line as a user runs it: JSON output, readable table, exit codes."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,14 +8,8 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def run(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cellwright.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
-def test_design_json_has_the_documented_keys():
-    out = run("design", str(EXAMPLES / "lfp-280ah-prismatic.toml"), "--json")
+def test_design_json_has_the_documented_keys(cli):
+    out = cli("design", str(EXAMPLES / "lfp-280ah-prismatic.toml"), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     for key in (
@@ -35,8 +27,8 @@ def test_design_json_has_the_documented_keys():
     assert data["mass_kg"] == pytest.approx(sum(c["mass_kg"] for c in data["bom"].values()))
 
 
-def test_design_table_is_readable():
-    out = run("design", str(EXAMPLES / "lfp-280ah-prismatic.toml"))
+def test_design_table_is_readable(cli):
+    out = cli("design", str(EXAMPLES / "lfp-280ah-prismatic.toml"))
     assert out.returncode == 0, out.stderr
     assert "Capacity" in out.stdout and "Bill of materials" in out.stdout and "Sources" in out.stdout
 
@@ -93,11 +85,11 @@ BAD_SPECS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_SPECS))
-def test_bad_input_is_one_line_naming_the_field_with_exit_code_2(case, tmp_path):
+def test_bad_input_is_one_line_naming_the_field_with_exit_code_2(cli, case, tmp_path):
     text, field, allowed = BAD_SPECS[case]
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    out = run("design", str(path), "--json")
+    out = cli("design", str(path), "--json")
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert out.stdout == ""
     lines = out.stderr.strip().splitlines()
@@ -105,7 +97,7 @@ def test_bad_input_is_one_line_naming_the_field_with_exit_code_2(case, tmp_path)
     assert field in lines[0] and allowed in lines[0]
 
 
-def test_missing_file_is_exit_code_2(tmp_path):
-    out = run("design", str(tmp_path / "nope.toml"))
+def test_missing_file_is_exit_code_2(cli, tmp_path):
+    out = cli("design", str(tmp_path / "nope.toml"))
     assert out.returncode == 2
     assert "file not found" in out.stderr

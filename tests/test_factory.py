@@ -1,8 +1,6 @@
 """The factory cost model: exact scaling cases, invariants, policy switches and errors."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -142,12 +140,8 @@ def test_unknown_names_list_the_valid_ones(cell, override, field):
     assert err.value.field == field and "allowed" in str(err.value)
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "cellwright.cli", *args], capture_output=True, text=True, timeout=120)
-
-
-def test_cost_cli_json_keys():
-    out = run("cost", str(LFP), "--json")
+def test_cost_cli_json_keys(cli):
+    out = cli("cost", str(LFP), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     for key in (
@@ -163,23 +157,23 @@ def test_cost_cli_json_keys():
         assert key in data
 
 
-def test_cost_cli_table_and_trajectory():
-    out = run("cost", str(LFP), "--archetype", "newcomer", "--trajectory", "5")
+def test_cost_cli_table_and_trajectory(cli):
+    out = cli("cost", str(LFP), "--archetype", "newcomer", "--trajectory", "5")
     assert out.returncode == 0, out.stderr
     assert "Cost waterfall" in out.stdout and "Year by year" in out.stdout
 
 
 @pytest.mark.parametrize("flag, value", [("--region", "mars"), ("--prices", "x"), ("--scenario", "y")])
-def test_cost_cli_bad_names_exit_2_listing_valid_names(flag, value):
-    out = run("cost", str(LFP), flag, value)
+def test_cost_cli_bad_names_exit_2_listing_valid_names(cli, flag, value):
+    out = cli("cost", str(LFP), flag, value)
     assert out.returncode == 2
     assert "allowed" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_plant_file_unknown_key_is_an_error(tmp_path):
+def test_plant_file_unknown_key_is_an_error(cli, tmp_path):
     p = tmp_path / "plant.toml"
     p.write_text("annual_GWh = 10\nsize_GWh = 3\n")
-    out = run("cost", str(LFP), "--plant", str(p))
+    out = cli("cost", str(LFP), "--plant", str(p))
     assert out.returncode == 2 and "size_GWh" in out.stderr
 
 

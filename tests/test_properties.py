@@ -96,6 +96,17 @@ def test_mixed_formats_in_one_call_equal_separate_calls():
         assert mixed["mass_kg"][i] == alone["mass_kg"][0]
 
 
+def test_wound_and_stacked_prismatics_in_one_call_equal_separate_calls():
+    wound = base("lfp-graphite", "prismatic")
+    stacked = wound.replace(wound=np.zeros(1, dtype=bool))
+    mixed = design_cells(DesignInputs.concatenate([wound, stacked]))
+    for i, part in enumerate([wound, stacked]):
+        alone = design_cells(part)
+        for key in ("capacity_Ah", "mass_kg", "layers"):
+            assert mixed[key][i] == alone[key][0]
+    assert mixed["capacity_Ah"][0] != mixed["capacity_Ah"][1]
+
+
 def test_can_too_small_is_flagged_invalid_not_a_number():
     inp = base("lfp-graphite", "prismatic")
     res = design_cells(_vary(inp, 2, thickness=np.array([71.7e-3, 2.0e-3])))

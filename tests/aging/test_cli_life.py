@@ -1,66 +1,60 @@
 """The `life` command: protocol and profile modes, JSON keys, clear errors with exit code 2."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 LFP = ROOT / "examples" / "lfp-280ah-prismatic.toml"
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "cellwright.cli", "life", *map(str, args)], capture_output=True, text=True, timeout=300)
-
-
-def test_protocol_mode_json():
-    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+def test_protocol_mode_json(cli):
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["cycles_to_eol"] > 1000 and data["model"] == "nrel-lfp-250ah"
 
 
-def test_profile_mode_json():
-    out = run(LFP, "--profile", ROOT / "tests" / "fixtures" / "aging" / "series_input.csv", "--years", "5", "--json")
+def test_profile_mode_json(cli):
+    out = cli("life", LFP, "--profile", ROOT / "tests" / "fixtures" / "aging" / "series_input.csv", "--years", "5", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     soh = data["soh"]["relative_capacity"]
     assert soh[0] == 1.0 and all(b <= a + 1e-12 for a, b in zip(soh, soh[1:]))
 
 
-def test_malformed_csv_names_the_line(tmp_path):
+def test_malformed_csv_names_the_line(cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("time_s,soc,temperature_C\n0,0.5,25\n3600,half,25\n7200,0.5,25\n")
-    out = run(LFP, "--profile", bad)
+    out = cli("life", LFP, "--profile", bad)
     assert out.returncode == 2 and "line 3" in out.stderr and "soc" in out.stderr
 
 
-def test_malformed_protocol_names_the_token():
-    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD, turbo")
+def test_malformed_protocol_names_the_token(cli):
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD, turbo")
     assert out.returncode == 2 and "turbo" in out.stderr
 
 
-def test_chemistry_without_a_model_is_a_clear_error():
-    out = run(ROOT / "examples" / "batpac-nmc811-pouch.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
+def test_chemistry_without_a_model_is_a_clear_error(cli):
+    out = cli("life", ROOT / "examples" / "batpac-nmc811-pouch.toml", "--protocol", "0.5C/0.5C, 25degC, 100% DOD")
     assert out.returncode == 2 and "nrel-lfp-250ah" in out.stderr
 
 
-def test_the_m50_preset_uses_the_lg_m50_model():
-    out = run(ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json")
+def test_the_m50_preset_uses_the_lg_m50_model(cli):
+    out = cli("life", ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["model"] == "bui-nmc811-sigr-5ah" and 100 < data["cycles_to_eol"] < 5000
 
 
-def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent():
+def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent(cli):
     # EVE LF280K: 6,000 cycles to 80 % at 0.5P/0.5P, 25 degC, 100 % DOD (eve-lf280k-spec-revb)
-    out = run(LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
     data = json.loads(out.stdout)
     assert abs(data["cycles_to_eol"] / 6000.0 - 1.0) <= 0.20
     assert data["anchored_on"].startswith("6000 cycles")
 
 
-def test_out_of_range_protocol_warns_on_stderr():
-    out = run(LFP, "--protocol", "1C/1C, 50degC, 100% DOD", "--json")
+def test_out_of_range_protocol_warns_on_stderr(cli):
+    out = cli("life", LFP, "--protocol", "1C/1C, 50degC, 100% DOD", "--json")
     assert out.returncode == 0 and "warning" in out.stderr and "50 degC" in out.stderr
     json.loads(out.stdout)

@@ -1,8 +1,6 @@
 """The batched SPMe: conservation, exact limits, step-size independence, protocols, interop."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -154,12 +152,8 @@ def test_pybamm_parameter_names(lfp):
     assert d["Nominal cell capacity [A.h]"] == pytest.approx(lfp.capacity[0] / 3600.0)
 
 
-def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "cellwright.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
-
-
-def test_simulate_cli_json_and_plot(tmp_path):
-    out = run("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "0.5,1", "--json", cwd=tmp_path)
+def test_simulate_cli_json_and_plot(cli, tmp_path):
+    out = cli("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "0.5,1", "--json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [r["c_rate"] for r in data["rates"]] == [0.5, 1.0]
@@ -167,8 +161,8 @@ def test_simulate_cli_json_and_plot(tmp_path):
     assert (tmp_path / "lg-m50-21700-discharge.png").stat().st_size > 10_000
 
 
-def test_simulate_cli_bad_rates_exit_2(tmp_path):
-    out = run("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "1,fast", cwd=tmp_path)
+def test_simulate_cli_bad_rates_exit_2(cli, tmp_path):
+    out = cli("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "1,fast", cwd=tmp_path)
     assert out.returncode == 2 and "--c-rates" in out.stderr
 
 

@@ -1,9 +1,11 @@
 """Fit a model to a user's aging data: the degradation scalar that best matches measured
 relative capacity, by a batched search (every candidate scalar runs in one simulation).
 
-Data: CSV with ``time_s, soc, temperature_C`` (the duty the cell saw, repeated as needed) in one
-file and measurements ``time_days, relative_capacity`` in another; or, simpler, a single CSV of
-measurements under a protocol. Fit quality: RMSE and the largest error in percentage points.
+Data: the duty the cell saw as a series ``t_s, soc, temperature_C`` (a profile CSV read by
+:func:`cellwright.aging.io.read_profile`, or a protocol expanded by
+:func:`cellwright.aging.protocol.profile`), and the measurements ``time_days,
+relative_capacity`` from a second CSV (:func:`read_measurements`). Fit quality: RMSE and the
+largest error in percentage points.
 """
 
 from __future__ import annotations

@@ -59,13 +59,27 @@ def _flat_wound(inp, t_rep, roll_width, stack_thickness, sep_height):
     return geo
 
 
+def _stacked(inp, t_rep, sep_width, stack_thickness, sep_height):
+    geo = stack.stacked(stack_thickness, sep_width, sep_height, inp, t_rep, inp.tab_margin)
+    geo["fits"] = (geo["layers"] >= 1.0) & (geo["electrode_width"] > 0)
+    return geo
+
+
+def _assembly(inp, t_rep, *cavity):
+    """Wound or stacked electrode assembly per design; only the kinds present are computed."""
+    wound = np.asarray(inp.wound, dtype=bool)
+    if wound.all():
+        return _flat_wound(inp, t_rep, *cavity)
+    if not wound.any():
+        return _stacked(inp, t_rep, *cavity)
+    wound_geo, stacked_geo = _flat_wound(inp, t_rep, *cavity), _stacked(inp, t_rep, *cavity)
+    return {k: np.where(wound, wound_geo[k], stacked_geo[k]) for k in wound_geo}
+
+
 def fill(inp, t_rep):
     """Fill a prismatic or blade can of outer ``width`` x ``thickness`` x ``height``; SI, over N."""
     sep_width, stack_thickness, sep_height = _cavity(inp)
-    wound_geo = _flat_wound(inp, t_rep, sep_width, stack_thickness, sep_height)
-    stacked_geo = stack.stacked(stack_thickness, sep_width, sep_height, inp, t_rep, inp.tab_margin)
-    stacked_geo["fits"] = (stacked_geo["layers"] >= 1.0) & (stacked_geo["electrode_width"] > 0)
-    geo = {k: np.where(inp.wound, wound_geo[k], stacked_geo[k]) for k in wound_geo}
+    geo = _assembly(inp, t_rep, sep_width, stack_thickness, sep_height)
 
     geo["can_mass"], geo["lid_mass"] = _casing_mass(inp)
     geo["terminal_mass"] = np.zeros_like(inp.height)
