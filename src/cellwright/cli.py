@@ -403,14 +403,68 @@ def life(
         _fail(exc, debug)
 
 
+@app.command("life-fit")
+def life_fit(
+    data: Annotated[Path, typer.Argument(help="Measurements CSV: time_days, relative_capacity.")],
+    model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")],
+    protocol: Annotated[Optional[str], typer.Option(help='Test the data came from, e.g. "1C/1C, 35degC, 100% DOD".')] = None,
+    profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Or the duty the cell saw: time_s, soc, temperature_C.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Fit an aging model's degradation scalar to measured capacity (also spelled: cellwright life fit).
+
+    The scalar multiplies every fade rate of the model; 1 is the published cell. Fit quality is
+    the RMSE and the largest error in percentage points of relative capacity.
+    """
+    try:
+        from .aging.anchor import cycles_to_eol
+        from .aging.fit import SCALAR_RANGE, at_range_edge, fit_scalar, read_measurements
+        from .aging.io import read_profile
+        from .aging.models import MODELS
+        from .aging.protocol import parse_protocol, profile
+        from .errors import SpecError
+
+        if model_name not in MODELS:
+            raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
+        if (protocol is None) == (profile_csv is None):
+            raise SpecError("--protocol/--profile", None, "give exactly one of them")
+        days, capacity = read_measurements(data)
+        proto = parse_protocol(protocol) if protocol is not None else None
+        t, soc, temp = profile(proto) if proto is not None else read_profile(profile_csv)
+        fit = fit_scalar(t, soc, temp, days, capacity, model_name)
+        if at_range_edge(fit):
+            typer.echo(f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+                       "this model under this duty does not describe the data", err=True)
+        out = {"data": str(data), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
+               "max_error_points": fit.max_error_points, "n_points": fit.n_points}
+        if proto is not None:
+            out["cycles_to_80"] = float(cycles_to_eol(proto, 0.8, np.array([fit.scalar]), model=model_name)[0])
+        if as_json:
+            typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+            return
+        typer.echo(f"{data.name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
+        typer.echo(f"  degradation scalar: {fit.scalar:.3f} (1 = the published cell)")
+        typer.echo(f"  fit error: RMSE {fit.rmse_points:.2f}, max {fit.max_error_points:.2f} percentage points")
+        if "cycles_to_80" in out:
+            typer.echo(f"  cycles to 80% under that test: {out['cycles_to_80']:,.0f}")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
 @app.callback()
 def _root() -> None:
     """cellwright: the lithium-ion value chain, LFP first."""
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    if args[:2] == ["life", "fit"]:  # ``life`` takes a spec path, so ``fit`` is routed here
+        args = ["life-fit", *args[2:]]
     try:
-        app()
+        app(args=args, prog_name="cellwright")
     except KeyboardInterrupt:
         sys.exit(130)
 

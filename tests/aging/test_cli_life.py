@@ -1,7 +1,13 @@
-"""The `life` command: protocol and profile modes, JSON keys, clear errors with exit code 2."""
+"""The `life` command: protocol and profile modes, `life fit`, JSON keys, clear errors with exit code 2."""
 
 import json
 from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cellwright.aging.protocol import parse_protocol, profile
+from cellwright.aging.simulate import simulate_life
 
 ROOT = Path(__file__).parents[2]
 LFP = ROOT / "examples" / "lfp-280ah-prismatic.toml"
@@ -58,3 +64,24 @@ def test_out_of_range_protocol_warns_on_stderr(cli):
     out = cli("life", LFP, "--protocol", "1C/1C, 50degC, 100% DOD", "--json")
     assert out.returncode == 0 and "warning" in out.stderr and "50 degC" in out.stderr
     json.loads(out.stdout)
+
+
+def test_life_fit_recovers_the_scalar_behind_synthetic_data(cli, tmp_path):
+    t, soc, temp = profile(parse_protocol("1C/1C, 35degC, 100% DOD"))
+    truth = simulate_life(t, soc, temp, 1.0, degradation_scalar=0.6, model="naumann-lfp-3ah")
+    days = np.linspace(20, 300, 15)
+    data = tmp_path / "cycling.csv"
+    rows = (f"{d:.1f},{q:.6f}" for d, q in zip(days, np.interp(days, truth.time_days, truth.soh[:, 0])))
+    data.write_text("time_days,relative_capacity\n" + "\n".join(rows) + "\n")
+    out = cli("life", "fit", data, "--model", "naumann-lfp-3ah", "--protocol", "1C/1C, 35degC, 100% DOD", "--json")
+    assert out.returncode == 0, out.stderr
+    fit = json.loads(out.stdout)
+    assert fit["degradation_scalar"] == pytest.approx(0.6, rel=0.02)
+    assert fit["rmse_points"] < 0.05 and fit["n_points"] == 15
+
+
+def test_life_fit_malformed_data_names_the_line(cli, tmp_path):
+    data = tmp_path / "cycling.csv"
+    data.write_text("time_days,relative_capacity\n10,0.99\n20,ninety\n")
+    out = cli("life", "fit", data, "--model", "naumann-lfp-3ah", "--protocol", "1C/1C, 35degC, 100% DOD")
+    assert out.returncode == 2 and "line 3" in out.stderr

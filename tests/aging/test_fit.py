@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cellwright.aging.fit import band, fit_scalar
+from cellwright.aging.fit import SCALAR_RANGE, at_range_edge, band, fit_scalar
 from cellwright.aging.protocol import parse_protocol, profile
 from cellwright.aging.simulate import simulate_life
 
@@ -16,6 +16,13 @@ def test_fit_recovers_a_known_scalar_from_synthetic_data():
     fit = fit_scalar(t, soc, temp, days, measured, "nrel-lfp-250ah")
     assert fit.scalar == pytest.approx(1.7, rel=0.02)
     assert fit.rmse_points < 0.05
+
+
+def test_data_the_model_cannot_reach_is_flagged_at_the_range_edge():
+    t, soc, temp = profile(parse_protocol("0.5C/0.5C, 25degC, 50% DOD"))
+    days = np.array([20.0, 40.0, 60.0])
+    fit = fit_scalar(t, soc, temp, days, np.array([0.9, 0.8, 0.7]), "nrel-lfp-250ah")
+    assert fit.scalar == pytest.approx(SCALAR_RANGE[1], rel=1e-3) and at_range_edge(fit)
 
 
 def test_band_brackets_the_central_trajectory():

@@ -23,6 +23,10 @@ from .simulate import simulate_life
 #: 15 % standard deviation BLAST-Lite's ``simulate_battery_life_distribution`` assumes [blast-lite].
 DEFAULT_SCALAR_SPREAD = 0.15
 
+#: Range searched for the degradation scalar (our assumption: 20x either way covers cells of one
+#: chemistry; a fit at either end means the model or the duty does not describe the data).
+SCALAR_RANGE = (0.1, 5.0)
+
 
 @dataclass
 class Fit:
@@ -52,9 +56,10 @@ def read_measurements(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_scalar(t_s, soc, temperature_C, days: np.ndarray, capacity: np.ndarray, model: str) -> Fit:
-    """The degradation scalar (0.1-5, log grid then refined) minimising the capacity RMSE."""
+    """The degradation scalar (within ``SCALAR_RANGE``, log grid then refined) minimising the
+    capacity RMSE."""
     years = float(days.max()) / 365.0 + 0.01
-    lo, hi = 0.1, 5.0
+    lo, hi = SCALAR_RANGE
     for _ in range(3):
         scalars = np.geomspace(lo, hi, 24)
         life = simulate_life(t_s, soc, temperature_C, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
@@ -64,6 +69,12 @@ def fit_scalar(t_s, soc, temperature_C, days: np.ndarray, capacity: np.ndarray, 
         lo, hi = scalars[max(best - 1, 0)], scalars[min(best + 1, scalars.size - 1)]
     residual = pred[best] - capacity
     return Fit(float(scalars[best]), float(err[best] * 100.0), float(np.max(np.abs(residual)) * 100.0), int(days.size))
+
+
+def at_range_edge(fit: Fit) -> bool:
+    """True when the fitted scalar sits at an end of ``SCALAR_RANGE`` (the search was cut off)."""
+    lo, hi = SCALAR_RANGE
+    return fit.scalar <= lo * 1.001 or fit.scalar >= hi * 0.999
 
 
 def band(t_s, soc, temperature_C, years: float, model: str, scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD):
