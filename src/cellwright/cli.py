@@ -47,6 +47,11 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(code)
 
 
+def _echo_json(out: dict) -> None:
+    """One JSON object on stdout; NaN (a threshold not reached) becomes null."""
+    typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+
+
 def _outer_dims(row: dict, fmt: str) -> str:
     if fmt == "cylindrical":
         return f"{row['diameter_mm']:.1f} x {row['height_mm']:.1f} mm (diameter x height)"
@@ -391,7 +396,7 @@ def life(
             lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, 0]):.3f}",
                      f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
         if as_json:
-            typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+            _echo_json(out)
         else:
             anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
             typer.echo(f"{cell.spec.name} — aging model {model.value} ({MODELS[model.value].source}){anchored}")
@@ -441,7 +446,7 @@ def life_fit(
         if proto is not None:
             out["cycles_to_80"] = float(cycles_to_eol(proto, 0.8, np.array([fit.scalar]), model=model_name)[0])
         if as_json:
-            typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+            _echo_json(out)
             return
         typer.echo(f"{data.name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
         typer.echo(f"  degradation scalar: {fit.scalar:.3f} (1 = the published cell)")
