@@ -1,3 +1,4 @@
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def run_cli(*args, cwd=None, timeout=300):
 
 
 @pytest.fixture
-def cli():
-    """The command line, run in a subprocess: ``cli("design", path, "--json")``."""
-    return run_cli
+def cli(tmp_path):
+    """The command line, run in a subprocess in an empty directory (files it writes, such as
+    plots, land there): ``cli("design", path, "--json")``."""
+    return functools.partial(run_cli, cwd=tmp_path)

@@ -245,6 +245,34 @@ def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
     plt.close(fig)
 
 
+def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarray, resistance: np.ndarray, eol: float) -> None:
+    """Relative capacity (and relative resistance on a right axis, for models that grow it)
+    against cycles or years."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(x, soh, color="C0", label="relative capacity")
+    ax.axhline(eol, color="C0", ls=":", lw=1, label=f"end of life, {eol:.0%}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Relative capacity")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if np.any(resistance != 1.0):
+        right = ax.twinx()
+        right.plot(x, resistance, color="C3", label="relative resistance")
+        right.set_ylabel("Relative resistance")
+        more = right.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    ax.legend(handles, labels, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 @app.command()
 def simulate(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
@@ -326,6 +354,7 @@ def life(
     rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
     anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
     model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
@@ -382,6 +411,7 @@ def life(
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
                    "cycles_to_eol": efc / proto.dod, "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[0])}
             lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
+            x, xlabel = result.efc[:, 0] / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
         else:
             t, soc, temp = read_profile(profile_csv)
             result = simulate_life(t, soc, temp, years, degradation_scalar=scalar, model=model.value)
@@ -395,6 +425,11 @@ def life(
             y = out["years_to_eol"]
             lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, 0]):.3f}",
                      f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
+            x, xlabel = result.time_days / 365.0, "Years"
+        plot_path = plot or Path(f"{Path(spec).stem}-life.png")
+        _plot_life(plot_path, f"{cell.spec.name}: {model.value}", x, xlabel, result.soh[:, 0], result.resistance[:, 0], eol)
+        out["plot"] = str(plot_path)
+        lines.append(f"plot: {plot_path}")
         if as_json:
             _echo_json(out)
         else:

@@ -85,3 +85,10 @@ def test_life_fit_malformed_data_names_the_line(cli, tmp_path):
     data.write_text("time_days,relative_capacity\n10,0.99\n20,ninety\n")
     out = cli("life", "fit", data, "--model", "naumann-lfp-3ah", "--protocol", "1C/1C, 35degC, 100% DOD")
     assert out.returncode == 2 and "line 3" in out.stderr
+
+
+def test_life_writes_its_plot_in_the_working_directory(cli, tmp_path):
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["plot"] == "lfp-280ah-prismatic-life.png"
+    assert (tmp_path / "lfp-280ah-prismatic-life.png").stat().st_size > 10_000
