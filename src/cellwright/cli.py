@@ -245,15 +245,20 @@ def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
     plt.close(fig)
 
 
-def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarray, resistance: np.ndarray, eol: float) -> None:
+def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarray, resistance: np.ndarray, eol: float, central: int) -> None:
     """Relative capacity (and relative resistance on a right axis, for models that grow it)
-    against cycles or years."""
+    against cycles or years; arrays (K, N) with the central cell in column ``central`` and any
+    others drawn as the band's edges."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    edges = [j for j in range(soh.shape[1]) if j != central]
+    for k, j in enumerate(edges):
+        ax.plot(x[:, j], soh[:, j], color="C0", ls="--", lw=0.8, label="band (scalar ±2σ)" if k == 0 else None)
+    x, soh, resistance = x[:, central], soh[:, central], resistance[:, central]
     ax.plot(x, soh, color="C0", label="relative capacity")
     ax.axhline(eol, color="C0", ls=":", lw=1, label=f"end of life, {eol:.0%}")
     ax.set_xlabel(xlabel)
@@ -354,6 +359,7 @@ def life(
     rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
     anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
     model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")] = None,
+    band: Annotated[bool, typer.Option("--band", help="Also run the degradation scalar at ±2σ (15 %, BLAST-Lite's default spread) and report the range.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
@@ -387,6 +393,7 @@ def life(
         if model is None:
             raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; give --model, one of: " + ", ".join(MODELS))
         from .aging.anchor import anchor_scalar, range_warnings
+        from .aging.fit import band_scalars
 
         aging = chemistry(cell.spec.chemistry)["aging"]
         rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
@@ -400,34 +407,43 @@ def life(
                 scalar = anchor_scalar(float(rated), rated_proto, float(rated_eol), model.value)
             except ValueError as exc:
                 raise SpecError("--rated-cycles", rated, str(exc)) from None
+        scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
         if protocol is not None:
             proto = parse_protocol(protocol)
             for warning in range_warnings(model.value, proto):
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
-            result = simulate_life(t, soc, temp, 80.0, degradation_scalar=scalar, stop_below=eol - 0.005, model=model.value)
-            efc = float(result.efc_to(eol)[0])
+            result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005, model=model.value)
+            cycles = result.efc_to(eol) / proto.dod
+            efc = float(cycles[c] * proto.dod)
             out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
-                   "cycles_to_eol": efc / proto.dod, "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[0])}
+                   "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[c])}
             lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
-            x, xlabel = result.efc[:, 0] / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
+            if band:
+                out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
+                lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
+            x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
         else:
             t, soc, temp = read_profile(profile_csv)
-            result = simulate_life(t, soc, temp, years, degradation_scalar=scalar, model=model.value)
+            result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model.value)
             step = max(1, len(result.time_days) // 200)
+            to_eol = result.years_to(eol)
             out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol,
                    "degradation_scalar": scalar,
-                   "years_to_eol": float(result.years_to(eol)[0]),
+                   "years_to_eol": float(to_eol[c]),
                    "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
-                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, 0]],
-                           "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, 0]]}}
+                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
+                           "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]]}}
             y = out["years_to_eol"]
-            lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, 0]):.3f}",
+            lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
                      f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
-            x, xlabel = result.time_days / 365.0, "Years"
+            if band:
+                out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
+                lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
+            x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
         plot_path = plot or Path(f"{Path(spec).stem}-life.png")
-        _plot_life(plot_path, f"{cell.spec.name}: {model.value}", x, xlabel, result.soh[:, 0], result.resistance[:, 0], eol)
+        _plot_life(plot_path, f"{cell.spec.name}: {model.value}", x, xlabel, result.soh, result.resistance, eol, c)
         out["plot"] = str(plot_path)
         lines.append(f"plot: {plot_path}")
         if as_json:

@@ -92,3 +92,11 @@ def test_life_writes_its_plot_in_the_working_directory(cli, tmp_path):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["plot"] == "lfp-280ah-prismatic-life.png"
     assert (tmp_path / "lfp-280ah-prismatic-life.png").stat().st_size > 10_000
+
+
+def test_band_brackets_the_central_life_and_leaves_it_unchanged(cli):
+    args = ("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    alone, banded = (json.loads(cli(*args, *extra).stdout) for extra in ((), ("--band",)))
+    low, high = banded["cycles_to_eol_band"]
+    assert low < banded["cycles_to_eol"] < high
+    assert banded["cycles_to_eol"] == pytest.approx(alone["cycles_to_eol"], rel=1e-9)

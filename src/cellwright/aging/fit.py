@@ -77,8 +77,12 @@ def at_range_edge(fit: Fit) -> bool:
     return fit.scalar <= lo * 1.001 or fit.scalar >= hi * 0.999
 
 
+def band_scalars(scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD) -> np.ndarray:
+    """scalar x (1 - 2 spread, 1, 1 + 2 spread), about the 2.5 / 50 / 97.5 % quantiles of a
+    normal spread (kept positive): slowest, central and fastest fade."""
+    return np.maximum(scalar * np.array([1.0 - 2.0 * spread, 1.0, 1.0 + 2.0 * spread]), 1e-3)
+
+
 def band(t_s, soc, temperature_C, years: float, model: str, scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD):
-    """Relative capacity with a band: scalars scalar x (1 - 2 spread, 1, 1 + 2 spread) in one run
-    (about the 2.5 / 50 / 97.5 % quantiles of a normal spread)."""
-    scalars = scalar * np.array([1.0 - 2.0 * spread, 1.0, 1.0 + 2.0 * spread])
-    return simulate_life(t_s, soc, temperature_C, years, n_cells=3, degradation_scalar=np.maximum(scalars, 1e-3), model=model)
+    """Relative capacity with a band: the three :func:`band_scalars` in one run."""
+    return simulate_life(t_s, soc, temperature_C, years, n_cells=3, degradation_scalar=band_scalars(scalar, spread), model=model)
