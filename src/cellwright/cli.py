@@ -414,8 +414,8 @@ def life(
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
             result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005, model=model.value)
-            cycles = result.efc_to(eol) / proto.dod
-            efc = float(cycles[c] * proto.dod)
+            efc_all = result.efc_to(eol)
+            cycles, efc = efc_all / proto.dod, float(efc_all[c])
             out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
                    "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[c])}
