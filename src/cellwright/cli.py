@@ -355,10 +355,11 @@ def life(
     profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")] = None,
     years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
     eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
+    eol_resistance: Annotated[Optional[float], typer.Option(help="End of life also when the relative resistance reaches this factor (2 = doubled), whichever comes first; models with resistance growth only.")] = None,
     rated_cycles: Annotated[Optional[float], typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")] = None,
     rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
     anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
-    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")] = None,
+    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")] = None,
     band: Annotated[bool, typer.Option("--band", help="Also run the degradation scalar at ±2σ (15 %, BLAST-Lite's default spread) and report the range.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -392,7 +393,16 @@ def life(
             model = Sourced(model_name, MODELS[model_name].source)
         if model is None:
             raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; give --model, one of: " + ", ".join(MODELS))
-        from .aging.anchor import anchor_scalar, range_warnings
+        if eol_resistance is not None:
+            from .aging.models import STEPS
+
+            grows = [m for m, s in STEPS.items() if s.grows_resistance]
+            if not STEPS[model.value].grows_resistance:
+                raise SpecError("--eol-resistance", eol_resistance, f"model {model.value} has no resistance growth; models with it: " + ", ".join(grows))
+            if not 1.0 < eol_resistance <= 10.0:
+                raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
+        eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
+        from .aging.anchor import anchor_scalar, profile_ranges, range_warnings
         from .aging.fit import band_scalars
 
         aging = chemistry(cell.spec.chemistry)["aging"]
@@ -413,23 +423,27 @@ def life(
             for warning in range_warnings(model.value, proto):
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
-            result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005, model=model.value)
-            efc_all = result.efc_to(eol)
+            stop_r = None if eol_resistance is None else eol_resistance + 0.005
+            result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
+                                   model=model.value, stop_resistance_above=stop_r)
+            efc_all = result.efc_to_eol(eol, eol_resistance)
             cycles, efc = efc_all / proto.dod, float(efc_all[c])
-            out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol,
+            out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
-                   "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to(eol)[c])}
-            lines = [f"cycles to {eol:.0%}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
+                   "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
+            lines = [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
             if band:
                 out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
                 lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
             x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
         else:
             t, soc, temp = read_profile(profile_csv)
+            for warning in range_warnings(model.value, profile_ranges(t, soc, temp)):
+                typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model.value)
             step = max(1, len(result.time_days) // 200)
-            to_eol = result.years_to(eol)
-            out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol,
+            to_eol = result.years_to_eol(eol, eol_resistance)
+            out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
                    "degradation_scalar": scalar,
                    "years_to_eol": float(to_eol[c]),
                    "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
@@ -437,7 +451,7 @@ def life(
                            "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]]}}
             y = out["years_to_eol"]
             lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
-                     f"years to {eol:.0%}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
+                     f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
             if band:
                 out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
                 lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
@@ -462,7 +476,7 @@ def life(
 @app.command("life-fit")
 def life_fit(
     data: Annotated[Path, typer.Argument(help="Measurements CSV: time_days, relative_capacity.")],
-    model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, bui-nmc811-sigr-5ah).")],
+    model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")],
     protocol: Annotated[Optional[str], typer.Option(help='Test the data came from, e.g. "1C/1C, 35degC, 100% DOD".')] = None,
     profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Or the duty the cell saw: time_s, soc, temperature_C.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,

@@ -60,3 +60,21 @@ def test_batch_of_cells_equals_one_by_one():
         alone = simulate_life(inp["time_s"], inp["soc"], inp["temperature_C"], 2.0, temperature_offset_C=off)
         np.testing.assert_allclose(alone.soh[:, 0], batch.soh[:, i], rtol=1e-12)
     assert batch.soh[-1, 0] > batch.soh[-1, 2]  # hotter cells lose more capacity
+
+
+def test_cells_with_their_own_duty_cycles_in_one_call_equal_one_by_one():
+    inp = load("series_input.csv")
+    t, soc, temp = inp["time_s"], inp["soc"], inp["temperature_C"]
+    socs = np.stack([soc, 0.25 + 0.5 * soc, soc])  # two profiles; the third cell repeats the first
+    temps = np.stack([temp, temp + 5.0, temp + 10.0])
+    batch = simulate_life(t, socs, temps, 2.0)
+    assert batch.soh.shape[1] == 3
+    for i in range(3):
+        alone = simulate_life(t, socs[i], temps[i], 2.0)
+        on_grid = np.interp(batch.time_days, alone.time_days, alone.soh[:, 0], right=np.nan)
+        ok = np.isfinite(batch.soh[:, i])
+        assert ok.sum() > 100
+        np.testing.assert_allclose(batch.soh[ok, i], on_grid[ok], rtol=1e-12)
+    # the half-swing cell cycles less and is warmer than cell 0; cell 2 is cell 0 at +10 degC
+    assert batch.efc[-1, 1] < batch.efc[-1, 0]
+    assert batch.soh[-1, 2] < batch.soh[-1, 0]

@@ -100,3 +100,27 @@ def test_band_brackets_the_central_life_and_leaves_it_unchanged(cli):
     low, high = banded["cycles_to_eol_band"]
     assert low < banded["cycles_to_eol"] < high
     assert banded["cycles_to_eol"] == pytest.approx(alone["cycles_to_eol"], rel=1e-9)
+
+
+def test_resistance_end_of_life_comes_first_when_it_is_tighter(cli):
+    # the Sony-Murata LFP model grows resistance: a 1.05x resistance limit ends life before 80 %
+    base = ["life", LFP, "--protocol", "1C/1C, 30degC, 100% DOD", "--model", "naumann-lfp-3ah", "--no-anchor", "--json"]
+    by_capacity = json.loads(cli(*base).stdout)
+    by_resistance = json.loads(cli(*base, "--eol-resistance", "1.05").stdout)
+    assert by_resistance["cycles_to_eol"] < by_capacity["cycles_to_eol"]
+    assert by_resistance["eol_resistance"] == 1.05
+
+
+def test_resistance_end_of_life_needs_a_model_that_grows_resistance(cli):
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--eol-resistance", "2")
+    assert out.returncode == 2 and "--eol-resistance" in out.stderr and "naumann-lfp-3ah" in out.stderr
+
+
+def test_profile_outside_the_fitted_range_warns(cli, tmp_path):
+    hot = tmp_path / "hot.csv"
+    t = np.arange(0.0, 2 * 86400.0 + 1.0, 3600.0)
+    soc = 0.5 + 0.45 * np.sin(2 * np.pi * t / 86400.0)
+    hot.write_text("time_s,soc,temperature_C\n" + "".join(f"{a:g},{b:.6f},50\n" for a, b in zip(t, soc)))
+    out = cli("life", LFP, "--profile", hot, "--years", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    assert "50 degC is outside nrel-lfp-250ah's fitted 10-45 degC" in out.stderr

@@ -11,19 +11,25 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import rainflow
 
 from .models import MODELS
 from .protocol import Protocol, parse_protocol, profile
 from .simulate import simulate_life
 
 
-def cycles_to_eol(proto: Protocol, eol: float, scalars: np.ndarray, max_years: float = 80.0, model: str = "nrel-lfp-250ah") -> np.ndarray:
-    """Full cycles at the protocol's DOD until the relative capacity falls below ``eol``."""
+def cycles_to_eol(
+    proto: Protocol, eol: float, scalars: np.ndarray, max_years: float = 80.0, model: str = "nrel-lfp-250ah",
+    eol_resistance: float | None = None,
+) -> np.ndarray:
+    """Full cycles at the protocol's DOD until the relative capacity falls below ``eol`` (or,
+    if given, the relative resistance reaches ``eol_resistance``, whichever comes first)."""
     t, soc, temp = profile(proto)
     life = simulate_life(
-        t, soc, temp, max_years, n_cells=len(scalars), degradation_scalar=scalars, stop_below=eol - 0.005, model=model
+        t, soc, temp, max_years, n_cells=len(scalars), degradation_scalar=scalars, stop_below=eol - 0.005, model=model,
+        stop_resistance_above=None if eol_resistance is None else eol_resistance + 0.005,
     )
-    return life.efc_to(eol) / proto.dod
+    return life.efc_to_eol(eol, eol_resistance) / proto.dod
 
 
 @cache
@@ -48,18 +54,47 @@ def anchor_scalar(rated_cycles: float, rated_protocol: str, eol: float = 0.8, mo
     return float(np.exp(np.interp(np.log(rated_cycles), np.log(cycles)[order], np.log(scalars)[order])))
 
 
-def range_warnings(model: str, proto: Protocol) -> list[str]:
-    """Where a protocol leaves the model's fitted range, one line each."""
+def protocol_ranges(proto: Protocol) -> dict[str, tuple[float, float]]:
+    """The stress ranges a protocol covers: temperature (degC), DOD, charge and discharge C-rate."""
+    return {
+        "temperature_degC": (proto.temperature_C, proto.temperature_C),
+        "dod": (proto.dod, proto.dod),
+        "charge_C": (proto.charge_C, proto.charge_C),
+        "discharge_C": (proto.discharge_C, proto.discharge_C),
+    }
+
+
+def profile_ranges(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray) -> dict[str, tuple[float, float]]:
+    """The stress ranges a time series covers: sample temperatures, the rainflow cycles' depths
+    (ASTM E1049-85), and the charge and discharge rates (|dSOC/dt| in 1/h, rates below 0.01/h
+    being rests)."""
+    depths = [c[0] for c in rainflow.extract_cycles(np.asarray(soc, float))] or [0.0]
+    rate = np.diff(soc) / (np.diff(t_s) / 3600.0)
+    charge, discharge = rate[rate > 1e-2], -rate[rate < -1e-2]
+    return {
+        "temperature_degC": (float(np.min(temperature_C)), float(np.max(temperature_C))),
+        "dod": (float(min(depths)), float(max(depths))),
+        "charge_C": (float(charge.min()) if charge.size else 0.0, float(charge.max()) if charge.size else 0.0),
+        "discharge_C": (float(discharge.min()) if discharge.size else 0.0, float(discharge.max()) if discharge.size else 0.0),
+    }
+
+
+def range_warnings(model: str, proto: Protocol | dict) -> list[str]:
+    """Where a duty (a protocol, or the ranges of :func:`profile_ranges`) leaves the model's
+    fitted range, one line each. For DOD the deepest cycle is compared with the range."""
+    duty = protocol_ranges(proto) if isinstance(proto, Protocol) else proto
     r = MODELS[model].fitted_range
     out = []
     lo, hi = r["temperature_degC"]
-    if not lo <= proto.temperature_C <= hi:
-        out.append(f"temperature {proto.temperature_C:g} degC is outside {model}'s fitted {lo:g}-{hi:g} degC")
+    t_lo, t_hi = duty["temperature_degC"]
+    if t_lo < lo or t_hi > hi:
+        shown = f"{t_lo:g}" if t_lo == t_hi else f"{t_lo:g}-{t_hi:g}"
+        out.append(f"temperature {shown} degC is outside {model}'s fitted {lo:g}-{hi:g} degC")
     lo, hi = r["dod"]
-    if not lo <= proto.dod <= hi:
-        out.append(f"DOD {proto.dod:.0%} is outside {model}'s fitted {lo:.0%}-{hi:.0%}")
-    if proto.charge_C > r["charge_C"][1]:
-        out.append(f"charge {proto.charge_C:g}C is above {model}'s fitted {r['charge_C'][1]:g}C")
-    if proto.discharge_C > r["discharge_C"][1]:
-        out.append(f"discharge {proto.discharge_C:g}C is above {model}'s fitted {r['discharge_C'][1]:g}C")
+    deepest = duty["dod"][1]
+    if not lo - 1e-9 <= deepest <= hi + 1e-9:
+        out.append(f"DOD {deepest:.0%} is outside {model}'s fitted {lo:.0%}-{hi:.0%}")
+    for key, word in (("charge_C", "charge"), ("discharge_C", "discharge")):
+        if duty[key][1] > r[key][1] + 1e-9:
+            out.append(f"{word} {duty[key][1]:g}C is above {model}'s fitted {r[key][1]:g}C")
     return out

@@ -17,6 +17,15 @@ sigmoid in time with an Ua- and T-dependent ceiling, cycle loss (q5 EFC)^q6, a b
 at more than 3 EFC/day, resistance growth in time and EFC (equations in
 tests/fixtures/aging/README.md §4.2).
 
+``wang-lfp-a123``: LFP/graphite A123 26650 (Wang et al. 2011, J. Power Sources 196, 3942), a
+cycle-only law in discharge Ah throughput of the 2.2 Ah test cell, with no calendar term:
+
+    Q_loss [%] = B(C) exp(-(Ea - 370.3 C) / (R T)) Ah^0.55,   Ea = 31,700 J/mol
+
+B interpolated linearly in the discharge C-rate between the fitted rates (C/2, 2C, 6C, 10C)
+and held beyond them; C is the discharge current over the nominal capacity while discharging
+(rests and charging excluded; ``stressors.discharge_rate`` on the duty as given).
+
 ``bui-nmc811-sigr-5ah``: NMC811/graphite-SiOx LG M50 (Bui et al. 2021, IEEE 9617644; BLAST-Lite
 ``Nmc811_GrSi_LGM50_5Ah_Battery``): calendar and cycle power laws in days/1e4 and EFC/1e4, the
 calendar rate a function of normalised temperature, Ua and SOC, the cycle rate of the mean
@@ -78,6 +87,15 @@ MODELS = {
         {"temperature_degC": (0.0, 25.0), "dod": (1.0, 1.0), "soc": (0.0, 1.0), "charge_C": (0.0, 0.3), "discharge_C": (0.0, 2.0)},
         "bui2021",
         "insensitive to DOD and charge rate",
+    ),
+    "wang-lfp-a123": AgingModel(
+        "wang-lfp-a123",
+        {"Ea_J_per_mol": 31700.0, "Ea_rate_J_per_mol": 370.3, "z": 0.55, "cell_Ah": 2.2,
+         "B_c_rate": (0.5, 2.0, 6.0, 10.0), "B": (31630.0, 21681.0, 12934.0, 15512.0)},
+        {"temperature_degC": (-30.0, 60.0), "dod": (0.1, 0.9), "soc": (0.0, 1.0), "charge_C": (0.0, 10.0), "discharge_C": (0.5, 10.0)},
+        "wang2011",
+        "cycle loss only (no calendar term): storage and low-cycling duty get no fade; the B table and the "
+        "2.2 Ah test-cell capacity are from public re-implementations (secondary), not read from the paper",
     ),
 }
 
@@ -164,6 +182,19 @@ def bui_nmc811_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, sc
     }
 
 
+def wang_lfp_a123_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, scalar, soc: np.ndarray) -> dict:
+    """Advance the A123 model's loss (fraction) by one window: throughput in Ah of the 2.2 Ah
+    test cell, rate k averaged over the window's sample temperatures, virtual throughput."""
+    p = MODELS["wang-lfp-a123"].params
+    crate = np.broadcast_to(st["discharge_C"], st["q"].shape)
+    b = np.interp(crate, p["B_c_rate"], p["B"])
+    span = t_s[-1] - t_s[0]
+    ea = p["Ea_J_per_mol"] - p["Ea_rate_J_per_mol"] * crate
+    k = b * trapezoid(np.exp(-ea[:, None] / (8.314 * T_K)), t_s, axis=1) / span / 100.0
+    ah = st["delta_efc"] * p["cell_Ah"]
+    return {"q_ah": states["q_ah"] + scalar * power_state(states["q_ah"], ah, k, p["z"])}
+
+
 def _nrel_step(states, st, t_s, T_K, scalar, soc):
     return nrel_lfp_250ah_step(states, st, t_s, T_K, scalar)
 
@@ -174,15 +205,18 @@ class Steps:
     step: object
     capacity: object
     resistance: object
+    grows_resistance: bool = False
 
 
 STEPS = {
     "nrel-lfp-250ah": Steps(_nrel_init, _nrel_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
     "bui-nmc811-sigr-5ah": Steps(_nrel_init, bui_nmc811_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
+    "wang-lfp-a123": Steps(lambda n: {"q_ah": np.zeros(n)}, wang_lfp_a123_step, lambda s: 1.0 - s["q_ah"], lambda s: np.ones_like(s["q_ah"])),
     "naumann-lfp-3ah": Steps(
         lambda n: {"q_t": np.zeros(n), "q_efc": np.zeros(n), "q_break_in": np.full(n, 1e-10), "r_t": np.zeros(n), "r_efc": np.zeros(n)},
         naumann_lfp_3ah_step,
         lambda s: 1.0 - s["q_t"] - s["q_efc"] - s["q_break_in"],
         lambda s: 1.0 + s["r_t"] + s["r_efc"],
+        grows_resistance=True,
     ),
 }

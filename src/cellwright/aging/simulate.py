@@ -48,9 +48,30 @@ class LifeResult:
 
     def years_to_resistance(self, factor: float) -> np.ndarray:
         """Years until the relative resistance first reaches ``factor`` (NaN if it does not)."""
-        mirrored = LifeResult(self.time_days, self.efc, -self.resistance, self.resistance)
         days = np.broadcast_to(self.time_days[:, None], self.soh.shape)
-        return mirrored._crossing(-factor, days) / 365.0
+        return self._mirrored()._crossing(-factor, days) / 365.0
+
+    def efc_to_resistance(self, factor: float) -> np.ndarray:
+        """Equivalent full cycles until the relative resistance first reaches ``factor``."""
+        return self._mirrored()._crossing(-factor, self.efc)
+
+    def _mirrored(self) -> "LifeResult":
+        return LifeResult(self.time_days, self.efc, -self.resistance, self.resistance)
+
+    def years_to_eol(self, capacity: float, resistance_factor: float | None = None) -> np.ndarray:
+        """Years to end of life: capacity below ``capacity`` or, if given, resistance at
+        ``resistance_factor``, whichever comes first (NaN if neither is reached)."""
+        out = self.years_to(capacity)
+        if resistance_factor is not None:
+            out = np.fmin(out, self.years_to_resistance(resistance_factor))
+        return out
+
+    def efc_to_eol(self, capacity: float, resistance_factor: float | None = None) -> np.ndarray:
+        """Equivalent full cycles to end of life, as :meth:`years_to_eol`."""
+        out = self.efc_to(capacity)
+        if resistance_factor is not None:
+            out = np.fmin(out, self.efc_to_resistance(resistance_factor))
+        return out
 
 
 def simulate_life(
@@ -58,19 +79,50 @@ def simulate_life(
     soc: np.ndarray,
     temperature_C: np.ndarray,
     years: float,
-    n_cells: int = 1,
+    n_cells: int | None = None,
     temperature_offset_C: np.ndarray | float = 0.0,
     degradation_scalar: np.ndarray | float = 1.0,
     conserve_energy: bool = True,
     stop_below: float | None = None,
     model: str = "nrel-lfp-250ah",
+    stop_resistance_above: float | None = None,
 ) -> LifeResult:
-    """Repeat the profile until ``years`` have passed (or, with ``stop_below``, until every cell's
-    relative capacity is below it); one output point per window."""
+    """Repeat the profile until ``years`` have passed (or, with ``stop_below`` /
+    ``stop_resistance_above``, until every cell has crossed that end of life).
+
+    ``t_s`` (M,) sample times shared by all cells. ``soc`` and ``temperature_C`` are (M,) for one
+    duty cycle shared by ``n_cells`` cells, or (N, M) for a duty cycle per cell. Cells that share
+    a SOC profile are advanced as one vectorised batch, one output point per window; with
+    several profiles the groups' outputs are merged onto the union of their output times
+    (linear interpolation between window ends, NaN after a group stopped).
+    """
     t_s = np.asarray(t_s, dtype=float)
-    soc0 = np.asarray(soc, dtype=float)
-    T_K = np.asarray(temperature_C, dtype=float)[None, :] + 273.15 + np.broadcast_to(np.asarray(temperature_offset_C, float), (n_cells,))[:, None]
-    scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n_cells,))
+    soc = np.asarray(soc, dtype=float)
+    temp = np.asarray(temperature_C, dtype=float)
+    n = n_cells if n_cells is not None else (soc.shape[0] if soc.ndim == 2 else temp.shape[0] if temp.ndim == 2 else 1)
+    if soc.ndim == 2 and soc.shape[0] != n or temp.ndim == 2 and temp.shape[0] != n:
+        raise ValueError(f"per-cell profiles have {soc.shape[0] if soc.ndim == 2 else temp.shape[0]} rows for {n} cells")
+    offset = np.broadcast_to(np.asarray(temperature_offset_C, float), (n,))
+    scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n,))
+    T_K = np.broadcast_to(temp, (n, t_s.size)) + 273.15 + offset[:, None]
+    stops = dict(years=years, stop_below=stop_below, stop_resistance_above=stop_resistance_above)
+    if soc.ndim == 1 or (soc == soc[:1]).all():
+        return _simulate_shared(t_s, soc if soc.ndim == 1 else soc[0], T_K, scalar, conserve_energy, model, **stops)
+    rows, group = np.unique(soc, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    parts = [_simulate_shared(t_s, rows[g], T_K[group == g], scalar[group == g], conserve_energy, model, **stops) for g in range(len(rows))]
+    days = np.unique(np.concatenate([r.time_days for r in parts]))
+    merged = {k: np.full((days.size, n), np.nan) for k in ("efc", "soh", "resistance")}
+    for g, r in enumerate(parts):
+        for k, arr in merged.items():
+            src = getattr(r, k)
+            arr[:, group == g] = np.stack([np.interp(days, r.time_days, src[:, j], right=np.nan) for j in range(src.shape[1])], axis=1)
+    return LifeResult(days, merged["efc"], merged["soh"], merged["resistance"])
+
+
+def _simulate_shared(t_s, soc0, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above) -> LifeResult:
+    """All cells on one SOC profile ``soc0`` (M,); ``T_K`` (N, M); ``scalar`` (N,)."""
+    n_cells = T_K.shape[0]
     cuts = stressors.breakpoints(t_s, soc0)
     laws = STEPS[model]
     states = laws.init(n_cells)
@@ -87,14 +139,23 @@ def simulate_life(
             else:
                 seg = raw
             st = stressors.window(seg_t, seg, q)
+            # the current as the duty states it, relative to the nominal capacity (the rescaled
+            # profile moves the same charge, so this is the fresh profile's rate)
+            st["discharge_C"] = stressors.discharge_rate(seg_t, soc0[None, prior : cut + 1], 1.0)
             states = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
             q = laws.capacity(states)
+            r = laws.resistance(states)
             t_days += st["delta_t_days"]
             efc = efc + st["delta_efc"]
             out_t.append(t_days)
             out_efc.append(efc.copy())
             out_q.append(q.copy())
-            out_r.append(laws.resistance(states))
+            out_r.append(r)
             prior = cut + 1
-            if t_days / 365.0 > years or (stop_below is not None and np.all(q < stop_below)):
+            ended = np.zeros(n_cells, bool)  # a cell ends at whichever end of life it reaches first
+            if stop_below is not None:
+                ended |= q < stop_below
+            if stop_resistance_above is not None:
+                ended |= r > stop_resistance_above
+            if t_days / 365.0 > years or (stop_below is not None or stop_resistance_above is not None) and ended.all():
                 return LifeResult(np.array(out_t), np.array(out_efc), np.array(out_q), np.array(out_r))

@@ -87,3 +87,16 @@ def mean_discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.n
             tau = np.cumsum(dt[m])
             out[r] = trapezoid(c[r][:, m], tau, axis=1) / (tau[-1] - tau[0])
     return np.abs(out * q)
+
+
+def discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Discharge C-rate while discharging, (N,): charge moved in discharge over the time spent
+    discharging (intervals with dSOC/dt below -0.01/h; rests and charging excluded), relative
+    to the nominal capacity (times q). 0 for a window with no discharge."""
+    dt_h = np.diff(t_s) / 3600.0
+    dsoc = np.diff(soc, axis=1)
+    dis = dsoc / dt_h < -1e-2
+    time_h = (dis * dt_h).sum(axis=1)
+    moved = np.where(dis, -dsoc, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(time_h > 0, moved / time_h, 0.0) * q
