@@ -371,64 +371,45 @@ def life(
     --rated-protocol): its degradation scalar is set so the rated protocol gives the rated cycles.
     """
     try:
+        from .aging.anchor import choose_model
         from .aging.io import read_profile
         from .aging.models import MODELS
         from .aging.protocol import parse_protocol, profile
         from .aging.simulate import simulate_life
         from .cell import Cell
         from .errors import SpecError
-        from .presets import chemistry
 
         if (protocol is None) == (profile_csv is None):
             raise SpecError("--protocol/--profile", None, "give exactly one of them")
         if not 0.3 <= eol < 1.0:
             raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
         cell = Cell.from_spec(spec)
-        model = chemistry(cell.spec.chemistry).get("aging", {}).get("model")
-        if model_name is not None:
-            if model_name not in MODELS:
-                raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
-            from .presets import Sourced
-
-            model = Sourced(model_name, MODELS[model_name].source)
-        if model is None:
-            raise SpecError("chemistry", cell.spec.chemistry, "has no aging model yet; give --model, one of: " + ", ".join(MODELS))
+        chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
+        model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
         if eol_resistance is not None:
             from .aging.models import STEPS
 
             grows = [m for m, s in STEPS.items() if s.grows_resistance]
-            if not STEPS[model.value].grows_resistance:
-                raise SpecError("--eol-resistance", eol_resistance, f"model {model.value} has no resistance growth; models with it: " + ", ".join(grows))
+            if not STEPS[model].grows_resistance:
+                raise SpecError("--eol-resistance", eol_resistance, f"model {model} has no resistance growth; models with it: " + ", ".join(grows))
             if not 1.0 < eol_resistance <= 10.0:
                 raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
         eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
-        from .aging.anchor import anchor_scalar, profile_ranges, range_warnings
+        from .aging.anchor import profile_ranges, range_warnings
         from .aging.fit import band_scalars
 
-        aging = chemistry(cell.spec.chemistry)["aging"]
-        rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
-        rated_proto = rated_protocol or getattr(aging.get("rated_protocol"), "value", None)
-        scalar = 1.0
-        if anchor and rated is not None:
-            if rated_proto is None:
-                raise SpecError("--rated-protocol", None, "required with --rated-cycles")
-            rated_eol = getattr(aging.get("rated_eol"), "value", 0.8)
-            try:
-                scalar = anchor_scalar(float(rated), rated_proto, float(rated_eol), model.value)
-            except ValueError as exc:
-                raise SpecError("--rated-cycles", rated, str(exc)) from None
         scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
         if protocol is not None:
             proto = parse_protocol(protocol)
-            for warning in range_warnings(model.value, proto):
+            for warning in range_warnings(model, proto):
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
             t, soc, temp = profile(proto)
             stop_r = None if eol_resistance is None else eol_resistance + 0.005
             result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
-                                   model=model.value, stop_resistance_above=stop_r)
+                                   model=model, stop_resistance_above=stop_r)
             efc_all = result.efc_to_eol(eol, eol_resistance)
             cycles, efc = efc_all / proto.dod, float(efc_all[c])
-            out = {"name": cell.spec.name, "model": model.value, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
+            out = {"name": cell.spec.name, "model": model, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
                    "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
             lines = [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
@@ -438,12 +419,12 @@ def life(
             x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
         else:
             t, soc, temp = read_profile(profile_csv)
-            for warning in range_warnings(model.value, profile_ranges(t, soc, temp)):
+            for warning in range_warnings(model, profile_ranges(t, soc, temp)):
                 typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
-            result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model.value)
+            result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
             step = max(1, len(result.time_days) // 200)
             to_eol = result.years_to_eol(eol, eol_resistance)
-            out = {"name": cell.spec.name, "model": model.value, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
+            out = {"name": cell.spec.name, "model": model, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
                    "degradation_scalar": scalar,
                    "years_to_eol": float(to_eol[c]),
                    "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
@@ -457,14 +438,14 @@ def life(
                 lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
             x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
         plot_path = plot or Path(f"{Path(spec).stem}-life.png")
-        _plot_life(plot_path, f"{cell.spec.name}: {model.value}", x, xlabel, result.soh, result.resistance, eol, c)
+        _plot_life(plot_path, f"{cell.spec.name}: {model}", x, xlabel, result.soh, result.resistance, eol, c)
         out["plot"] = str(plot_path)
         lines.append(f"plot: {plot_path}")
         if as_json:
             _echo_json(out)
         else:
             anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
-            typer.echo(f"{cell.spec.name} — aging model {model.value} ({MODELS[model.value].source}){anchored}")
+            typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
             for line in lines:
                 typer.echo("  " + line)
     except typer.Exit:

@@ -8,6 +8,7 @@ scalars run as one batch; the answer is interpolated in log-log between them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -98,3 +99,50 @@ def range_warnings(model: str, proto: Protocol | dict) -> list[str]:
         if duty[key][1] > r[key][1] + 1e-9:
             out.append(f"{word} {duty[key][1]:g}C is above {model}'s fitted {r[key][1]:g}C")
     return out
+
+
+@dataclass(frozen=True)
+class ChosenModel:
+    """The aging model a cell runs with: its name, the degradation scalar and what anchored it."""
+
+    model: str
+    scalar: float
+    rated_cycles: float | None
+    rated_protocol: str | None
+    rated_eol: float
+
+    @property
+    def anchored_on(self) -> str | None:
+        return f"{self.rated_cycles:g} cycles, {self.rated_protocol}" if self.scalar != 1.0 else None
+
+
+def choose_model(chemistry_name: str, model: str | None = None, rated_cycles: float | None = None,
+                 rated_protocol: str | None = None, rated_eol: float | None = None, anchor: bool = True,
+                 prefix: str = "aging.") -> ChosenModel:
+    """The chemistry preset's aging model (or ``model``), anchored on the preset's datasheet
+    rating (or ``rated_cycles`` under ``rated_protocol`` to ``rated_eol``). Errors name the
+    fields as ``prefix`` + name (``"--"`` gives command-line options)."""
+    from ..errors import SpecError
+    from ..presets import chemistry
+
+    def field(name: str) -> str:
+        return prefix + (name.replace("_", "-") if prefix == "--" else name)
+
+    aging = chemistry(chemistry_name).get("aging", {})
+    if model is not None and model not in MODELS:
+        raise SpecError(field("model"), model, "allowed: " + ", ".join(MODELS))
+    name = model or getattr(aging.get("model"), "value", None)
+    if name is None:
+        raise SpecError("chemistry", chemistry_name, "has no aging model yet; give a model, one of: " + ", ".join(MODELS))
+    rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
+    proto = rated_protocol or getattr(aging.get("rated_protocol"), "value", None)
+    eol = rated_eol if rated_eol is not None else float(getattr(aging.get("rated_eol"), "value", 0.8))
+    scalar = 1.0
+    if anchor and rated is not None:
+        if proto is None:
+            raise SpecError(field("rated_protocol"), None, "required with " + field("rated_cycles"))
+        try:
+            scalar = anchor_scalar(float(rated), proto, eol, name)
+        except ValueError as exc:
+            raise SpecError(field("rated_cycles"), rated, str(exc)) from None
+    return ChosenModel(name, scalar, None if rated is None else float(rated), proto, eol)

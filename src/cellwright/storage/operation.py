@@ -1,0 +1,128 @@
+"""Operation of a storage plant: the duty its cells see, and their state of health year by year.
+
+Two ways to state the duty:
+
+* a **daily cycle**: cycles per day at a depth of discharge and a C-rate (charge, rest,
+  discharge, rest, evenly spread over the day), or
+* an hourly (or any step) **dispatch profile** of power at the point of interconnection (POI),
+  positive when discharging, converted to the cells' state of charge through the efficiency
+  chain (:mod:`cellwright.storage.efficiency`).
+
+Either becomes a one-day or one-year SOC and temperature series that
+:func:`cellwright.aging.simulate.simulate_life` repeats for the project's life; the cells'
+relative capacity is then read at each year's start. The SOC is that of the cells (fraction of
+the DC nameplate), so an overbuilt plant runs its cells shallower.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SpecError
+from . import efficiency as eff_mod
+from ._checks import as_array
+
+
+def daily_cycle(cycles_per_day: float, dod: float, c_rate: float, temperature_C: float = 25.0, soc_mid: float = 0.5,
+                step_s: float = 300.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One day of a storage duty as the cells see it: (time_s, soc, temperature_C).
+
+    Each cycle charges ``dod`` of the cells' capacity at ``c_rate`` [1/h], rests, discharges
+    the same at the same rate and rests again, the rests filling the day evenly. The SOC window
+    is centred on ``soc_mid``.
+    """
+    n = float(as_array("cycles_per_day", cycles_per_day, low=0, low_open=True, high=24))
+    d = float(as_array("dod", dod, low=0, high=1, low_open=True))
+    c = float(as_array("c_rate", c_rate, low=0, low_open=True))
+    mid = float(as_array("soc_mid", soc_mid, low=d / 2, high=1 - d / 2))
+    period = 24.0 / n
+    active = 2.0 * d / c
+    if active > period + 1e-9:
+        raise SpecError("cycles_per_day", n, f"at {c:g}C and {d:.0%} DOD a cycle takes {active:g} h; at most {24 / active:.2f} cycles a day fit")
+    rest = (period - active) / 2.0
+    lo, hi = mid - d / 2, mid + d / 2
+    t = np.arange(0.0, 86400.0 + step_s / 2, step_s)
+    phase = np.mod(t / 3600.0, period)
+    t_chg = d / c
+    soc = np.where(
+        phase < t_chg, lo + c * phase,
+        np.where(phase < t_chg + rest, hi,
+                 np.where(phase < 2 * t_chg + rest, hi - c * (phase - t_chg - rest), lo)),
+    )
+    return t, soc, np.full_like(t, temperature_C)
+
+
+def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A dispatch CSV: ``time_h`` and ``power_MW`` at the POI (positive = discharge), optional
+    ``temperature_C`` of the cells. Returns (time_h, power_MW, temperature_C or None); a
+    malformed file is a SpecError naming the line and column."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise SpecError("dispatch", str(path), "file not found") from None
+    reader = csv.DictReader(lines)
+    names = reader.fieldnames or []
+    if "time_h" not in names or "power_MW" not in names:
+        raise SpecError(f"{path.name}: line 1", ",".join(names), "needs columns time_h, power_MW (optional temperature_C)")
+    cols = ["time_h", "power_MW"] + (["temperature_C"] if "temperature_C" in names else [])
+    data: dict[str, list[float]] = {c: [] for c in cols}
+    for line, row in enumerate(reader, start=2):
+        for c in cols:
+            try:
+                data[c].append(float(row[c]))
+            except (TypeError, ValueError):
+                raise SpecError(f"{path.name}: line {line}, column {c}", row.get(c), "a number") from None
+    t = np.array(data["time_h"])
+    if t.size < 3:
+        raise SpecError(path.name, t.size, "at least 3 rows")
+    if np.any(np.diff(t) <= 0):
+        line = int(np.argmax(np.diff(t) <= 0)) + 3
+        raise SpecError(f"{path.name}: line {line}, column time_h", t[line - 2], "times must increase")
+    temp = np.array(data["temperature_C"]) if "temperature_C" in data else None
+    return t, np.array(data["power_MW"]), temp
+
+
+def dispatch_soc(time_h: np.ndarray, power_MW: np.ndarray, dc_nameplate_kWh: float, soc_window: float,
+                 eff: eff_mod.Chain | None = None, soc_start: float = 0.5) -> np.ndarray:
+    """Cell SOC under a POI dispatch: power held over each step (the last step's power is not
+    used), drawn from / put into the cells through the efficiency chain.
+
+    A dispatch that would take the cells outside the usable window (centred on 0.5, width
+    ``soc_window``) is a SpecError naming the first hour at fault.
+    """
+    eff = eff or eff_mod.chain()
+    p_kW = np.asarray(power_MW, float)[:-1] * 1e3
+    dt = np.diff(np.asarray(time_h, float))
+    to_cells = np.where(p_kW > 0, p_kW / eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff),
+                        p_kW * eff_mod.energy_at(1.0, "poi", "stored", "charge", eff))
+    soc = soc_start - np.concatenate([[0.0], np.cumsum(to_cells * dt)]) / dc_nameplate_kWh
+    lo, hi = 0.5 - soc_window / 2, 0.5 + soc_window / 2
+    bad = (soc < lo - 1e-9) | (soc > hi + 1e-9)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise SpecError("dispatch", f"hour {time_h[i]:g}", f"takes the cells to SOC {soc[i]:.3f}, outside the usable window {lo:.3f}-{hi:.3f}; lower the power or raise the energy")
+    return soc
+
+
+def yearly_soh(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str,
+               degradation_scalar=1.0) -> np.ndarray:
+    """Relative capacity of the cells at the start of each year 0..years, (years + 1, N).
+
+    ``soc`` and ``temperature_C`` are (M,) for one duty or (N, M) for a duty per project; the
+    profile repeats (it should span a whole number of days).
+    """
+    from ..aging.simulate import simulate_life
+
+    scal = np.atleast_1d(np.asarray(degradation_scalar, float))
+    n = soc.shape[0] if np.ndim(soc) == 2 else scal.size
+    life = simulate_life(t_s, soc, temperature_C, float(years) + 0.01, n_cells=n, degradation_scalar=np.broadcast_to(scal, (n,)), model=model)
+    at = np.arange(years + 1) * 365.0
+    out = np.empty((years + 1, n))
+    for j in range(n):
+        ok = np.isfinite(life.soh[:, j])
+        out[:, j] = np.interp(at, life.time_days[ok], life.soh[ok, j])
+    return out
