@@ -510,6 +510,55 @@ def _root() -> None:
     """cellwright: the lithium-ion value chain, LFP first."""
 
 
+@app.command()
+def lcos(
+    project: Annotated[Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Levelized cost of storage of a project: plant, efficiency, aging, augmentation and LCOS."""
+    try:
+        from .storage.project import evaluate, load_project
+
+        result = evaluate(load_project(project)).as_dict()
+        if as_json:
+            _echo_json(result)
+        else:
+            from .report.storage import print_project
+
+            print_project(result)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
+@app.command()
+def tender(
+    bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+) -> None:
+    """Rank suppliers' bids by LCOS under one duty and one published set of rules."""
+    try:
+        from .storage.tender import load_tender
+
+        result = load_tender(bids, sensitivity=sensitivity).as_dict()
+        if as_json:
+            _echo_json(result)
+        else:
+            from .report.storage import print_tender
+
+            print_tender(result)
+        if not result["ranking"]:
+            raise typer.Exit(2)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        _fail(exc, debug)
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args[:2] == ["life", "fit"]:  # ``life`` takes a spec path, so ``fit`` is routed here

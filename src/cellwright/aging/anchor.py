@@ -9,7 +9,6 @@ scalars run as one batch; the answer is interpolated in log-log between them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import rainflow
@@ -33,26 +32,50 @@ def cycles_to_eol(
     return life.efc_to_eol(eol, eol_resistance) / proto.dod
 
 
-@cache
+_ANCHORS: dict[tuple, float] = {}
+
+
 def anchor_scalar(rated_cycles: float, rated_protocol: str, eol: float = 0.8, model: str = "nrel-lfp-250ah") -> float:
     """Degradation scalar that makes the model meet ``rated_cycles`` under ``rated_protocol``
     (a coarse then a fine batch of candidates, each run as one batch)."""
-    proto = parse_protocol(rated_protocol)
-    lo, hi = 0.25, 2.5
-    for _ in range(2):
-        scalars = np.geomspace(lo, hi, 6)
-        cycles = cycles_to_eol(proto, eol, scalars, model=model)
-        ok = np.isfinite(cycles)
-        if not ok.any() or not (cycles[ok].min() <= rated_cycles <= cycles[ok].max()):
-            raise ValueError(
-                f"rated cycles {rated_cycles:g} are out of this model's reach (scalars {lo:g}-{hi:g} give "
-                f"{np.nanmin(cycles):.0f}-{np.nanmax(cycles):.0f} cycles)"
-            )
-        # cycles fall as the scalar grows: bracket, then interpolate log(scalar) on log(cycles)
-        i = int(np.searchsorted(-cycles, -rated_cycles))
-        lo, hi = scalars[max(i - 1, 0)], scalars[min(i, len(scalars) - 1)]
-    order = np.argsort(np.log(cycles))
-    return float(np.exp(np.interp(np.log(rated_cycles), np.log(cycles)[order], np.log(scalars)[order])))
+    return anchor_scalars([(rated_cycles, rated_protocol, eol)], model)[0]
+
+
+def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-lfp-250ah") -> list[float]:
+    """:func:`anchor_scalar` for many ratings ``(cycles, protocol, eol)`` at once: ratings under
+    the same protocol and end of life share one aging run per round (six candidate scalars each,
+    a coarse round over 0.25-2.5 then a fine one inside the bracket; log-log interpolation)."""
+    todo: dict[tuple, list[float]] = {}
+    for rated, text, eol in ratings:
+        if (float(rated), text, float(eol), model) not in _ANCHORS:
+            todo.setdefault((text, float(eol)), []).append(float(rated))
+    for (text, eol), rated_list in todo.items():
+        proto = parse_protocol(text)
+        rated_arr = np.array(sorted(set(rated_list)))
+        lo, hi = np.full(rated_arr.size, 0.25), np.full(rated_arr.size, 2.5)
+        # candidates that last beyond 3x the largest rating cannot bracket it: stop there
+        days_per_cycle = (proto.dod / proto.charge_C + proto.dod / proto.discharge_C + 2 * proto.rest_h) / 24.0
+        max_years = min(80.0, 3.0 * rated_arr.max() * days_per_cycle / 365.0)
+        for _ in range(2):
+            scalars = np.geomspace(lo, hi, 6, axis=1)  # (R, 6)
+            cycles = cycles_to_eol(proto, eol, scalars.ravel(), max_years=max_years, model=model).reshape(scalars.shape)
+            cycles = np.where(np.isnan(cycles), np.inf, cycles)  # not reached within max_years
+            for r, rated in enumerate(rated_arr):
+                c, ok = cycles[r], np.isfinite(cycles[r])
+                if not ok.any() or not (c[ok].min() <= rated <= c[ok].max()):
+                    raise ValueError(
+                        f"rated cycles {rated:g} are out of this model's reach (scalars {lo[r]:g}-{hi[r]:g} give "
+                        f"{np.nanmin(c):.0f}-{np.nanmax(c):.0f} cycles)"
+                    )
+                # cycles fall as the scalar grows: bracket, then interpolate log(scalar) on log(cycles)
+                i = int(np.searchsorted(-c, -rated))
+                lo[r], hi[r] = scalars[r, max(i - 1, 0)], scalars[r, min(i, scalars.shape[1] - 1)]
+        for r, rated in enumerate(rated_arr):
+            ok = np.isfinite(cycles[r])
+            order = np.argsort(np.log(cycles[r][ok]))
+            _ANCHORS[(float(rated), text, eol, model)] = float(
+                np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order])))
+    return [_ANCHORS[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
 
 
 def protocol_ranges(proto: Protocol) -> dict[str, tuple[float, float]]:

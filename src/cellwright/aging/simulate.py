@@ -91,10 +91,11 @@ def simulate_life(
     ``stop_resistance_above``, until every cell has crossed that end of life).
 
     ``t_s`` (M,) sample times shared by all cells. ``soc`` and ``temperature_C`` are (M,) for one
-    duty cycle shared by ``n_cells`` cells, or (N, M) for a duty cycle per cell. Cells that share
-    a SOC profile are advanced as one vectorised batch, one output point per window; with
-    several profiles the groups' outputs are merged onto the union of their output times
-    (linear interpolation between window ends, NaN after a group stopped).
+    duty cycle shared by ``n_cells`` cells, or (N, M) for a duty cycle per cell. Cells whose
+    profiles close their windows at the same samples (the same profile, or e.g. daily cycles of
+    different depth) are advanced as one vectorised batch, one output point per window; with
+    several such groups the outputs are merged onto the union of their output times (linear
+    interpolation between window ends, NaN after a group stopped).
     """
     t_s = np.asarray(t_s, dtype=float)
     soc = np.asarray(soc, dtype=float)
@@ -105,12 +106,19 @@ def simulate_life(
     offset = np.broadcast_to(np.asarray(temperature_offset_C, float), (n,))
     scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n,))
     T_K = np.broadcast_to(temp, (n, t_s.size)) + 273.15 + offset[:, None]
+    socs = np.broadcast_to(soc, (n, t_s.size))
     stops = dict(years=years, stop_below=stop_below, stop_resistance_above=stop_resistance_above)
-    if soc.ndim == 1 or (soc == soc[:1]).all():
-        return _simulate_shared(t_s, soc if soc.ndim == 1 else soc[0], T_K, scalar, conserve_energy, model, **stops)
-    rows, group = np.unique(soc, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    parts = [_simulate_shared(t_s, rows[g], T_K[group == g], scalar[group == g], conserve_energy, model, **stops) for g in range(len(rows))]
+    if soc.ndim == 1:
+        rows, row_of = soc[None, :], np.zeros(n, dtype=int)
+    else:
+        rows, row_of = np.unique(socs, axis=0, return_inverse=True)
+    cuts_of_row = [tuple(stressors.breakpoints(t_s, r)) for r in rows]
+    keys = sorted(set(cuts_of_row))
+    group = np.array([keys.index(cuts_of_row[i]) for i in row_of.reshape(-1)])
+    if len(keys) == 1:
+        return _simulate_shared(t_s, socs, list(keys[0]), T_K, scalar, conserve_energy, model, **stops)
+    parts = [_simulate_shared(t_s, socs[group == g], list(k), T_K[group == g], scalar[group == g], conserve_energy, model, **stops)
+             for g, k in enumerate(keys)]
     days = np.unique(np.concatenate([r.time_days for r in parts]))
     merged = {k: np.full((days.size, n), np.nan) for k in ("efc", "soh", "resistance")}
     for g, r in enumerate(parts):
@@ -120,10 +128,9 @@ def simulate_life(
     return LifeResult(days, merged["efc"], merged["soh"], merged["resistance"])
 
 
-def _simulate_shared(t_s, soc0, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above) -> LifeResult:
-    """All cells on one SOC profile ``soc0`` (M,); ``T_K`` (N, M); ``scalar`` (N,)."""
+def _simulate_shared(t_s, socs, cuts, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above) -> LifeResult:
+    """Cells whose profiles share window ends ``cuts``: ``socs`` and ``T_K`` (N, M); ``scalar`` (N,)."""
     n_cells = T_K.shape[0]
-    cuts = stressors.breakpoints(t_s, soc0)
     laws = STEPS[model]
     states = laws.init(n_cells)
     q = np.ones(n_cells)
@@ -133,7 +140,7 @@ def _simulate_shared(t_s, soc0, T_K, scalar, conserve_energy, model, years, stop
         prior = 0
         for cut in cuts:
             seg_t = t_s[prior : cut + 1]
-            raw = np.broadcast_to(soc0[prior : cut + 1], (n_cells, cut + 1 - prior))
+            raw = socs[:, prior : cut + 1]
             if conserve_energy:  # swing about the window's first sample, / q, clipped
                 seg = np.clip(raw[:, :1] + (raw - raw[:, :1]) / q[:, None], 0.0, 1.0)
             else:
@@ -141,7 +148,7 @@ def _simulate_shared(t_s, soc0, T_K, scalar, conserve_energy, model, years, stop
             st = stressors.window(seg_t, seg, q)
             # the current as the duty states it, relative to the nominal capacity (the rescaled
             # profile moves the same charge, so this is the fresh profile's rate)
-            st["discharge_C"] = stressors.discharge_rate(seg_t, soc0[None, prior : cut + 1], 1.0)
+            st["discharge_C"] = stressors.discharge_rate(seg_t, raw, 1.0)
             states = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
             q = laws.capacity(states)
             r = laws.resistance(states)

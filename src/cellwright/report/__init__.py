@@ -1,0 +1,1 @@
+"""Human-readable output: rich tables for the command line."""

@@ -1,0 +1,405 @@
+"""A storage project from end to end: cell -> plant -> duty -> aging -> augmentation -> LCOS.
+
+This is the one place the storage chain is wired (the CLI's ``lcos`` and ``tender`` call it):
+
+1. the cell is designed from its spec (:class:`cellwright.cell.Cell`); its price is the
+   project's ``cell_price_usd_per_kWh`` or, if not given, cellwright's own cost of a good kWh at
+   the default plant (a mature incumbent in China, ``cellwright cost``);
+2. the plant is built up and priced (:func:`cellwright.storage.system.build`);
+3. the duty (a daily cycle or a dispatch CSV at the POI) becomes the cells' SOC profile
+   (:mod:`cellwright.storage.operation`), which drives the chemistry's aging model anchored on
+   its datasheet rating (:func:`cellwright.aging.anchor.choose_model`);
+4. the augmentation strategy keeps the plant at its rated energy (:mod:`.augmentation`);
+5. yearly cash flows and energies go into the Schmidt et al. 2019 LCOS (:mod:`.lcos`).
+
+Conventions, each a field of the project file with its default documented in :class:`Finance`
+and the README: real dollars at an 8 %/yr real discount rate, charging cost included, energy
+measured at the point of interconnection (POI), gross discharged energy, decommissioning cost
+after the last year, no salvage.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import SpecError
+from . import augmentation as aug
+from . import components, operation, system
+from . import efficiency as eff_mod
+from .lcos import LcosConventions, lcos
+
+BOUNDARY_LABELS = {"dc": "DC block terminals", "pcs_ac": "AC at the PCS terminals", "poi": "AC at the point of interconnection"}
+
+
+class Operation(BaseModel):
+    """How the plant runs: a daily cycle, or a dispatch CSV (``time_h, power_MW`` at the POI)."""
+
+    model_config = ConfigDict(extra="forbid")
+    cycles_per_day: float = Field(default=1.0, gt=0, le=12)
+    depth_of_discharge: float = Field(default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle")
+    temperature_C: float = Field(default=25.0, ge=-30, le=70, description="cell temperature (a liquid-cooled container holds it near 25 degC)")
+    availability: float = Field(default=1.0, gt=0, le=1, description="share of cycles the plant is available for")
+    dispatch: str | None = Field(default=None, description="CSV with time_h, power_MW (+ = discharge) at the POI, optional temperature_C; repeats")
+
+
+class Aging(BaseModel):
+    """The aging model (default: the cell chemistry's) and the datasheet rating it is anchored on."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str | None = None
+    rated_cycles: float | None = Field(default=None, gt=0)
+    rated_protocol: str | None = None
+    rated_eol: float | None = Field(default=None, gt=0, lt=1)
+    anchor: bool = True
+    degradation: bool = True
+    guaranteed_soh_end: float | None = Field(default=None, gt=0, le=1, description="supplier's guaranteed cell SOH at guarantee_years")
+    guarantee_years: int = Field(default=20, ge=1, le=40)
+
+
+class Augmentation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    strategy: Literal["none", "periodic", "threshold", "replace"] = "threshold"
+    interval_years: int = Field(default=5, ge=1, le=40)
+    threshold: float = Field(default=1.0, gt=0, le=1.5)
+    cost_decline_per_yr: float = Field(default=0.05, ge=0, lt=1)
+
+
+class Finance(BaseModel):
+    """LCOS conventions. Defaults: Schmidt et al. 2019's real LCOS at 8 %/yr (the base rate the
+    reference notes attribute to the paper), charging at USD 30/MWh (cellwright-assumption: an
+    off-peak wholesale price, the notes' worked example), energy at the POI."""
+
+    model_config = ConfigDict(extra="forbid")
+    discount_rate: float = Field(default=0.08, gt=-1, lt=1)
+    inflation_rate: float = Field(default=0.0, gt=-1, lt=1)
+    dollars: Literal["real", "nominal"] = "real"
+    include_charging: bool = True
+    charging_price_usd_per_MWh: float = Field(default=30.0, ge=-1000, le=10000)
+    energy_boundary: Literal["dc", "pcs_ac", "poi"] = "poi"
+    discharged_energy: Literal["gross", "net"] = "gross"
+    end_of_life: Literal["after_last_year", "in_last_year", "exclude"] = "after_last_year"
+    construction_years: int = Field(default=1, ge=1, le=5)
+    fixed_om_pct_of_capex: float | None = Field(default=None, ge=0, le=20, description="instead of the cost set's fixed O&M")
+    salvage_fraction: float = Field(default=0.0, ge=0, le=1, description="share of the initial DC block price recovered at the end")
+
+
+class Project(BaseModel):
+    """A storage project file (TOML). Paths are relative to the file."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "storage project"
+    cell: str = Field(description="cell spec file (TOML), as for `cellwright design`")
+    power_MW: float = Field(gt=0, le=10000)
+    duration_h: float = Field(gt=0, le=24)
+    years: int = Field(default=20, ge=1, le=40)
+    cost_set: str = "united-states"
+    sizing_boundary: Literal["dc", "poi"] = Field(default="poi", description="where power x duration must be met")
+    cell_price_usd_per_kWh: float | None = Field(default=None, ge=0, le=1000)
+    dc_block_price_usd_per_kWh: float | None = Field(default=None, gt=0, le=2000, description="cells and DC block hardware per kWh of DC nameplate, instead of cell price + cost set")
+    rte_dc: float | None = Field(default=None, gt=0.5, le=1, description="DC block round-trip efficiency (default: the component table's)")
+    operation: Operation = Field(default_factory=Operation)
+    aging: Aging = Field(default_factory=Aging)
+    augmentation: Augmentation = Field(default_factory=Augmentation)
+    finance: Finance = Field(default_factory=Finance)
+    base_dir: str = Field(default=".", exclude=True)
+
+    def path(self, name: str) -> Path:
+        p = Path(name)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+
+def _spec_error(prefix: str, exc: ValidationError) -> SpecError:
+    e = exc.errors()[0]
+    where = ".".join(str(x) for x in e["loc"])
+    value = e.get("input")
+    allowed = e["msg"] if e["type"] != "extra_forbidden" else "unknown key"
+    return SpecError(f"{prefix}{where}", value if not isinstance(value, dict) else "{...}", allowed)
+
+
+def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> Project:
+    try:
+        return Project.model_validate({**data, "base_dir": str(base_dir)})
+    except ValidationError as exc:
+        raise _spec_error(prefix, exc) from None
+
+
+def load_project(path: str | Path) -> Project:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError("project", str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError("project", str(path), f"not valid TOML ({exc})") from None
+    return parse_project(data, path.parent)
+
+
+@dataclass
+class ProjectResult:
+    """One evaluated project; money in real (year-0) USD unless the conventions say nominal."""
+
+    name: str
+    lcos_usd_per_MWh: float
+    capex_usd: float
+    energy_delivered_MWh: float
+    breakdown: dict
+    system: dict
+    rte: dict
+    yearly: dict
+    aging: dict
+    conventions: dict
+    sources: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def cell_price(cell, given: float | None) -> tuple[float, str]:
+    """The cell price [USD/kWh] and where it came from."""
+    if given is not None:
+        return float(given), "project file"
+    from ..factory.evaluate import cost_of
+    from ..factory.plant_spec import load_plant
+
+    cost = cost_of(cell, load_plant(None)).row(0)["cell_cost_usd_per_kWh"]
+    return float(cost), "cellwright cost at the default plant (mature incumbent, China)"
+
+
+def _duty(p: Project, sys, chain) -> dict:
+    """The cells' SOC/temperature profile and the plant's energies per year at beginning of life."""
+    op = p.operation
+    nameplate = float(sys.dc_nameplate_kWh[0])
+    window = components.physical("dc_block", "soc_window")
+    to_cells = float(eff_mod.energy_at(1.0, "poi", "stored", "discharge", chain))  # stored kWh per POI kWh out
+    if op.dispatch is None:
+        e_cycle = p.power_MW * 1e3 * p.duration_h * op.depth_of_discharge
+        dod = min(e_cycle * to_cells / nameplate, window)
+        c_rate = p.power_MW * 1e3 * to_cells / nameplate
+        t, soc, temp = operation.daily_cycle(op.cycles_per_day, dod, c_rate, op.temperature_C)
+        cycles_per_year = 365.0 * op.cycles_per_day * op.availability
+        return {"t_s": t, "soc": soc, "temp": temp, "energy_per_cycle_kWh": e_cycle, "cycles_per_day": op.cycles_per_day,
+                "out_kWh_per_yr": e_cycle * cycles_per_year, "in_kWh_per_yr": None, "needed_kWh": e_cycle}
+    time_h, power, temp_csv = operation.read_dispatch(p.path(op.dispatch))
+    if np.max(np.abs(power)) > p.power_MW * (1 + 1e-9):
+        i = int(np.argmax(np.abs(power) > p.power_MW * (1 + 1e-9)))
+        raise SpecError("dispatch", f"hour {time_h[i]:g}: {power[i]:g} MW", f"within the plant's +-{p.power_MW:g} MW")
+    soc = operation.dispatch_soc(time_h, power, nameplate, window, chain)
+    span_h = time_h[-1] - time_h[0]
+    dt = np.diff(time_h)
+    out = float(np.sum(np.maximum(power[:-1], 0) * dt)) * 1e3 * 8760.0 / span_h * op.availability
+    inp = float(np.sum(np.maximum(-power[:-1], 0) * dt)) * 1e3 * 8760.0 / span_h * op.availability
+    needed = (soc.max() - soc.min()) * nameplate / to_cells
+    temp = temp_csv if temp_csv is not None else np.full_like(time_h, op.temperature_C)
+    full_cycles_per_day = out / op.availability / 365.0 / (p.power_MW * 1e3 * p.duration_h)
+    return {"t_s": (time_h - time_h[0]) * 3600.0, "soc": soc, "temp": temp, "energy_per_cycle_kWh": None,
+            "cycles_per_day": max(full_cycles_per_day, 1e-6), "out_kWh_per_yr": out, "in_kWh_per_yr": inp, "needed_kWh": needed}
+
+
+@dataclass
+class _Prepared:
+    project: Project
+    cell: object
+    row: dict
+    price: float
+    price_source: str
+    chain: eff_mod.Chain
+    sys: system.StorageSystem
+    duty: dict
+    chosen: object
+
+
+def prepare(p: Project) -> _Prepared:
+    """Design the cell, build and price the plant, derive the duty and choose the aging model."""
+    from ..aging.anchor import choose_model
+    from ..cell import Cell
+
+    cell = Cell.from_spec(p.path(p.cell))
+    row = cell.result.row(0)
+    price, price_source = cell_price(cell, p.cell_price_usd_per_kWh)
+    if p.dc_block_price_usd_per_kWh is not None:
+        price_source = "dc_block_price_usd_per_kWh (cells and DC block hardware together)"
+    chain = eff_mod.chain(rte_dc=p.rte_dc)
+    sys = system.build([p.power_MW], [p.duration_h], cell_capacity_Ah=row["capacity_Ah"], cell_voltage_V=row["nominal_voltage_V"],
+                       cell_mass_kg=row["mass_kg"], cell_price_usd_per_kWh=price, cost_set=p.cost_set,
+                       energy_boundary=p.sizing_boundary, eff=chain)
+    duty = _duty(p, sys, chain)
+    a = p.aging
+    chosen = choose_model(cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging.")
+    return _Prepared(p, cell, row, price, price_source, chain, sys, duty, chosen)
+
+
+def _yearly_soh_batch(preps: list[_Prepared]) -> list[np.ndarray]:
+    """Cells' relative capacity by age for every project, batched: projects sharing a model,
+    a time grid and a project length run in one aging call (a duty per project)."""
+    out: list[np.ndarray | None] = [None] * len(preps)
+    groups: dict[tuple, list[int]] = {}
+    for i, pr in enumerate(preps):
+        if not pr.project.aging.degradation:
+            out[i] = np.ones(pr.project.years + 1)
+            continue
+        if (hit := _SOH_CACHE.get(_soh_key(pr))) is not None:
+            out[i] = hit
+            continue
+        key = (pr.chosen.model, pr.project.years, pr.duty["t_s"].size, pr.duty["t_s"].tobytes())
+        groups.setdefault(key, []).append(i)
+    for (model, years, _, _), idx in groups.items():
+        t = preps[idx[0]].duty["t_s"]
+        soc = np.stack([preps[i].duty["soc"] for i in idx])
+        temp = np.stack([preps[i].duty["temp"] for i in idx])
+        scal = np.array([preps[i].chosen.scalar for i in idx])
+        soh = operation.yearly_soh(t, soc, temp, years, model, scal)
+        for j, i in enumerate(idx):
+            out[i] = soh[:, j]
+            if len(_SOH_CACHE) > 256:
+                _SOH_CACHE.clear()
+            _SOH_CACHE[_soh_key(preps[i])] = out[i]
+    return out
+
+
+# Aging results by duty, so re-ranking a tender under other finance rules does not re-run it.
+_SOH_CACHE: dict[tuple, np.ndarray] = {}
+
+
+def _soh_key(pr: _Prepared) -> tuple:
+    d = pr.duty
+    return (pr.chosen.model, pr.chosen.scalar, pr.project.years, d["t_s"].tobytes(), d["soc"].tobytes(), d["temp"].tobytes())
+
+
+def _guaranteed(soh: np.ndarray, a: Aging) -> np.ndarray:
+    """The buyer's capacity path under a supplier's degradation guarantee: the supplier restores
+    the cells to a straight line from 1 to ``guaranteed_soh_end`` at ``guarantee_years``."""
+    if a.guaranteed_soh_end is None:
+        return soh
+    age = np.arange(soh.size, dtype=float)
+    line = 1.0 - (1.0 - a.guaranteed_soh_end) * age / a.guarantee_years
+    return np.where(age <= a.guarantee_years, np.maximum(soh, line), soh)
+
+
+def evaluate(p: Project) -> ProjectResult:
+    """Evaluate one project (see the module docstring for the chain)."""
+    return evaluate_many([p])[0]
+
+
+def evaluate_many(projects: list[Project]) -> list[ProjectResult]:
+    """Evaluate N projects; their cells' aging runs batched (:func:`_yearly_soh_batch`)."""
+    warm_anchors(projects)
+    return evaluate_prepared([prepare(p) for p in projects])
+
+
+def warm_anchors(projects: list[Project]) -> None:
+    """Anchor every project's aging model on its rating in batched runs (one per model,
+    protocol and end of life) before the projects are prepared one by one. A project whose
+    cell or rating is wrong is skipped here; preparing it reports the error."""
+    from ..aging.anchor import anchor_scalars, choose_model
+    from ..spec import load_spec
+
+    by_model: dict[str, list] = {}
+    for p in projects:
+        try:
+            chosen = choose_model(load_spec(p.path(p.cell)).chemistry, p.aging.model, p.aging.rated_cycles,
+                                  p.aging.rated_protocol, p.aging.rated_eol, anchor=False)
+        except (SpecError, OSError):
+            continue
+        if p.aging.anchor and chosen.rated_cycles is not None and chosen.rated_protocol is not None:
+            by_model.setdefault(chosen.model, []).append((chosen.rated_cycles, chosen.rated_protocol, chosen.rated_eol))
+    for model, ratings in by_model.items():
+        try:
+            anchor_scalars(ratings, model)
+        except ValueError:
+            pass  # out of reach: reported per project when it is prepared
+
+
+def evaluate_prepared(preps: list[_Prepared]) -> list[ProjectResult]:
+    """Finish prepared projects: batched aging, augmentation, cash flows, LCOS."""
+    return [_finish(pr, soh) for pr, soh in zip(preps, _yearly_soh_batch(preps))]
+
+
+def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
+    p, sys, duty, chain, chosen, row, price = pr.project, pr.sys, pr.duty, pr.chain, pr.chosen, pr.row, pr.price
+    years = p.years
+    soh = _guaranteed(cell_soh, p.aging)[:, None]
+    usable0 = float(sys.usable_poi_kWh[0])
+    dc_kWh = float(sys.dc_nameplate_kWh[0])
+    hardware = sum(r["value"] for r in components.cost_set(p.cost_set).values() if r["basis"] == "dc_kWh")
+    capex_by = {k: float(v[0]) for k, v in sys.capex_usd.items()}
+    if p.dc_block_price_usd_per_kWh is not None:  # a supplier's price for the whole DC block
+        dc_price = p.dc_block_price_usd_per_kWh
+        capex_by["cells"] = dc_price * dc_kWh
+        for k, r in components.cost_set(p.cost_set).items():
+            if r["basis"] == "dc_kWh":
+                capex_by[k] = 0.0
+    else:
+        dc_price = price + hardware
+    strategy = aug.Strategy(p.augmentation.strategy, p.augmentation.interval_years, p.augmentation.threshold, p.augmentation.cost_decline_per_yr)
+    plan = aug.plan(soh, usable0, duty["needed_kWh"], dc_price * dc_kWh / usable0, strategy)
+    usable = plan.usable_mean_kWh[:, 0]
+    served = np.minimum(1.0, usable / duty["needed_kWh"])  # share of the duty the faded plant can still serve
+    out_poi = duty["out_kWh_per_yr"] * served
+    rt = sys.round_trip(duty["cycles_per_day"])
+    aux_kWh = float(eff_mod.aux_power_kW(sys.containers, sys.power_MW)["total"][0]) * 8760.0
+    if duty["in_kWh_per_yr"] is None:
+        in_poi = out_poi / float(rt.rte_poi_no_aux[0])
+    else:
+        in_poi = duty["in_kWh_per_yr"] * served
+    f = p.finance
+    # auxiliaries: bought from the grid with the charging energy (gross), or taken from the
+    # plant's own output (net: subtracted from the discharged energy, not bought)
+    grid_in = in_poi + (aux_kWh if f.discharged_energy == "gross" else 0.0)
+    out_b = eff_mod.energy_at(out_poi, "poi", f.energy_boundary, "discharge", chain)
+    capex = float(sum(capex_by.values()))
+    if f.fixed_om_pct_of_capex is not None:
+        om = np.full(years, capex * f.fixed_om_pct_of_capex / 100.0)
+    else:
+        om = np.full(years, float(sys.fixed_om_usd_per_yr[0]))
+    decom = components.rows(p.cost_set, "decommissioning")
+    eol = sum(r["value"] for r in decom.values()) * float(sys.rated_kWh[0])
+    eol -= f.salvage_fraction * dc_price * dc_kWh
+    conv = LcosConventions(dollars=f.dollars, cash_flows="real", discount_rate=f.discount_rate, inflation_rate=f.inflation_rate,
+                           include_charging=f.include_charging, construction_years=f.construction_years, end_of_life=f.end_of_life,
+                           discharged_energy=f.discharged_energy, energy_boundary=BOUNDARY_LABELS[f.energy_boundary])
+    res = lcos(capex_usd=capex, om_usd=om, discharged_MWh=out_b / 1e3, charging_MWh=grid_in / 1e3,
+               charging_price_usd_per_MWh=f.charging_price_usd_per_MWh, replacement_usd=plan.cost_usd[:, 0],
+               end_of_life_usd=eol, auxiliary_MWh=np.full(years, aux_kWh / 1e3), conventions=conv)
+    sources = sorted(set(sys.sources) | set(res.sources) | {_model_source(chosen.model)})
+    return ProjectResult(
+        name=p.name,
+        lcos_usd_per_MWh=float(res.lcos_usd_per_MWh[0]),
+        capex_usd=capex,
+        energy_delivered_MWh=float(np.sum(out_b) / 1e3),
+        breakdown={k: float(v[0]) for k, v in res.breakdown.items()},
+        system={
+            "cell": pr.cell.spec.name, "cell_capacity_Ah": row["capacity_Ah"], "cell_price_usd_per_kWh": price,
+            "cell_price_source": pr.price_source, "dc_block_price_usd_per_kWh": dc_price,
+            "cost_set": p.cost_set, "power_MW": p.power_MW, "duration_h": p.duration_h, "cells": int(sys.cells[0]),
+            "containers": int(sys.containers[0]), "dc_nameplate_MWh": dc_kWh / 1e3,
+            "usable_poi_MWh": usable0 / 1e3, "overbuild": float(sys.overbuild[0]), "footprint_m2": float(sys.footprint_m2["total"][0]),
+            "mass_t": float(sys.mass_kg["total"][0]) / 1e3, "capex_usd_per_kWh": capex / float(sys.rated_kWh[0]),
+            "capex_by_component_usd": capex_by,
+        },
+        rte={"dc": float(rt.rte_dc[0]), "pcs_ac": float(rt.rte_pcs_ac[0]), "poi_no_aux": float(rt.rte_poi_no_aux[0]),
+             "poi": float(rt.rte_poi[0]), "aux_kW": aux_kWh / 8760.0},
+        yearly={"year": list(range(1, years + 1)), "cell_soh_start": [float(x) for x in soh[:-1, 0]],
+                "usable_MWh_start": [float(x) / 1e3 for x in plan.usable_start_kWh[:, 0]],
+                "augmented_MWh": [float(x) / 1e3 for x in plan.added_kWh[:, 0]],
+                "augmentation_usd": [float(x) for x in plan.cost_usd[:, 0]],
+                "discharged_MWh": [float(x) / 1e3 for x in out_b], "charged_MWh": [float(x) / 1e3 for x in grid_in]},
+        aging={"model": chosen.model, "degradation_scalar": chosen.scalar, "anchored_on": chosen.anchored_on,
+               "cell_soh_end": float(cell_soh[-1]), "degradation": p.aging.degradation},
+        conventions={**{k: getattr(conv, k) for k in ("dollars", "discount_rate", "inflation_rate", "include_charging",
+                                                       "construction_years", "end_of_life", "discharged_energy", "energy_boundary")},
+                     "charging_price_usd_per_MWh": f.charging_price_usd_per_MWh, "augmentation": p.augmentation.model_dump(),
+                     "sizing_boundary": p.sizing_boundary, "years": years},
+        sources=sources,
+    )
+
+
+def _model_source(model: str) -> str:
+    from ..aging.models import MODELS
+
+    return MODELS[model].source

@@ -1,0 +1,232 @@
+"""Tender evaluation: rank suppliers' bids by the lifetime cost of the energy they deliver.
+
+A bids file (TOML) holds one common project (``[project]``: size, duty, cost set for the
+buyer's balance of plant, finance conventions, augmentation strategy) and the bids
+(``[[bids]]``). Every bid is evaluated under the same rules, printed with the result:
+
+1. **One boundary and one duty.** Each bid's plant is sized to the rated energy at the same
+   boundary and runs the same duty; its round-trip efficiency (``rte_dc``) enters the sizing
+   and the charging energy, its availability scales the energy delivered.
+2. **Warranty -> degradation.** The bid's cycle warranty (``warranty_cycles`` to
+   ``warranty_eol`` under ``warranty_protocol``) anchors the cell chemistry's aging model, so a
+   weaker warranty means faster modelled fade. A degradation guarantee
+   (``guaranteed_soh_end`` after ``guarantee_years``, a straight line) is honoured by the
+   supplier: the buyer's capacity never falls below it within the guarantee.
+3. **Fade -> cost.** The buyer keeps the plant at its rated energy with the project's
+   augmentation strategy, buying DC block at the bid's own price (falling as stated).
+4. **LCOS** (Schmidt et al. 2019, the project's conventions) ranks the bids; identical bids
+   rank equal. Non-price criteria are not blended in.
+
+A bid with an error is reported by name and field and left out; the others are ranked. The
+ranking is re-run with each rule varied (discount rate, charging price, cycles a day, energy
+boundary, augmentation) to show how much it depends on them.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import SpecError
+from .project import Project, evaluate_many, evaluate_prepared, parse_project, prepare, warm_anchors
+
+
+class Bid(BaseModel):
+    """One supplier's offer. Prices in USD per kWh of DC nameplate (cells and DC block)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    cell: str
+    dc_block_price_usd_per_kWh: float = Field(gt=0, le=2000)
+    rte_dc: float = Field(gt=0.5, le=1.0)
+    availability: float = Field(default=1.0, gt=0.5, le=1.0)
+    warranty_cycles: float = Field(gt=0, le=100000)
+    warranty_eol: float = Field(default=0.8, gt=0.3, lt=1.0)
+    warranty_protocol: str = "0.5C/0.5C, 25degC, 100% DOD"
+    guaranteed_soh_end: float | None = Field(default=None, gt=0, le=1)
+    guarantee_years: int = Field(default=20, ge=1, le=40)
+
+    @property
+    def warranty(self) -> str:
+        g = f"; >= {self.guaranteed_soh_end:.0%} at {self.guarantee_years} y" if self.guaranteed_soh_end else ""
+        return f"{self.warranty_cycles:,.0f} cycles to {self.warranty_eol:.0%}{g}"
+
+
+@dataclass
+class TenderResult:
+    name: str
+    ranking: list
+    invalid: list
+    why: list
+    sensitivity: list
+    rules: list
+    results: list = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "ranking": self.ranking, "invalid": self.invalid, "why": self.why,
+                "sensitivity": self.sensitivity, "rules": self.rules}
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) else v
+    return out
+
+
+def bid_project(common: dict, bid: Bid, base_dir: Path, prefix: str) -> Project:
+    """The common project with this bid's cell, price, efficiency, availability and warranty."""
+    data = _merge(common, {
+        "name": bid.name, "cell": bid.cell, "dc_block_price_usd_per_kWh": bid.dc_block_price_usd_per_kWh, "rte_dc": bid.rte_dc,
+        "operation": {"availability": bid.availability},
+        "aging": {"rated_cycles": bid.warranty_cycles, "rated_eol": bid.warranty_eol, "rated_protocol": bid.warranty_protocol,
+                  "anchor": True, "guaranteed_soh_end": bid.guaranteed_soh_end, "guarantee_years": bid.guarantee_years},
+    })
+    return parse_project(data, base_dir, prefix)
+
+
+def rank(values: list[float], rel_tol: float = 1e-9) -> list[int]:
+    """Competition ranks (1 = best = lowest); values equal within ``rel_tol`` share a rank."""
+    return [1 + sum(1 for w in values if w < v * (1 - rel_tol)) for v in values]
+
+
+def rules_text(p: Project) -> list[str]:
+    f, op, ag = p.finance, p.operation, p.augmentation
+    duty = (f"dispatch profile {op.dispatch}" if op.dispatch else
+            f"{op.cycles_per_day:g} cycle(s) a day at {op.depth_of_discharge:.0%} of rated energy, cells at {op.temperature_C:g} degC")
+    return [
+        f"Plant: {p.power_MW:g} MW x {p.duration_h:g} h met at the {p.sizing_boundary.upper()} boundary, {p.years} years, "
+        f"balance of plant from the {p.cost_set} cost set; every bid's DC block at its own price.",
+        f"Duty: {duty}; energy delivered x the bid's availability.",
+        "Degradation: the cell chemistry's aging model anchored on each bid's cycle warranty; a degradation guarantee "
+        "is a floor on capacity within its term (the supplier restores it).",
+        f"Augmentation: {ag.strategy} (interval {ag.interval_years} y, threshold {ag.threshold:g}), added DC block at the bid's "
+        f"price falling {ag.cost_decline_per_yr:.0%}/yr.",
+        f"LCOS: Schmidt et al. 2019, {f.dollars} dollars, discount rate {f.discount_rate:.1%}/yr, inflation {f.inflation_rate:.1%}/yr, "
+        f"charging at USD {f.charging_price_usd_per_MWh:g}/MWh ({'included' if f.include_charging else 'excluded'}), energy at the "
+        f"{f.energy_boundary} boundary, {f.discharged_energy} discharged energy, end of life {f.end_of_life.replace('_', ' ')}.",
+        "Ranking: lowest LCOS first; equal LCOS, equal rank. No non-price criteria are blended in.",
+    ]
+
+
+def variants(common: dict, p: Project) -> list[tuple[str, dict]]:
+    """Rule changes for the sensitivity table: (label, overrides of the common project)."""
+    f, op = p.finance, p.operation
+    out = [
+        (f"discount rate {f.discount_rate - 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate - 0.03}}),
+        (f"discount rate {f.discount_rate + 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate + 0.03}}),
+        (f"charging USD {f.charging_price_usd_per_MWh / 2:g}/MWh", {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh / 2}}),
+        (f"charging USD {f.charging_price_usd_per_MWh * 2:g}/MWh", {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh * 2}}),
+        ("energy at the DC block", {"finance": {"energy_boundary": "dc"}}),
+        ("no augmentation", {"augmentation": {"strategy": "none"}}),
+    ]
+    if op.dispatch is None:
+        for cpd in (op.cycles_per_day / 2, op.cycles_per_day * 1.5):
+            if 2 * p.duration_h * cpd <= 24:
+                out.append((f"{cpd:g} cycles a day", {"operation": {"cycles_per_day": cpd}}))
+    return out
+
+
+def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> TenderResult:
+    """Rank the bids of a parsed bids file (see the module docstring for the rules)."""
+    common = data.get("project")
+    if not isinstance(common, dict):
+        raise SpecError("project", None, "a [project] table with power_MW, duration_h and the common conventions")
+    bids_raw = data.get("bids")
+    if not isinstance(bids_raw, list) or not bids_raw:
+        raise SpecError("bids", None, "one or more [[bids]] tables")
+    unknown = set(data) - {"name", "project", "bids"}
+    if unknown:
+        raise SpecError(sorted(unknown)[0], "...", "unknown key (allowed: name, project, bids)")
+    common = {"cell": "", **common}
+    base = parse_project({**common, "cell": common["cell"] or "unused.toml"}, base_dir, "project.")
+    bids, projects, invalid = [], [], []
+    for i, raw in enumerate(bids_raw):
+        name = raw.get("name", f"bid {i + 1}") if isinstance(raw, dict) else f"bid {i + 1}"
+        try:
+            bid = Bid.model_validate(raw)
+            projects.append(bid_project(common, bid, base_dir, f"bids[{name}]."))
+            bids.append(bid)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            where = ".".join(str(x) for x in e["loc"])
+            msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+            invalid.append({"name": name, "field": where, "error": f"{where} = {e.get('input')!r}: {msg}"})
+    # cells and warranties are checked when the plant is prepared: a failing bid is reported,
+    # the others ranked
+    warm_anchors(projects)
+    preps, good_bids = [], []
+    for bid, proj in zip(bids, projects):
+        try:
+            preps.append(prepare(proj))
+            good_bids.append(bid)
+        except SpecError as exc:
+            invalid.append({"name": bid.name, "field": exc.field, "error": str(exc)})
+    if not preps:
+        return TenderResult(data.get("name", "tender"), [], invalid, ["no valid bid to rank"], [], rules_text(base))
+    results = evaluate_prepared(preps)
+    lcos_values = [r.lcos_usd_per_MWh for r in results]
+    ranks = rank(lcos_values)
+    order = sorted(range(len(results)), key=lambda i: (ranks[i], i))
+    ranking = []
+    for i in order:
+        r, b = results[i], good_bids[i]
+        ranking.append({
+            "rank": ranks[i], "name": b.name, "lcos_usd_per_MWh": r.lcos_usd_per_MWh, "breakdown": r.breakdown,
+            "dc_block_price_usd_per_kWh": b.dc_block_price_usd_per_kWh, "capex_usd": r.capex_usd, "warranty": b.warranty,
+            "cell_soh_end": r.aging["cell_soh_end"], "degradation_scalar": r.aging["degradation_scalar"],
+            "augmented_MWh": sum(r.yearly["augmented_MWh"]), "rte_poi": r.rte["poi"], "availability": b.availability,
+            "energy_delivered_MWh": r.energy_delivered_MWh,
+        })
+    why = explain(ranking)
+    sens = []
+    if sensitivity and len(preps) > 1:
+        base_order = [x["name"] for x in ranking]
+        for label, over in variants(common, base):
+            projs = [bid_project(_merge(common, over), b, base_dir, f"bids[{b.name}].") for b in good_bids]
+            vals = [r.lcos_usd_per_MWh for r in evaluate_many(projs)]
+            rk = rank(vals)
+            order_v = [good_bids[i].name for i in sorted(range(len(vals)), key=lambda i: (rk[i], i))]
+            sens.append({"rule": label, "order": order_v, "lcos_usd_per_MWh": dict(zip([b.name for b in good_bids], vals)),
+                         "same_as_base": order_v == base_order})
+    return TenderResult(data.get("name", "tender"), ranking, invalid, why, sens, rules_text(base), results)
+
+
+def explain(ranking: list[dict]) -> list[str]:
+    """Why each bid ranks where it does: its LCOS difference to the best bid, by term, and
+    the price it offered."""
+    if len(ranking) < 2:
+        return []
+    best = ranking[0]
+    cheapest = min(ranking, key=lambda x: x["dc_block_price_usd_per_kWh"])
+    lines = []
+    for b in ranking[1:]:
+        diff = b["lcos_usd_per_MWh"] - best["lcos_usd_per_MWh"]
+        if abs(diff) <= 1e-9 * best["lcos_usd_per_MWh"]:
+            lines.append(f"{b['name']} ties with {best['name']}: same LCOS.")
+            continue
+        terms = sorted(((k, b["breakdown"][k] - best["breakdown"][k]) for k in best["breakdown"]), key=lambda kv: -abs(kv[1]))
+        parts = ", ".join(f"{k} {v:+.1f}" for k, v in terms if abs(v) >= 0.05)
+        price = b["dc_block_price_usd_per_kWh"] - best["dc_block_price_usd_per_kWh"]
+        lines.append(f"{b['name']} costs {diff:+.1f} USD/MWh more than {best['name']} ({parts}); its DC block price is "
+                     f"{price:+.1f} USD/kWh, warranty {b['warranty']} vs {best['warranty']}.")
+    if cheapest is not best:
+        lines.append(f"The cheapest offer, {cheapest['name']} (USD {cheapest['dc_block_price_usd_per_kWh']:g}/kWh), does not win: "
+                     f"its cells keep {cheapest['cell_soh_end']:.0%} after the term vs {best['cell_soh_end']:.0%} for {best['name']}, "
+                     f"and it needs {cheapest['augmented_MWh']:,.0f} MWh of augmentation vs {best['augmented_MWh']:,.0f}.")
+    return lines
+
+
+def load_tender(path: str | Path, sensitivity: bool = True) -> TenderResult:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError("bids", str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError("bids", str(path), f"not valid TOML ({exc})") from None
+    return evaluate_tender(data, path.parent, sensitivity)
