@@ -24,6 +24,9 @@ run: $(STAMP)
 	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2
 	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2
 	$(BIN)/cellwright life examples/lfp-280ah-prismatic.toml --protocol "0.5C/0.5C, 25degC, 100% DOD"
+	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-china.toml
+	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-us.toml
+	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -87,25 +87,26 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
 
 
 def dispatch_soc(time_h: np.ndarray, power_MW: np.ndarray, dc_nameplate_kWh: float, soc_window: float,
-                 eff: eff_mod.Chain | None = None, soc_start: float = 0.5) -> np.ndarray:
+                 eff: eff_mod.Chain | None = None) -> np.ndarray:
     """Cell SOC under a POI dispatch: power held over each step (the last step's power is not
-    used), drawn from / put into the cells through the efficiency chain.
+    used), drawn from / put into the cells through the efficiency chain. The profile's SOC
+    range is centred in the usable window (width ``soc_window`` about 0.5).
 
-    A dispatch that would take the cells outside the usable window (centred on 0.5, width
-    ``soc_window``) is a SpecError naming the first hour at fault.
+    A dispatch whose SOC swing exceeds the window is a SpecError naming the first hour at which
+    the swing so far no longer fits.
     """
     eff = eff or eff_mod.chain()
     p_kW = np.asarray(power_MW, float)[:-1] * 1e3
     dt = np.diff(np.asarray(time_h, float))
     to_cells = np.where(p_kW > 0, p_kW / eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff),
                         p_kW * eff_mod.energy_at(1.0, "poi", "stored", "charge", eff))
-    soc = soc_start - np.concatenate([[0.0], np.cumsum(to_cells * dt)]) / dc_nameplate_kWh
-    lo, hi = 0.5 - soc_window / 2, 0.5 + soc_window / 2
-    bad = (soc < lo - 1e-9) | (soc > hi + 1e-9)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise SpecError("dispatch", f"hour {time_h[i]:g}", f"takes the cells to SOC {soc[i]:.3f}, outside the usable window {lo:.3f}-{hi:.3f}; lower the power or raise the energy")
-    return soc
+    dev = -np.concatenate([[0.0], np.cumsum(to_cells * dt)]) / dc_nameplate_kWh
+    swing = np.maximum.accumulate(dev) - np.minimum.accumulate(dev)
+    if swing[-1] > soc_window + 1e-9:
+        i = int(np.argmax(swing > soc_window + 1e-9))
+        raise SpecError("dispatch", f"hour {time_h[i]:g}", f"needs a SOC swing of {swing[i]:.3f} of the cells by then, more than the usable "
+                        f"window {soc_window:.3f}; lower the power or raise the energy")
+    return 0.5 - (dev.max() + dev.min()) / 2.0 + dev
 
 
 def yearly_soh(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str,
