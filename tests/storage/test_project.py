@@ -124,3 +124,12 @@ def test_sources_resolve():
     r = evaluate(project(aging__degradation=False))
     assert set(r.sources) <= set(bibliography())
     assert np.isfinite(r.lcos_usd_per_MWh)
+
+
+def test_an_overbuild_buys_energy_up_front_instead_of_later(china):
+    over = evaluate(project(augmentation__overbuild=0.15))
+    assert over.system["dc_nameplate_MWh"] > 1.14 * china.system["dc_nameplate_MWh"]
+    assert over.capex_usd > china.capex_usd
+    assert sum(over.yearly["augmented_MWh"]) < sum(china.yearly["augmented_MWh"])
+    # shallower cycling of the larger battery: its cells fade less
+    assert over.aging["cell_soh_end"] > china.aging["cell_soh_end"]

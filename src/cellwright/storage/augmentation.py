@@ -8,7 +8,8 @@ under the plant's duty (every cohort is assumed to see the same relative duty). 
 
 ``none``
     Nothing is added; the energy delivered falls once usable energy drops below what a cycle
-    needs (overbuild at the start is the only margin).
+    needs. An initial overbuild (the project's ``[augmentation] overbuild``, extra energy built
+    at the start) is the margin; it combines with any strategy.
 ``periodic``
     Every ``interval_years`` the battery is topped up to its beginning-of-life usable energy.
 ``threshold``

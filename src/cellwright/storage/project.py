@@ -65,6 +65,7 @@ class Aging(BaseModel):
 class Augmentation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     strategy: Literal["none", "periodic", "threshold", "replace"] = "threshold"
+    overbuild: float = Field(default=0.0, ge=0, le=1, description="extra energy built at the start, as a share of the rated energy")
     interval_years: int = Field(default=5, ge=1, le=40)
     threshold: float = Field(default=1.0, gt=0, le=1.5)
     cost_decline_per_yr: float = Field(default=0.05, ge=0, lt=1)
@@ -225,7 +226,8 @@ def prepare(p: Project) -> _Prepared:
     if p.dc_block_price_usd_per_kWh is not None:
         price_source = "dc_block_price_usd_per_kWh (cells and DC block hardware together)"
     chain = eff_mod.chain(rte_dc=p.rte_dc)
-    sys = system.build([p.power_MW], [p.duration_h], cell_capacity_Ah=row["capacity_Ah"], cell_voltage_V=row["nominal_voltage_V"],
+    # an overbuild is more energy at the start: more containers, and the soft costs that scale with it
+    sys = system.build([p.power_MW], [p.duration_h * (1.0 + p.augmentation.overbuild)], cell_capacity_Ah=row["capacity_Ah"], cell_voltage_V=row["nominal_voltage_V"],
                        cell_mass_kg=row["mass_kg"], cell_price_usd_per_kWh=price, cost_set=p.cost_set,
                        energy_boundary=p.sizing_boundary, eff=chain)
     duty = _duty(p, sys, chain)
@@ -379,7 +381,7 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
             "cost_set": p.cost_set, "power_MW": p.power_MW, "duration_h": p.duration_h, "cells": int(sys.cells[0]),
             "containers": int(sys.containers[0]), "dc_nameplate_MWh": dc_kWh / 1e3,
             "usable_poi_MWh": usable0 / 1e3, "overbuild": float(sys.overbuild[0]), "footprint_m2": float(sys.footprint_m2["total"][0]),
-            "mass_t": float(sys.mass_kg["total"][0]) / 1e3, "capex_usd_per_kWh": capex / float(sys.rated_kWh[0]),
+            "mass_t": float(sys.mass_kg["total"][0]) / 1e3, "capex_usd_per_kWh": capex / (p.power_MW * p.duration_h * 1e3),
             "capex_by_component_usd": capex_by,
         },
         rte={"dc": float(rt.rte_dc[0]), "pcs_ac": float(rt.rte_pcs_ac[0]), "poi_no_aux": float(rt.rte_poi_no_aux[0]),
