@@ -408,15 +408,24 @@ def life(
             result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
                                    model=model, stop_resistance_above=stop_r)
             efc_all = result.efc_to_eol(eol, eol_resistance)
-            cycles, efc = efc_all / proto.dod, float(efc_all[c])
+            cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
             out = {"name": cell.spec.name, "model": model, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
                    "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
                    "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
-            lines = [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"]
+            lines = ([f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"] if proto.storage else
+                     [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"])
             if band:
-                out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
-                lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
-            x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
+                if proto.storage:
+                    yrs = result.years_to_eol(eol, eol_resistance)
+                    out["years_to_eol_band"] = [float(yrs[2]), float(yrs[0])]
+                    lines.append(f"band (scalar ±2σ): {yrs[2]:.1f}-{yrs[0]:.1f} years")
+                else:
+                    out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
+                    lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
+            if proto.storage:
+                x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years in storage"
+            else:
+                x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
         else:
             t, soc, temp = read_profile(profile_csv)
             for warning in range_warnings(model, profile_ranges(t, soc, temp)):
@@ -456,21 +465,24 @@ def life(
 
 @app.command("life-fit")
 def life_fit(
-    data: Annotated[Path, typer.Argument(help="Measurements CSV: time_days, relative_capacity.")],
+    data: Annotated[list[Path], typer.Argument(help="Measurements CSV(s): time_days, relative_capacity; one per test.")],
     model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")],
-    protocol: Annotated[Optional[str], typer.Option(help='Test the data came from, e.g. "1C/1C, 35degC, 100% DOD".')] = None,
-    profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Or the duty the cell saw: time_s, soc, temperature_C.")] = None,
+    protocol: Annotated[Optional[list[str]], typer.Option(help='Test each data file came from, in order, e.g. "1C/1C, 35degC, 100% DOD" or "storage, 45degC, 100% SOC".')] = None,
+    profile_csv: Annotated[Optional[list[Path]], typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")] = None,
+    rates: Annotated[bool, typer.Option("--rates", help="Fit the calendar and the cycle rate separately (needs tests that tell them apart, e.g. storage + cycling).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
-    """Fit an aging model's degradation scalar to measured capacity (also spelled: cellwright life fit).
+    """Fit an aging model to measured capacity (also spelled: cellwright life fit).
 
-    The scalar multiplies every fade rate of the model; 1 is the published cell. Fit quality is
-    the RMSE and the largest error in percentage points of relative capacity.
+    By default the degradation scalar (all fade rates together; 1 is the published cell) is
+    fitted to one test. With --rates the calendar and the cycle terms get a scalar each, fitted
+    to all tests together by least squares, with their relative errors. Fit quality is the RMSE
+    and the largest error in percentage points of relative capacity.
     """
     try:
         from .aging.anchor import cycles_to_eol
-        from .aging.fit import SCALAR_RANGE, at_range_edge, fit_scalar, read_measurements
+        from .aging.fit import SCALAR_RANGE, Test, at_range_edge, fit_rates, fit_scalar, read_measurements
         from .aging.io import read_profile
         from .aging.models import MODELS
         from .aging.protocol import parse_protocol, profile
@@ -478,23 +490,49 @@ def life_fit(
 
         if model_name not in MODELS:
             raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
-        if (protocol is None) == (profile_csv is None):
-            raise SpecError("--protocol/--profile", None, "give exactly one of them")
-        days, capacity = read_measurements(data)
-        proto = parse_protocol(protocol) if protocol is not None else None
-        t, soc, temp = profile(proto) if proto is not None else read_profile(profile_csv)
-        fit = fit_scalar(t, soc, temp, days, capacity, model_name)
+        protocols, profiles = protocol or [], profile_csv or []
+        if bool(protocols) == bool(profiles) or len(protocols) + len(profiles) != len(data):
+            raise SpecError("--protocol/--profile", len(protocols) + len(profiles),
+                            f"one --protocol (or one --profile) per data file, in the same order: {len(data)} here")
+        if len(data) > 1 and not rates:
+            raise SpecError("data", len(data), "several tests are fitted with --rates; without it give one data file")
+        protos = [parse_protocol(x) for x in protocols]
+        duties = [profile(pr) for pr in protos] if protos else [read_profile(f) for f in profiles]
+        tests = [Test(str(f), *duty, *read_measurements(f)) for f, duty in zip(data, duties)]
+        if rates:
+            fit = fit_rates(tests, model_name)
+            if fit.at_bound:
+                typer.echo(f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+                           "this model under these duties does not describe the data", err=True)
+            if not (fit.calendar_rel_error < 0.5 and fit.cycle_rel_error < 0.5):
+                typer.echo("warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
+                           "add a storage test or a test at another cycling rate", err=True)
+            out = {"data": [str(f) for f in data], "model": model_name, "calendar_scalar": fit.calendar_scalar,
+                   "cycle_scalar": fit.cycle_scalar, "calendar_rel_error": fit.calendar_rel_error,
+                   "cycle_rel_error": fit.cycle_rel_error, "correlation": fit.correlation, "rmse_points": fit.rmse_points,
+                   "tests": fit.per_test}
+            if as_json:
+                _echo_json(out)
+                return
+            typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
+            typer.echo(f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)")
+            typer.echo(f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})")
+            for t in fit.per_test:
+                typer.echo(f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points")
+            return
+        test = tests[0]
+        fit = fit_scalar(test.t_s, test.soc, test.temperature_C, test.days, test.capacity, model_name)
         if at_range_edge(fit):
             typer.echo(f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
                        "this model under this duty does not describe the data", err=True)
-        out = {"data": str(data), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
+        out = {"data": str(data[0]), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
                "max_error_points": fit.max_error_points, "n_points": fit.n_points}
-        if proto is not None:
-            out["cycles_to_80"] = float(cycles_to_eol(proto, 0.8, np.array([fit.scalar]), model=model_name)[0])
+        if protos and not protos[0].storage:
+            out["cycles_to_80"] = float(cycles_to_eol(protos[0], 0.8, np.array([fit.scalar]), model=model_name)[0])
         if as_json:
             _echo_json(out)
             return
-        typer.echo(f"{data.name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
+        typer.echo(f"{data[0].name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
         typer.echo(f"  degradation scalar: {fit.scalar:.3f} (1 = the published cell)")
         typer.echo(f"  fit error: RMSE {fit.rmse_points:.2f}, max {fit.max_error_points:.2f} percentage points")
         if "cycles_to_80" in out:

@@ -38,3 +38,53 @@ def test_resistance_end_of_life():
     years = life.years_to_resistance(1.3)[0]
     r = np.interp(years * 365.0, life.time_days, life.resistance[:, 0])
     assert r == pytest.approx(1.3, abs=1e-3)
+
+
+def _synthetic(text, years, cal, cyc, model="nrel-lfp-250ah", noise=0.0, seed=0):
+    from cellwright.aging.fit import Test
+
+    p = parse_protocol(text)
+    t, soc, temp = profile(p)
+    truth = simulate_life(t, soc, temp, years, degradation_scalar=cal, cycle_scalar=cyc, model=model)
+    days = np.linspace(30, years * 365, 12)
+    measured = np.interp(days, truth.time_days, truth.soh[:, 0]) + np.random.default_rng(seed).normal(0, noise, days.size)
+    return Test(text, t, soc, temp, days, measured)
+
+
+def test_calendar_and_cycle_rates_are_recovered_from_a_storage_and_a_cycling_test():
+    from cellwright.aging.fit import fit_rates
+
+    tests = [_synthetic("storage, 45degC, 100% SOC", 2.0, 1.6, 0.7, noise=0.002),
+             _synthetic("1C/1C, 25degC, 100% DOD", 1.0, 1.6, 0.7, noise=0.002, seed=1)]
+    fit = fit_rates(tests, "nrel-lfp-250ah")
+    # within three standard errors of the truth, and those errors small
+    assert abs(np.log(fit.calendar_scalar / 1.6)) < 3 * fit.calendar_rel_error < 0.1
+    assert abs(np.log(fit.cycle_scalar / 0.7)) < 3 * fit.cycle_rel_error < 0.1
+    assert all(t["rmse_points"] < 0.5 for t in fit.per_test)
+
+
+def test_a_storage_protocol_is_calendar_aging_only():
+    t, soc, temp = profile(parse_protocol("storage, 40degC, 50% SOC"))
+    life = simulate_life(t, soc, temp, 2.0, degradation_scalar=1.0, cycle_scalar=5.0)
+    same = simulate_life(t, soc, temp, 2.0, degradation_scalar=1.0, cycle_scalar=1.0)
+    assert life.efc[-1, 0] == 0.0
+    np.testing.assert_allclose(life.soh[:, 0], same.soh[:, 0])
+    assert life.soh[-1, 0] < 1.0
+
+
+def test_cli_fits_rates_to_two_tests(cli, tmp_path):
+    import json
+
+    files = []
+    for i, (text, years) in enumerate((("storage, 45degC, 100% SOC", 2.0), ("1C/1C, 25degC, 100% DOD", 1.0))):
+        test = _synthetic(text, years, 1.6, 0.7)
+        f = tmp_path / f"test{i}.csv"
+        f.write_text("time_days,relative_capacity\n" + "".join(f"{d:g},{q:.6f}\n" for d, q in zip(test.days, test.capacity)))
+        files.append(f)
+    out = cli("life", "fit", *files, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC",
+              "--protocol", "1C/1C, 25degC, 100% DOD", "--rates", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["calendar_scalar"] == pytest.approx(1.6, rel=0.02) and data["cycle_scalar"] == pytest.approx(0.7, rel=0.02)
+    out = cli("life", "fit", *files, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC")
+    assert out.returncode == 2 and "--protocol" in out.stderr

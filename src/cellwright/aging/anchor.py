@@ -114,6 +114,8 @@ def range_warnings(model: str, proto: Protocol | dict) -> list[str]:
     if t_lo < lo or t_hi > hi:
         shown = f"{t_lo:g}" if t_lo == t_hi else f"{t_lo:g}-{t_hi:g}"
         out.append(f"temperature {shown} degC is outside {model}'s fitted {lo:g}-{hi:g} degC")
+    if isinstance(proto, Protocol) and proto.storage:
+        return out
     lo, hi = r["dod"]
     deepest = duty["dod"][1]
     if not lo - 1e-9 <= deepest <= hi + 1e-9:

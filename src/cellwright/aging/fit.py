@@ -1,5 +1,11 @@
-"""Fit a model to a user's aging data: the degradation scalar that best matches measured
-relative capacity, by a batched search (every candidate scalar runs in one simulation).
+"""Fit a model to a user's aging data.
+
+* :func:`fit_scalar`: the degradation scalar (all fade rates together) that best matches
+  measured relative capacity, by a batched search (every candidate runs in one simulation).
+* :func:`fit_rates`: the calendar and the cycle rate of the model separately (the scalars of
+  its calendar and its cycle terms), by least squares (``scipy.optimize.least_squares``,
+  trust-region reflective, on their logarithms) over one or more tests at once, e.g. a storage
+  test and a cycling test; with standard errors from the Jacobian at the optimum.
 
 Data: the duty the cell saw as a series ``t_s, soc, temperature_C`` (a profile CSV read by
 :func:`cellwright.aging.io.read_profile`, or a protocol expanded by
@@ -86,3 +92,91 @@ def band_scalars(scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD) -> 
 def band(t_s, soc, temperature_C, years: float, model: str, scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD):
     """Relative capacity with a band: the three :func:`band_scalars` in one run."""
     return simulate_life(t_s, soc, temperature_C, years, n_cells=3, degradation_scalar=band_scalars(scalar, spread), model=model)
+
+
+@dataclass
+class Test:
+    """One aging test: the duty (``t_s, soc, temperature_C``, repeated) and the measured
+    ``relative_capacity`` at ``days``."""
+
+    label: str
+    t_s: np.ndarray
+    soc: np.ndarray
+    temperature_C: np.ndarray
+    days: np.ndarray
+    capacity: np.ndarray
+
+
+@dataclass
+class RatesFit:
+    """Fitted calendar and cycle scalars (1 = the published cell) with 1-sigma relative
+    errors, and the fit quality per test (percentage points of relative capacity)."""
+
+    calendar_scalar: float
+    cycle_scalar: float
+    calendar_rel_error: float
+    cycle_rel_error: float
+    correlation: float
+    rmse_points: float
+    per_test: list
+    at_bound: bool
+
+
+def _predict(tests: list[Test], model: str, cal: np.ndarray, cyc: np.ndarray) -> np.ndarray:
+    """Predicted relative capacity at every measured point, (K candidates, all points): each
+    test runs once with the K candidate (calendar, cycle) scalar pairs as K cells."""
+    out = []
+    for test in tests:
+        years = float(test.days.max()) / 365.0 + 0.01
+        life = simulate_life(test.t_s, test.soc, test.temperature_C, years, n_cells=cal.size, degradation_scalar=cal,
+                             cycle_scalar=cyc, model=model)
+        out.append(np.stack([np.interp(test.days, life.time_days, life.soh[:, k]) for k in range(cal.size)]))
+    return np.concatenate(out, axis=1)
+
+
+def fit_rates(tests: list[Test], model: str) -> RatesFit:
+    """Calendar and cycle scalars of ``model`` that best match all ``tests`` together.
+
+    The two are only separable when the tests stress time and throughput differently (a
+    storage test with a cycling test, or cycling tests at different rates per day); the
+    relative errors and their correlation say how well they are determined.
+    """
+    from scipy.optimize import least_squares
+
+    measured = np.concatenate([t.capacity for t in tests])
+    h = 1e-4
+    lo, hi = np.log(SCALAR_RANGE[0]), np.log(SCALAR_RANGE[1])
+    memo: dict[tuple, tuple] = {}
+
+    def both(x):
+        key = tuple(np.round(x, 14))
+        if key not in memo:
+            cal = np.exp(np.array([x[0], x[0] + h, x[0]]))
+            cyc = np.exp(np.array([x[1], x[1], x[1] + h]))
+            pred = _predict(tests, model, cal, cyc)
+            memo.clear()
+            memo[key] = (pred[0] - measured, np.stack([(pred[1] - pred[0]) / h, (pred[2] - pred[0]) / h], axis=1))
+        return memo[key]
+
+    sol = least_squares(lambda x: both(x)[0], x0=np.zeros(2), jac=lambda x: both(x)[1], bounds=([lo, lo], [hi, hi]),
+                        method="trf", x_scale=1.0, xtol=1e-6, ftol=1e-10)
+    resid, jac = both(sol.x)
+    dof = max(measured.size - 2, 1)
+    s2 = float(resid @ resid) / dof
+    jtj = jac.T @ jac
+    if abs(np.linalg.det(jtj)) < 1e-300:
+        cov = np.full((2, 2), np.inf)
+    else:
+        cov = s2 * np.linalg.inv(jtj)
+    se = np.sqrt(np.abs(np.diag(cov)))
+    corr = float(cov[0, 1] / (se[0] * se[1])) if np.all(np.isfinite(se)) and np.all(se > 0) else float("nan")
+    per_test, start = [], 0
+    for t in tests:
+        r = resid[start:start + t.days.size]
+        per_test.append({"test": t.label, "n_points": int(t.days.size), "rmse_points": float(np.sqrt(np.mean(r**2)) * 100.0),
+                         "max_error_points": float(np.max(np.abs(r)) * 100.0)})
+        start += t.days.size
+    at_bound = bool(np.any(np.isclose(sol.x, [lo, lo], atol=1e-3)) or np.any(np.isclose(sol.x, [hi, hi], atol=1e-3)))
+    # a log-scalar's standard error is the scalar's relative error
+    return RatesFit(float(np.exp(sol.x[0])), float(np.exp(sol.x[1])), float(se[0]), float(se[1]), corr,
+                    float(np.sqrt(np.mean(resid**2)) * 100.0), per_test, at_bound)

@@ -100,19 +100,28 @@ MODELS = {
 }
 
 
+def split_scalar(scalar) -> tuple[np.ndarray, np.ndarray]:
+    """Degradation scalars of the calendar and the cycle terms: one value (or (N,)) for both, or
+    a (2, N) array of calendar and cycle scalars (see ``simulate_life(cycle_scalar=...)``)."""
+    s = np.asarray(scalar, dtype=float)
+    return (s, s) if s.ndim < 2 else (s[0], s[1])
+
+
 def nrel_lfp_250ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, scalar=1.0) -> dict:
     """Advance the 250 Ah model's loss states by one window.
 
-    ``st``: window stressors (``stressors.window``); ``T_K`` (N, M) sample temperatures.
+    ``st``: window stressors (``stressors.window``); ``T_K`` (N, M) sample temperatures;
+    ``scalar``: degradation scalar(s), see :func:`split_scalar`.
     """
+    s_cal, s_cyc = split_scalar(scalar)
     p = MODELS["nrel-lfp-250ah"].params
     kcal = abs(p["p1"]) * np.exp(p["p2"] / T_K) * np.exp(p["p3"] * st["ua"] / T_K)
     kcyc = (p["p4"] + p["p5"] * st["dod"][:, None] + p["p6"] * st["crate"][:, None]) * (np.exp(p["p7"] / T_K) + np.exp(-p["p8"] / T_K))
     span = t_s[-1] - t_s[0]
     kcal = trapezoid(kcal, t_s, axis=1) / span
     kcyc = trapezoid(kcyc, t_s, axis=1) / span
-    q_t = states["q_t"] + scalar * power_state(states["q_t"], st["delta_t_days"], kcal, p["pcal"])
-    q_efc = states["q_efc"] + scalar * power_state(states["q_efc"], st["delta_efc"], kcyc, p["pcyc"])
+    q_t = states["q_t"] + s_cal * power_state(states["q_t"], st["delta_t_days"], kcal, p["pcal"])
+    q_efc = states["q_efc"] + s_cyc * power_state(states["q_efc"], st["delta_efc"], kcyc, p["pcyc"])
     return {"q_t": q_t, "q_efc": q_efc}
 
 
@@ -129,6 +138,7 @@ def _skew_normal(x, skew, width):
 
 def naumann_lfp_3ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, scalar, soc: np.ndarray) -> dict:
     """Advance the Sony-Murata 3 Ah LFP model's states by one window (BLAST-Lite's form)."""
+    s_cal, s_cyc = split_scalar(scalar)
     p = MODELS["naumann-lfp-3ah"].params
     span = t_s[-1] - t_s[0]
     avg = lambda x: trapezoid(x, t_s, axis=1) / span  # noqa: E731
@@ -144,11 +154,11 @@ def naumann_lfp_3ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarra
     r_kcyc = (p["A_r_cyc"] * crate + p["B_r_cyc"]) * (p["C_r_cyc"] * (dod - 0.5) ** 3 + p["D_r_cyc"])
     dt_days, defc = st["delta_t_days"], st["delta_efc"]
     new = {
-        "q_t": states["q_t"] + scalar * sigmoid_state(states["q_t"], dt_days, q1, p["q2"], q3),
-        "q_efc": states["q_efc"] + scalar * power_b_state(states["q_efc"], defc, q5, p["q6"]),
+        "q_t": states["q_t"] + s_cal * sigmoid_state(states["q_t"], dt_days, q1, p["q2"], q3),
+        "q_efc": states["q_efc"] + s_cyc * power_b_state(states["q_efc"], defc, q5, p["q6"]),
         "q_break_in": states["q_break_in"],
-        "r_t": states["r_t"] + scalar * r_kcal * dt_days * 86400.0,
-        "r_efc": states["r_efc"] + scalar * r_kcyc * defc / 100.0,
+        "r_t": states["r_t"] + s_cal * r_kcal * dt_days * 86400.0,
+        "r_efc": states["r_efc"] + s_cyc * r_kcyc * defc / 100.0,
     }
     fast = defc / max(dt_days, 1e-12) > 3.0
     if np.any(fast):
@@ -156,7 +166,7 @@ def naumann_lfp_3ah_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarra
         q7 = np.abs(p["q7_b0"] * _skew_normal(mean_soc, p["q7_soc_skew"], p["q7_soc_width"])
                     * _skew_normal(dod, p["q7_dod_skew"], p["q7_dod_width"])
                     * 2.0 * (0.5 - 1.0 / (1.0 + np.exp(p["q7_dod_growth"] * dod))))
-        step = scalar * sigmoid_state(states["q_break_in"], defc, q7, p["q8"], p["q9"])
+        step = s_cyc * sigmoid_state(states["q_break_in"], defc, q7, p["q8"], p["q9"])
         new["q_break_in"] = states["q_break_in"] + np.where(fast, step, 0.0)
     return new
 
@@ -166,6 +176,7 @@ def bui_nmc811_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, sc
     from .stressors import mean_discharge_rate
 
     p = MODELS["bui-nmc811-sigr-5ah"].params
+    s_cal, s_cyc = split_scalar(scalar)
     span = t_s[-1] - t_s[0]
     avg = lambda x: trapezoid(x, t_s, axis=1) / span  # noqa: E731
     tn = T_K / 308.15
@@ -177,8 +188,8 @@ def bui_nmc811_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray, sc
     cdis = mean_discharge_rate(t_s, soc, st["q"])[:, None]
     k_cyc = avg(p["q3_b0"] * np.exp(p["q3_b1"] * cdis**3) * np.exp(p["q3_b2"] * tn**3 * np.sqrt(cdis)))
     return {
-        "q_t": states["q_t"] + scalar * power_state(states["q_t"], st["delta_t_days"] / 1e4, k_cal, p["p_cal"]),
-        "q_efc": states["q_efc"] + scalar * power_state(states["q_efc"], st["delta_efc"] / 1e4, k_cyc, p["p_cyc"]),
+        "q_t": states["q_t"] + s_cal * power_state(states["q_t"], st["delta_t_days"] / 1e4, k_cal, p["p_cal"]),
+        "q_efc": states["q_efc"] + s_cyc * power_state(states["q_efc"], st["delta_efc"] / 1e4, k_cyc, p["p_cyc"]),
     }
 
 
@@ -192,7 +203,7 @@ def wang_lfp_a123_step(states: dict, st: dict, t_s: np.ndarray, T_K: np.ndarray,
     ea = p["Ea_J_per_mol"] - p["Ea_rate_J_per_mol"] * crate
     k = b * trapezoid(np.exp(-ea[:, None] / (8.314 * T_K)), t_s, axis=1) / span / 100.0
     ah = st["delta_efc"] * p["cell_Ah"]
-    return {"q_ah": states["q_ah"] + scalar * power_state(states["q_ah"], ah, k, p["z"])}
+    return {"q_ah": states["q_ah"] + split_scalar(scalar)[1] * power_state(states["q_ah"], ah, k, p["z"])}
 
 
 def _nrel_step(states, st, t_s, T_K, scalar, soc):

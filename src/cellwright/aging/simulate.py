@@ -86,6 +86,7 @@ def simulate_life(
     stop_below: float | None = None,
     model: str = "nrel-lfp-250ah",
     stop_resistance_above: float | None = None,
+    cycle_scalar: np.ndarray | float | None = None,
 ) -> LifeResult:
     """Repeat the profile until ``years`` have passed (or, with ``stop_below`` /
     ``stop_resistance_above``, until every cell has crossed that end of life).
@@ -96,6 +97,10 @@ def simulate_life(
     different depth) are advanced as one vectorised batch, one output point per window; with
     several such groups the outputs are merged onto the union of their output times (linear
     interpolation between window ends, NaN after a group stopped).
+
+    ``degradation_scalar`` multiplies every loss increment (BLAST-Lite's degradation scalar);
+    with ``cycle_scalar`` it multiplies the calendar terms only and ``cycle_scalar`` the cycle
+    terms.
     """
     t_s = np.asarray(t_s, dtype=float)
     soc = np.asarray(soc, dtype=float)
@@ -105,6 +110,8 @@ def simulate_life(
         raise ValueError(f"per-cell profiles have {soc.shape[0] if soc.ndim == 2 else temp.shape[0]} rows for {n} cells")
     offset = np.broadcast_to(np.asarray(temperature_offset_C, float), (n,))
     scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n,))
+    if cycle_scalar is not None:
+        scalar = np.stack([scalar, np.broadcast_to(np.asarray(cycle_scalar, float), (n,))])
     T_K = np.broadcast_to(temp, (n, t_s.size)) + 273.15 + offset[:, None]
     socs = np.broadcast_to(soc, (n, t_s.size))
     stops = dict(years=years, stop_below=stop_below, stop_resistance_above=stop_resistance_above)
@@ -117,7 +124,7 @@ def simulate_life(
     group = np.array([keys.index(cuts_of_row[i]) for i in row_of.reshape(-1)])
     if len(keys) == 1:
         return _simulate_shared(t_s, socs, list(keys[0]), T_K, scalar, conserve_energy, model, **stops)
-    parts = [_simulate_shared(t_s, socs[group == g], list(k), T_K[group == g], scalar[group == g], conserve_energy, model, **stops)
+    parts = [_simulate_shared(t_s, socs[group == g], list(k), T_K[group == g], scalar[..., group == g], conserve_energy, model, **stops)
              for g, k in enumerate(keys)]
     days = np.unique(np.concatenate([r.time_days for r in parts]))
     merged = {k: np.full((days.size, n), np.nan) for k in ("efc", "soh", "resistance")}
@@ -129,7 +136,8 @@ def simulate_life(
 
 
 def _simulate_shared(t_s, socs, cuts, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above) -> LifeResult:
-    """Cells whose profiles share window ends ``cuts``: ``socs`` and ``T_K`` (N, M); ``scalar`` (N,)."""
+    """Cells whose profiles share window ends ``cuts``: ``socs`` and ``T_K`` (N, M); ``scalar``
+    (N,) or (2, N) (calendar, cycle)."""
     n_cells = T_K.shape[0]
     laws = STEPS[model]
     states = laws.init(n_cells)
