@@ -188,16 +188,20 @@ def parse_spec(data: dict) -> CellSpec:
         raise _spec_error(exc) from None
 
 
-def load_spec(path: str | Path) -> CellSpec:
-    """Read and validate a TOML spec file."""
+def read_toml(path: str | Path, field: str) -> dict:
+    """A user's TOML file as a dict; a missing or malformed file is a SpecError naming ``field``."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError("spec", str(path), "file not found") from None
+        raise SpecError(field, str(path), "file not found") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError("spec", str(path), f"not valid TOML ({exc})") from None
-    return parse_spec(data)
+        raise SpecError(field, str(path), f"not valid TOML ({exc})") from None
+
+
+def load_spec(path: str | Path) -> CellSpec:
+    """Read and validate a TOML spec file."""
+    return parse_spec(read_toml(path, "spec"))
 
 
 # --------------------------------------------------------------------------- resolution

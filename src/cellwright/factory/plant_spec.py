@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import materials
 from ..errors import SpecError
-from ..spec import Resolved, _spec_error
+from ..spec import Resolved, _spec_error, read_toml
 from . import process
 from .inputs import CostInputs
 from .prices import price_set
@@ -89,12 +89,7 @@ def load_plant(path: str | Path | None = None, **overrides) -> PlantSpec:
     if path is None:
         data = default_plant().model_dump()
     else:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SpecError("plant", str(path), "file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError("plant", str(path), f"not valid TOML ({exc})") from None
+        data = read_toml(path, "plant")
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return PlantSpec.model_validate(data)

@@ -16,7 +16,6 @@ the DC nameplate), so an overbuilt plant runs its cells shallower.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -59,31 +58,10 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
     """A dispatch CSV: ``time_h`` and ``power_MW`` at the POI (positive = discharge), optional
     ``temperature_C`` of the cells. Returns (time_h, power_MW, temperature_C or None); a
     malformed file is a SpecError naming the line and column."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise SpecError("dispatch", str(path), "file not found") from None
-    reader = csv.DictReader(lines)
-    names = reader.fieldnames or []
-    if "time_h" not in names or "power_MW" not in names:
-        raise SpecError(f"{path.name}: line 1", ",".join(names), "needs columns time_h, power_MW (optional temperature_C)")
-    cols = ["time_h", "power_MW"] + (["temperature_C"] if "temperature_C" in names else [])
-    data: dict[str, list[float]] = {c: [] for c in cols}
-    for line, row in enumerate(reader, start=2):
-        for c in cols:
-            try:
-                data[c].append(float(row[c]))
-            except (TypeError, ValueError):
-                raise SpecError(f"{path.name}: line {line}, column {c}", row.get(c), "a number") from None
-    t = np.array(data["time_h"])
-    if t.size < 3:
-        raise SpecError(path.name, t.size, "at least 3 rows")
-    if np.any(np.diff(t) <= 0):
-        line = int(np.argmax(np.diff(t) <= 0)) + 3
-        raise SpecError(f"{path.name}: line {line}, column time_h", t[line - 2], "times must increase")
-    temp = np.array(data["temperature_C"]) if "temperature_C" in data else None
-    return t, np.array(data["power_MW"]), temp
+    from ..aging.io import read_columns
+
+    d = read_columns(path, ("time_h", "power_MW"), ("temperature_C",), field="dispatch")
+    return d["time_h"], d["power_MW"], d.get("temperature_C")
 
 
 def dispatch_soc(time_h: np.ndarray, power_MW: np.ndarray, dc_nameplate_kWh: float, soc_window: float,

@@ -20,7 +20,6 @@ after the last year, no salvage.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -131,14 +130,9 @@ def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> P
 
 
 def load_project(path: str | Path) -> Project:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError("project", str(path), "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError("project", str(path), f"not valid TOML ({exc})") from None
-    return parse_project(data, path.parent)
+    from ..spec import read_toml
+
+    return parse_project(read_toml(path, "project"), Path(path).parent)
 
 
 @dataclass

@@ -25,7 +25,6 @@ boundary, augmentation) to show how much it depends on them.
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,11 +221,6 @@ def explain(ranking: list[dict]) -> list[str]:
 
 
 def load_tender(path: str | Path, sensitivity: bool = True) -> TenderResult:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError("bids", str(path), "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError("bids", str(path), f"not valid TOML ({exc})") from None
-    return evaluate_tender(data, path.parent, sensitivity)
+    from ..spec import read_toml
+
+    return evaluate_tender(read_toml(path, "bids"), Path(path).parent, sensitivity)
