@@ -16,7 +16,9 @@ def print_project(d: dict, console: Console | None = None) -> None:
     t = Table(title=f"{d['name']}: plant", show_header=False)
     t.add_column(justify="left")
     t.add_column(justify="left")
-    t.add_row("Cell", f"{s['cell']} ({s['cell_capacity_Ah']:.0f} Ah), USD {s['cell_price_usd_per_kWh']:.1f}/kWh: {s['cell_price_source']}")
+    price = f"USD {s['cell_price_usd_per_kWh']:.1f}/kWh" if s["cell_price_usd_per_kWh"] is not None else "price"
+    t.add_row("Cell", f"{s['cell']} ({s['cell_capacity_Ah']:.0f} Ah), {price}: {s['cell_price_source']}")
+    t.add_row("DC block", f"USD {s['dc_block_price_usd_per_kWh']:.1f}/kWh of nameplate (cells and DC hardware)")
     t.add_row("Rated", f"{s['power_MW']:g} MW x {s['duration_h']:g} h at the POI ({conv['sizing_boundary']} sizing)")
     t.add_row("Containers / cells", f"{s['containers']:,} / {s['cells']:,}")
     t.add_row("DC nameplate / usable at POI", f"{s['dc_nameplate_MWh']:,.1f} / {s['usable_poi_MWh']:,.1f} MWh (overbuild x{s['overbuild']:.3f})")

@@ -178,7 +178,7 @@ def _duty(p: Project, sys, chain) -> dict:
         c_rate = p.power_MW * 1e3 * to_cells / nameplate
         t, soc, temp = operation.daily_cycle(op.cycles_per_day, dod, c_rate, op.temperature_C)
         cycles_per_year = 365.0 * op.cycles_per_day * op.availability
-        return {"t_s": t, "soc": soc, "temp": temp, "energy_per_cycle_kWh": e_cycle, "cycles_per_day": op.cycles_per_day,
+        return {"t_s": t, "soc": soc, "temp": temp, "cycles_per_day": op.cycles_per_day,
                 "out_kWh_per_yr": e_cycle * cycles_per_year, "in_kWh_per_yr": None, "needed_kWh": e_cycle}
     time_h, power, temp_csv = operation.read_dispatch(p.path(op.dispatch))
     if np.max(np.abs(power)) > p.power_MW * (1 + 1e-9):
@@ -192,8 +192,7 @@ def _duty(p: Project, sys, chain) -> dict:
     needed = (soc.max() - soc.min()) * nameplate / to_cells
     temp = temp_csv if temp_csv is not None else np.full_like(time_h, op.temperature_C)
     full_cycles_per_day = out / op.availability / 365.0 / (p.power_MW * 1e3 * p.duration_h)
-    return {"t_s": (time_h - time_h[0]) * 3600.0, "soc": soc, "temp": temp, "energy_per_cycle_kWh": None,
-            "cycles_per_day": max(full_cycles_per_day, 1e-6), "out_kWh_per_yr": out, "in_kWh_per_yr": inp, "needed_kWh": needed}
+    return {"t_s": (time_h - time_h[0]) * 3600.0, "soc": soc, "temp": temp, "cycles_per_day": max(full_cycles_per_day, 1e-6), "out_kWh_per_yr": out, "in_kWh_per_yr": inp, "needed_kWh": needed}
 
 
 @dataclass
@@ -216,14 +215,15 @@ def prepare(p: Project) -> _Prepared:
 
     cell = Cell.from_spec(p.path(p.cell))
     row = cell.result.row(0)
-    price, price_source = cell_price(cell, p.cell_price_usd_per_kWh)
-    if p.dc_block_price_usd_per_kWh is not None:
-        price_source = "dc_block_price_usd_per_kWh (cells and DC block hardware together)"
+    if p.dc_block_price_usd_per_kWh is not None:  # the cells are inside the supplier's DC block price
+        price, price_source = 0.0, "in dc_block_price_usd_per_kWh (cells and DC block hardware together)"
+    else:
+        price, price_source = cell_price(cell, p.cell_price_usd_per_kWh)
     chain = eff_mod.chain(rte_dc=p.rte_dc)
     # an overbuild is more energy at the start: more containers, and the soft costs that scale with it
-    sys = system.build([p.power_MW], [p.duration_h * (1.0 + p.augmentation.overbuild)], cell_capacity_Ah=row["capacity_Ah"], cell_voltage_V=row["nominal_voltage_V"],
-                       cell_mass_kg=row["mass_kg"], cell_price_usd_per_kWh=price, cost_set=p.cost_set,
-                       energy_boundary=p.sizing_boundary, eff=chain)
+    sys = system.build([p.power_MW], [p.duration_h * (1.0 + p.augmentation.overbuild)], cell_capacity_Ah=row["capacity_Ah"],
+                       cell_voltage_V=row["nominal_voltage_V"], cell_mass_kg=row["mass_kg"], cell_price_usd_per_kWh=price,
+                       cost_set=p.cost_set, energy_boundary=p.sizing_boundary, eff=chain)
     duty = _duty(p, sys, chain)
     a = p.aging
     chosen = choose_model(cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging.")
@@ -370,7 +370,8 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
         energy_delivered_MWh=float(np.sum(out_b) / 1e3),
         breakdown={k: float(v[0]) for k, v in res.breakdown.items()},
         system={
-            "cell": pr.cell.spec.name, "cell_capacity_Ah": row["capacity_Ah"], "cell_price_usd_per_kWh": price,
+            "cell": pr.cell.spec.name, "cell_capacity_Ah": row["capacity_Ah"],
+            "cell_price_usd_per_kWh": None if p.dc_block_price_usd_per_kWh is not None else price,
             "cell_price_source": pr.price_source, "dc_block_price_usd_per_kWh": dc_price,
             "cost_set": p.cost_set, "power_MW": p.power_MW, "duration_h": p.duration_h, "cells": int(sys.cells[0]),
             "containers": int(sys.containers[0]), "dc_nameplate_MWh": dc_kWh / 1e3,
