@@ -31,7 +31,7 @@ def test_a_cheaper_bid_with_a_weaker_warranty_loses_and_the_report_says_why():
     assert cheap["dc_block_price_usd_per_kWh"] < r.ranking[0]["dc_block_price_usd_per_kWh"]
     assert cheap["cell_soh_end"] < r.ranking[0]["cell_soh_end"] and cheap["augmented_MWh"] > r.ranking[0]["augmented_MWh"]
     why = " ".join(r.why)
-    assert "cheapest offer, cheap" in why and "replacement +" in why
+    assert "cheapest offer, cheap" in why and "augmentation +" in why
 
 
 def test_identical_bids_rank_equal():

@@ -112,7 +112,7 @@ def rules_text(p: Project) -> list[str]:
     ]
 
 
-def variants(common: dict, p: Project) -> list[tuple[str, dict]]:
+def variants(p: Project) -> list[tuple[str, dict]]:
     """Rule changes for the sensitivity table: (label, overrides of the common project)."""
     f, op = p.finance, p.operation
     out = [
@@ -185,7 +185,7 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
     sens = []
     if sensitivity and len(preps) > 1:
         base_order = [x["name"] for x in ranking]
-        for label, over in variants(common, base):
+        for label, over in variants(base):
             projs = [bid_project(_merge(common, over), b, base_dir, f"bids[{b.name}].") for b in good_bids]
             vals = [r.lcos_usd_per_MWh for r in evaluate_many(projs)]
             rk = rank(vals)
@@ -193,6 +193,9 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
             sens.append({"rule": label, "order": order_v, "lcos_usd_per_MWh": dict(zip([b.name for b in good_bids], vals)),
                          "same_as_base": order_v == base_order})
     return TenderResult(data.get("name", "tender"), ranking, invalid, why, sens, rules_text(base), results)
+
+
+TERMS = {"capex": "capital", "om": "O&M", "charging": "charging", "replacement": "augmentation", "end_of_life": "end of life"}
 
 
 def explain(ranking: list[dict]) -> list[str]:
@@ -209,7 +212,7 @@ def explain(ranking: list[dict]) -> list[str]:
             lines.append(f"{b['name']} ties with {best['name']}: same LCOS.")
             continue
         terms = sorted(((k, b["breakdown"][k] - best["breakdown"][k]) for k in best["breakdown"]), key=lambda kv: -abs(kv[1]))
-        parts = ", ".join(f"{k} {v:+.1f}" for k, v in terms if abs(v) >= 0.05)
+        parts = ", ".join(f"{TERMS[k]} {v:+.1f}" for k, v in terms if abs(v) >= 0.05)
         price = b["dc_block_price_usd_per_kWh"] - best["dc_block_price_usd_per_kWh"]
         lines.append(f"{b['name']} costs {diff:+.1f} USD/MWh more than {best['name']} ({parts}); its DC block price is "
                      f"{price:+.1f} USD/kWh, warranty {b['warranty']} vs {best['warranty']}.")
