@@ -51,6 +51,8 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             todo.setdefault((text, float(eol)), []).append(float(rated))
     for (text, eol), rated_list in todo.items():
         proto = parse_protocol(text)
+        if proto.storage:
+            raise ValueError(f"a rating in cycles needs a cycling protocol, not {text!r}")
         rated_arr = np.array(sorted(set(rated_list)))
         lo, hi = np.full(rated_arr.size, 0.25), np.full(rated_arr.size, 2.5)
         # candidates that last beyond 3x the largest rating cannot bracket it: stop there
