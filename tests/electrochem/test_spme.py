@@ -208,3 +208,21 @@ def test_current_collector_resistance_follows_foil_thickness():
     r_thin, r_thick = current_collector_resistance(thin)[0], current_collector_resistance(thick)[0]
     assert 1e-3 < r_thin < 1e-2  # a few milliohm for a single-tab 21700
     assert r_thick < r_thin  # thicker foils (fewer turns too, but far less resistance per turn)
+
+
+def test_compiled_kernels_match_numpy(m50, lfp):
+    """The Numba step and voltage give the NumPy path's numbers (to rounding), mixed materials."""
+    pytest.importorskip("numba")
+    p = m50.concatenate([m50, lfp, m50.replace(L_p=m50.L_p * 1.1)])
+    states = {}
+    for compiled in (False, True):
+        model = SPMe(p, compiled=compiled)
+        current = np.array([5.0, 100.0, -3.0])
+        volts = [model.voltage(current)["voltage"]]
+        for k in range(6):
+            dt = np.array([10.0, 20.0, 5.0]) * (1.3**k)
+            model.commit(model.step(current, dt, None if k == 0 else np.full(3, 1.3)), np.ones(3, bool))
+            volts.append(model.voltage(current)["voltage"])
+        states[compiled] = (model.cn, model.cp, model.ce, np.array(volts))
+    for a, b in zip(states[False], states[True]):
+        np.testing.assert_allclose(b, a, rtol=1e-11, atol=1e-12)

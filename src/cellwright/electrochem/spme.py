@@ -19,19 +19,48 @@ defaults); surface concentration extrapolated linearly from the two outer shells
 time stepping (backward Euler, then variable-step BDF2) with the electrolyte diffusivity
 taken at the start of each step. Arrays are (points, N) so that the batched tridiagonal sweeps run
 over contiguous rows.
+
+The step and the voltage run as compiled kernels (:mod:`._jit`, Numba) when Numba is installed,
+and as the NumPy code below otherwise or with ``CELLWRIGHT_NUMBA=0`` in the environment; both
+give the same numbers to rounding.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from .functions import Grouped
+from .functions import Grouped, Packed
 from .parameters import F, R_GAS, SPMeParameters
 
 T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's sets)
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
+
+
+_KERNELS = None
+
+
+def kernels():
+    """The compiled kernels (module :mod:`._jit`), or None: Numba missing or
+    ``CELLWRIGHT_NUMBA=0``. Numba is imported here, on first use, not with cellwright."""
+    global _KERNELS
+    if os.environ.get("CELLWRIGHT_NUMBA", "1") == "0":
+        return None
+    if _KERNELS is None:
+        try:
+            from . import _jit
+        except ImportError:
+            _jit = False
+        _KERNELS = _jit
+    return _KERNELS or None
+
+
+def _vec(x, n: int) -> np.ndarray:
+    """``x`` as a contiguous float array (n,) (kernels take no broadcast views)."""
+    x = np.asarray(x, dtype=float)
+    return x if x.shape == (n,) and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, (n,)))
 
 
 def thomas_factor(a, b, c):
@@ -155,7 +184,8 @@ class _Electrolyte:
 class SPMe:
     """The SPMe for N cells: state (arrays (points, N)), one implicit step, the voltage."""
 
-    def __init__(self, p: SPMeParameters, mesh: Mesh | None = None):
+    def __init__(self, p: SPMeParameters, mesh: Mesh | None = None, compiled: bool | None = None):
+        """``compiled``: use the Numba kernels (default: when available)."""
         self.p = p
         self.mesh = mesh or Mesh()
         n_r = self.mesh.n_r
@@ -178,6 +208,11 @@ class SPMe:
         self.src_unit = src / self.el.eps  # electrolyte source per ampere, mol/m3/s/A
         self._sigma_term = p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p)
         self._kappa_geom = p.L_n / (3.0 * p.eps_n**p.b_n) + p.L_s / p.eps_s**p.b_s + p.L_p / (3.0 * p.eps_p**p.b_p)
+        self._jit = kernels() if compiled is None or compiled else None
+        if compiled and self._jit is None:
+            raise ImportError("compiled SPMe kernels need Numba (pip install numba)")
+        if self._jit is not None:
+            self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -205,6 +240,8 @@ class SPMe:
         j_n, j_p = self.fluxes(current)
         bdf2 = self._prev is not None
         w = np.ones_like(dt) if ratio is None else ratio
+        if self._jit is not None:
+            return self._step_compiled(current, dt, w, j_n, j_p, bdf2)
         g = dt * (1.0 + w) / (1.0 + 2.0 * w) if bdf2 else dt
         new = []
         for k, (c, part, j) in enumerate(((self.cn, self.pn, j_n), (self.cp, self.pp, j_p))):
@@ -225,6 +262,21 @@ class SPMe:
         new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
         return new
 
+    def _step_compiled(self, current, dt, w, j_n, j_p, bdf2):
+        n = len(self.p)
+        current, dt, w = _vec(current, n), _vec(dt, n), _vec(w, n)
+        el = self.el
+        prev = self._prev if bdf2 else (self.cn, self.cp, self.ce)
+        new = [np.empty_like(self.cn), np.empty_like(self.cp), np.empty_like(self.ce)]
+        self._jit.step(
+            self.cn, self.cp, self.ce, *prev, bdf2, w, dt,
+            *self._operator("n", self.cn), _vec(self.pn.source(j_n / F), n),
+            *self._operator("p", self.cp), _vec(self.pp.source(j_p / F), n),
+            el.tort, el.beta, el.one_minus_beta, el.inv_centre_dist, el.inv_vol, self.src_unit, current,
+            *self._tables["D_e"], CE_FLOOR, *new,
+        )  # fmt: skip
+        return new
+
     def commit(self, state, active: np.ndarray):
         """Keep the new state for the designs still running."""
         cur = [self.cn, self.cp, self.ce]
@@ -241,6 +293,8 @@ class SPMe:
         p = self.p
         cn, cp, ce = state if state is not None else (self.cn, self.cp, self.ce)
         j_n, j_p = self.fluxes(current)
+        if self._jit is not None:
+            return self._voltage_compiled(current, cn, cp, ce, j_n, j_p)
         cn_s = np.clip(self.pn.surface(cn), 1e-9 * p.cmax_n, (1 - 1e-9) * p.cmax_n)
         cp_s = np.clip(self.pp.surface(cp), 1e-9 * p.cmax_p, (1 - 1e-9) * p.cmax_p)
         s = self.el
@@ -267,3 +321,20 @@ class SPMe:
             "x_p_surf": cp_s / p.cmax_p,
             "ce_min": ce.min(axis=0),
         }
+
+    def _voltage_compiled(self, current, cn, cp, ce, j_n, j_p) -> dict:
+        p, s = self.p, self.el
+        n = len(p)
+        current, j_n, j_p = _vec(current, n), _vec(j_n, n), _vec(j_p, n)
+        vt = _vec(R_GAS * self.T / F, n)
+        inv_t = 1.0 / T_REF - 1.0 / self.T
+        k0_n = p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t)
+        k0_p = p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t)
+        out = {k: np.empty(n) for k in ("voltage", "ocv", "x_n_surf", "x_p_surf", "ce_min")}
+        self._jit.voltage(
+            cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start, s.dx, _vec(s.length, n),
+            p.cmax_n, p.cmax_p, k0_n, k0_p, vt, p.t_plus, p.area, self._kappa_geom, self._sigma_term, p.R_contact,
+            self._tables["U_n"], self._tables["U_p"], self._tables["kappa"], CE_FLOOR,
+            *out.values(),
+        )  # fmt: skip
+        return out
