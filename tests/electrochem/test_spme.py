@@ -210,10 +210,14 @@ def test_current_collector_resistance_follows_foil_thickness():
     assert r_thick < r_thin  # thicker foils (fewer turns too, but far less resistance per turn)
 
 
-def test_compiled_kernels_match_numpy(m50, lfp):
-    """The Numba step and voltage give the NumPy path's numbers (to rounding), mixed materials."""
+@pytest.mark.parametrize("varying_D", [False, True])
+def test_compiled_kernels_match_numpy(m50, lfp, varying_D):
+    """The Numba step and voltage give the NumPy path's numbers (to rounding), mixed materials,
+    constant or concentration-dependent particle diffusivities."""
     pytest.importorskip("numba")
     p = m50.concatenate([m50, lfp, m50.replace(L_p=m50.L_p * 1.1)])
+    if varying_D:
+        p = p.replace(D_n=functions.register("test.D_n.varying", [0.0, 0.5, 1.0], [2e-14, 8e-15, 3e-14]))
     states = {}
     for compiled in (False, True):
         model = SPMe(p, compiled=compiled)

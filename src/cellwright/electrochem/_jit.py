@@ -65,195 +65,221 @@ def _asinh(x):
     return r if x >= 0.0 else -r
 
 
-@njit(inline="always", **_OPTS)
-def _sum_log(ce, j, first, stop):
-    """Sum of log(max(c, 1e-6)) over rows first..stop-1: logs of products of 8 (no overflow
-    for concentrations within 1e-6..1e30 mol/m3), a fraction of the logarithms."""
-    total = 0.0
-    prod = 1.0
-    k = 0
-    for i in range(first, stop):
-        prod *= max(ce[i, j], 1e-6)
-        k += 1
-        if k == 8:
-            total += np.log(prod)
-            prod = 1.0
-            k = 0
-    return total + np.log(prod)
-
-
 BLOCK = 64  # designs swept together: rows outer, designs inner (independent, so SIMD)
 
 
 @njit(inline="always", **_OPTS)
-def _thomas_block(j0, nb, g, lo, di, up, out, cpw):
-    """Factor and solve the block's systems ``(1 - g L) x = out`` in place, L = (lo, di, up)
-    with rows (m, N); ``cpw`` scratch (m, BLOCK). The order of arithmetic is ``thomas``'s."""
-    m = out.shape[0]
-    for jj in range(nb):
-        j = j0 + jj
-        inv = 1.0 / (1.0 - g[jj] * di[0, j])
-        cpw[0, jj] = -g[jj] * up[0, j] * inv
-        out[0, j] = out[0, j] * inv
-    for i in range(1, m):
-        for jj in range(nb):
-            j = j0 + jj
-            a = -g[jj] * lo[i, j]
-            inv = 1.0 / ((1.0 - g[jj] * di[i, j]) - a * cpw[i - 1, jj])
-            cpw[i, jj] = -g[jj] * up[i, j] * inv
-            out[i, j] = (out[i, j] - a * out[i - 1, j]) * inv
-    for i in range(m - 2, -1, -1):
-        for jj in range(nb):
-            out[i, j0 + jj] -= cpw[i, jj] * out[i + 1, j0 + jj]
+def _first_row(A, B, C, o, cw):
+    for k in range(o.size):
+        inv = 1.0 / B[k]
+        cw[k] = C[k] * inv
+        o[k] = o[k] * inv
 
 
 @njit(inline="always", **_OPTS)
-def _rhs_block(j0, nb, bdf2, a1, a2, c, prev, out):
+def _forward_row(A, B, C, o, o_prev, cw_prev, cw):
+    for k in range(o.size):
+        inv = 1.0 / (B[k] - A[k] * cw_prev[k])
+        cw[k] = C[k] * inv
+        o[k] = (o[k] - A[k] * o_prev[k]) * inv
+
+
+@njit(inline="always", **_OPTS)
+def _back_row(o, o_next, cw):
+    for k in range(o.size):
+        o[k] -= cw[k] * o_next[k]
+
+
+@njit(inline="always", **_OPTS)
+def _thomas(j0, j1, A, B, C, out, cw):
+    """Solve the block's tridiagonal systems in place: ``A``, ``B``, ``C`` and the scratch
+    ``cw`` are block-local (m, BLOCK), right-hand sides ``out[:, j0:j1]``. Row by row, each
+    row's loop runs over independent designs (vectorised)."""
+    m = out.shape[0]
+    nb = j1 - j0
+    _first_row(A[0, :nb], B[0, :nb], C[0, :nb], out[0, j0:j1], cw[0, :nb])
+    for i in range(1, m):
+        _forward_row(A[i, :nb], B[i, :nb], C[i, :nb], out[i, j0:j1], out[i - 1, j0:j1], cw[i - 1, :nb], cw[i, :nb])
+    for i in range(m - 2, -1, -1):
+        _back_row(out[i, j0:j1], out[i + 1, j0:j1], cw[i, :nb])
+
+
+@njit(inline="always", **_OPTS)
+def _rhs(j0, j1, bdf2, a1, a2, c, prev, out):
     """BDF2 (or backward Euler) right-hand side of the block into ``out``: a1 c - a2 prev."""
+    nb = j1 - j0
     for i in range(c.shape[0]):
-        for jj in range(nb):
-            j = j0 + jj
-            if bdf2:
-                out[i, j] = a1[jj] * c[i, j] - a2[jj] * prev[i, j]
-            else:
-                out[i, j] = c[i, j]
+        o, x, xp = out[i, j0:j1], c[i, j0:j1], prev[i, j0:j1]
+        if bdf2:
+            for k in range(nb):
+                o[k] = a1[k] * x[k] - a2[k] * xp[k]
+        else:
+            for k in range(nb):
+                o[k] = x[k]
+
+
+@njit(inline="always", **_OPTS)
+def _particle(j0, j1, g, bdf2, a1, a2, c, prev, lo, di, up, scale, src, out, A, B, C, cw):
+    """One electrode's particles over the block. The operator is ``(lo, di, up) * scale``:
+    (m, 1) shapes times a diffusivity scale per design when D is constant, else (m, N)."""
+    m = c.shape[0]
+    full = lo.shape[1] > 1
+    for i in range(m):
+        for k in range(j1 - j0):
+            j = j0 + k
+            jc = j if full else 0
+            s = scale[j]
+            A[i, k] = -g[k] * (lo[i, jc] * s)
+            B[i, k] = 1.0 - g[k] * (di[i, jc] * s)
+            C[i, k] = -g[k] * (up[i, jc] * s)
+    _rhs(j0, j1, bdf2, a1, a2, c, prev, out)
+    for k in range(j1 - j0):
+        out[m - 1, j0 + k] += g[k] * src[j0 + k]
+    _thomas(j0, j1, A, B, C, out, cw)
 
 
 @njit(**_OPTS)
 def step(
     cn, cp, ce, pn, pp, pe, bdf2, w, dt,
-    lo_n, di_n, up_n, src_n, lo_p, di_p, up_p, src_p,
-    tort, beta, one_minus_beta, inv_centre_dist, inv_vol, src_unit, current,
+    lo_n, di_n, up_n, scale_n, src_n, lo_p, di_p, up_p, scale_p, src_p,
+    dom, edge, tort, inv_vol, src_unit, beta, one_minus_beta, inv_centre_dist, current,
     tx, ty, sl, start, length, x0, inv_h, ce_floor,
     out_n, out_p, out_e,
 ):  # fmt: skip
-    """Advance N designs by ``dt``: particle sources ``src_*`` (dc/dt of the outer shell, (N,)),
-    electrolyte diffusivity table (``tx`` ... ``inv_h``), results into ``out_*``."""
+    """Advance N designs by ``dt`` (BDF2 with step ratio ``w``, or backward Euler), results
+    into ``out_*``. Particles: operators (see ``_particle``) and the outer shell's dc/dt
+    ``src_*`` (N,). Electrolyte: per-domain constants ``tort``, ``inv_vol``, ``src_unit``
+    (3, N) picked by each cell's domain ``dom`` (K,), per-edge-kind constants ``beta``,
+    ``one_minus_beta``, ``inv_centre_dist`` (5, N: inside negative, negative|separator, ...)
+    by ``edge`` (K-1,); its diffusivity table ``tx`` ... ``inv_h``."""
     n = cn.shape[1]
     K = ce.shape[0]
-    mn = cn.shape[0]
-    mp = cp.shape[0]
-    cpw = np.empty((max(K, mn, mp), BLOCK))
-    lower = np.empty((K, BLOCK))
-    diag = np.empty((K, BLOCK))
-    upper = np.empty((K, BLOCK))
+    rows = max(K, cn.shape[0], cp.shape[0])
+    A = np.empty((rows, BLOCK))
+    B = np.empty((rows, BLOCK))
+    C = np.empty((rows, BLOCK))
+    cw = np.empty((rows, BLOCK))
+    eff = np.empty((K, BLOCK))
     g = np.empty(BLOCK)
     a1 = np.empty(BLOCK)
     a2 = np.empty(BLOCK)
     for j0 in range(0, n, BLOCK):
-        nb = min(BLOCK, n - j0)
-        for jj in range(nb):
-            j = j0 + jj
+        j1 = min(j0 + BLOCK, n)
+        nb = j1 - j0
+        for k in range(nb):
+            j = j0 + k
             if bdf2:
                 wj = w[j]
                 den = 1.0 + 2.0 * wj
-                a1[jj] = (1.0 + wj) ** 2 / den
-                a2[jj] = wj**2 / den
-                g[jj] = dt[j] * (1.0 + wj) / den
+                a1[k] = (1.0 + wj) ** 2 / den
+                a2[k] = wj**2 / den
+                g[k] = dt[j] * (1.0 + wj) / den
             else:
-                g[jj] = dt[j]
-        _rhs_block(j0, nb, bdf2, a1, a2, cn, pn, out_n)
-        _rhs_block(j0, nb, bdf2, a1, a2, cp, pp, out_p)
-        _rhs_block(j0, nb, bdf2, a1, a2, ce, pe, out_e)
-        for jj in range(nb):
-            j = j0 + jj
-            out_n[mn - 1, j] += g[jj] * src_n[j]
-            out_p[mp - 1, j] += g[jj] * src_p[j]
-        _thomas_block(j0, nb, g, lo_n, di_n, up_n, out_n, cpw)
-        _thomas_block(j0, nb, g, lo_p, di_p, up_p, out_p, cpw)
+                g[k] = dt[j]
+        _particle(j0, j1, g, bdf2, a1, a2, cn, pn, lo_n, di_n, up_n, scale_n, src_n, out_n, A, B, C, cw)
+        _particle(j0, j1, g, bdf2, a1, a2, cp, pp, lo_p, di_p, up_p, scale_p, src_p, out_p, A, B, C, cw)
         # electrolyte: operator from the diffusivity at the present concentration
         for i in range(K):
-            for jj in range(nb):
-                j = j0 + jj
+            d = dom[i]
+            for k in range(nb):
+                j = j0 + k
                 De = _interp(max(ce[i, j], ce_floor), tx, ty, sl, start[j], length[j], x0[j], inv_h[j])
-                diag[i, jj] = tort[i, j] * De  # for now, the effective diffusivity
-        for jj in range(nb):
-            lower[0, jj] = 0.0
-            upper[K - 1, jj] = 0.0
+                eff[i, k] = tort[d, j] * De
+        for k in range(nb):
+            A[0, k] = 0.0
+            C[K - 1, k] = 0.0
         for i in range(K - 1):
-            for jj in range(nb):
-                j = j0 + jj
-                # harmonic mean, 1 / (beta / D_i + (1 - beta) / D_i+1), with one division
-                d0, d1 = diag[i, jj], diag[i + 1, jj]
-                ge = d0 * d1 / (beta[i, j] * d1 + one_minus_beta[i, j] * d0) * inv_centre_dist[i, j]
-                lower[i + 1, jj] = ge * inv_vol[i + 1, j]
-                upper[i, jj] = ge * inv_vol[i, j]
+            e, d0, d1 = edge[i], dom[i], dom[i + 1]
+            for k in range(nb):
+                j = j0 + k
+                # harmonic mean of eps^b D_e, 1 / (beta / D_i + (1 - beta) / D_i+1), one division
+                f0, f1 = eff[i, k], eff[i + 1, k]
+                ge = f0 * f1 / (beta[e, j] * f1 + one_minus_beta[e, j] * f0) * inv_centre_dist[e, j]
+                A[i + 1, k] = -g[k] * (ge * inv_vol[d1, j])
+                C[i, k] = -g[k] * (ge * inv_vol[d0, j])
         for i in range(K):
-            for jj in range(nb):
-                j = j0 + jj
-                diag[i, jj] = (0.0 - upper[i, jj]) - lower[i, jj]
-                out_e[i, j] = out_e[i, j] + g[jj] * src_unit[i, j] * current[j]
-        _thomas_local(j0, nb, g, lower, diag, upper, out_e, cpw)
-
-
-@njit(inline="always", **_OPTS)
-def _thomas_local(j0, nb, g, lo, di, up, out, cpw):
-    """``_thomas_block`` with the operator in block-local scratch (m, BLOCK)."""
-    m = out.shape[0]
-    for jj in range(nb):
-        inv = 1.0 / (1.0 - g[jj] * di[0, jj])
-        cpw[0, jj] = -g[jj] * up[0, jj] * inv
-        out[0, j0 + jj] = out[0, j0 + jj] * inv
-    for i in range(1, m):
-        for jj in range(nb):
-            j = j0 + jj
-            a = -g[jj] * lo[i, jj]
-            inv = 1.0 / ((1.0 - g[jj] * di[i, jj]) - a * cpw[i - 1, jj])
-            cpw[i, jj] = -g[jj] * up[i, jj] * inv
-            out[i, j] = (out[i, j] - a * out[i - 1, j]) * inv
-    for i in range(m - 2, -1, -1):
-        for jj in range(nb):
-            out[i, j0 + jj] -= cpw[i, jj] * out[i + 1, j0 + jj]
+            for k in range(nb):
+                B[i, k] = 1.0 - A[i, k] - C[i, k]
+        _rhs(j0, j1, bdf2, a1, a2, ce, pe, out_e)
+        for i in range(K):
+            d = dom[i]
+            for k in range(nb):
+                j = j0 + k
+                out_e[i, j] += g[k] * src_unit[d, j] * current[j]
+        _thomas(j0, j1, A, B, C, out_e, cw)
 
 
 @njit(**_OPTS)
 def voltage(
-    cn, cp, ce, j_n, j_p, current, n_cells, p_first, dx, length,
+    cn, cp, ce, j_n, j_p, current, n_cells, p_first, dom, dx, length,
     cmax_n, cmax_p, k0_n, k0_p, vt, t_plus, area, kappa_geom, sigma_term, R_contact,
     Un, Up, kappa, ce_floor,
     v, ocv, xn_s, xp_s, ce_min,
 ):  # fmt: skip
     """Terminal voltage and its parts (see ``SPMe.voltage``); ``k0_*`` = m exp(Arrhenius),
-    ``Un``/``Up``/``kappa`` packed tables (``functions.Packed.args()``)."""
+    ``dx`` (3, N) by domain ``dom`` (K,), ``Un``/``Up``/``kappa`` packed tables
+    (``functions.Packed.args()``). Blocks of designs, rows outer, as in ``step``."""
     n = cn.shape[1]
     K = ce.shape[0]
     m_n = cn.shape[0]
     m_p = cp.shape[0]
     n_p = K - p_first
-    for j in range(n):
-        cn_s = min(max(1.5 * cn[m_n - 1, j] - 0.5 * cn[m_n - 2, j], 1e-9 * cmax_n[j]), (1 - 1e-9) * cmax_n[j])
-        cp_s = min(max(1.5 * cp[m_p - 1, j] - 0.5 * cp[m_p - 2, j], 1e-9 * cmax_p[j]), (1 - 1e-9) * cmax_p[j])
-        fn = k0_n[j] * np.sqrt(cn_s * (cmax_n[j] - cn_s))
-        fp = k0_p[j] * np.sqrt(cp_s * (cmax_p[j] - cp_s))
-        sum_n = 0.0
-        sum_p = 0.0
-        total = 0.0
-        lowest = ce[0, j]
+    fn = np.empty(BLOCK)
+    fp = np.empty(BLOCK)
+    sum_n = np.empty(BLOCK)
+    sum_p = np.empty(BLOCK)
+    log_n = np.empty(BLOCK)
+    log_p = np.empty(BLOCK)
+    prod = np.empty(BLOCK)
+    total = np.empty(BLOCK)
+    lowest = np.empty(BLOCK)
+    for j0 in range(0, n, BLOCK):
+        nb = min(BLOCK, n - j0)
+        for k in range(nb):
+            j = j0 + k
+            cn_s = min(max(1.5 * cn[m_n - 1, j] - 0.5 * cn[m_n - 2, j], 1e-9 * cmax_n[j]), (1 - 1e-9) * cmax_n[j])
+            cp_s = min(max(1.5 * cp[m_p - 1, j] - 0.5 * cp[m_p - 2, j], 1e-9 * cmax_p[j]), (1 - 1e-9) * cmax_p[j])
+            xn_s[j] = cn_s / cmax_n[j]
+            xp_s[j] = cp_s / cmax_p[j]
+            fn[k] = 2.0 * (k0_n[j] * np.sqrt(cn_s * (cmax_n[j] - cn_s)))
+            fp[k] = 2.0 * (k0_p[j] * np.sqrt(cp_s * (cmax_p[j] - cp_s)))
+            sum_n[k] = sum_p[k] = log_n[k] = log_p[k] = total[k] = 0.0
+            prod[k] = 1.0
+            lowest[k] = ce[0, j]
         for i in range(K):
-            c = ce[i, j]
-            lowest = min(lowest, c)
-            c = max(c, 1e-6)
-            total += c * dx[i, j]
-            if i < n_cells:
-                sum_n += _asinh(j_n[j] / (2.0 * (fn * np.sqrt(c))))
-            elif i >= p_first:
-                sum_p += _asinh(j_p[j] / (2.0 * (fp * np.sqrt(c))))
-        log_n = _sum_log(ce, j, 0, n_cells)
-        log_p = _sum_log(ce, j, p_first, K)
-        eta_n = 2.0 * vt[j] * (sum_n / n_cells)
-        eta_p = 2.0 * vt[j] * (sum_p / n_p)
-        xn = cn_s / cmax_n[j]
-        xp = cp_s / cmax_p[j]
-        un = _interp(xn, Un[0], Un[1], Un[2], Un[3][j], Un[4][j], Un[5][j], Un[6][j])
-        up = _interp(xp, Up[0], Up[1], Up[2], Up[3][j], Up[4][j], Up[5][j], Up[6][j])
-        oc = up - un
-        conc = 2.0 * (1.0 - t_plus[j]) * vt[j] * (log_p / n_p - log_n / n_cells)
-        kap = _interp(max(total / length[j], ce_floor), kappa[0], kappa[1], kappa[2], kappa[3][j], kappa[4][j], kappa[5][j], kappa[6][j])
-        i_dens = current[j] / area[j]
-        ohm_e = -i_dens * kappa_geom[j] / kap
-        ohm_s = -i_dens * sigma_term[j]
-        v[j] = oc + eta_p - eta_n + conc + ohm_e + ohm_s - current[j] * R_contact[j]
-        ocv[j] = oc
-        xn_s[j] = xn
-        xp_s[j] = xp
-        ce_min[j] = lowest
+            d = dom[i]
+            row = ce[i, j0 : j0 + nb]
+            for k in range(nb):
+                c = row[k]
+                lowest[k] = min(lowest[k], c)
+                total[k] += max(c, 1e-6) * dx[d, j0 + k]
+            if i < n_cells or i >= p_first:
+                flux, f, s = (j_n, fn, sum_n) if i < n_cells else (j_p, fp, sum_p)
+                for k in range(nb):
+                    c = max(row[k], 1e-6)
+                    s[k] += _asinh(flux[j0 + k] / (f[k] * np.sqrt(c)))
+                    prod[k] *= c
+                # sum of log c as logs of products of up to 8 (no overflow for 1e-6..1e30)
+                pos = i if i < n_cells else i - p_first
+                last = n_cells if i < n_cells else K
+                if pos % 8 == 7 or i == last - 1:
+                    logs = log_n if i < n_cells else log_p
+                    for k in range(nb):
+                        logs[k] += np.log(prod[k])
+                        prod[k] = 1.0
+        for k in range(nb):
+            j = j0 + k
+            eta_n = 2.0 * vt[j] * (sum_n[k] / n_cells)
+            eta_p = 2.0 * vt[j] * (sum_p[k] / n_p)
+            un = _interp(xn_s[j], Un[0], Un[1], Un[2], Un[3][j], Un[4][j], Un[5][j], Un[6][j])
+            up = _interp(xp_s[j], Up[0], Up[1], Up[2], Up[3][j], Up[4][j], Up[5][j], Up[6][j])
+            oc = up - un
+            conc = 2.0 * (1.0 - t_plus[j]) * vt[j] * (log_p[k] / n_p - log_n[k] / n_cells)
+            ce_mean = max(total[k] / length[j], ce_floor)
+            kap = _interp(ce_mean, kappa[0], kappa[1], kappa[2], kappa[3][j], kappa[4][j], kappa[5][j], kappa[6][j])
+            i_dens = current[j] / area[j]
+            ohm_e = -i_dens * kappa_geom[j] / kap
+            ohm_s = -i_dens * sigma_term[j]
+            v[j] = oc + eta_p - eta_n + conc + ohm_e + ohm_s - current[j] * R_contact[j]
+            ocv[j] = oc
+            ce_min[j] = lowest[k]

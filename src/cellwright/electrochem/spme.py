@@ -213,6 +213,7 @@ class SPMe:
             raise ImportError("compiled SPMe kernels need Numba (pip install numba)")
         if self._jit is not None:
             self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
+            self._compact = self._compact_constants()
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -262,17 +263,47 @@ class SPMe:
         new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
         return new
 
+    def _compact_constants(self) -> dict:
+        """The kernels' constants, small enough to stay in cache: the electrolyte's by domain
+        (3, N) and by kind of edge (5, N: inside the negative, negative|separator, inside the
+        separator, ...), indexed by each cell's and each edge's kind; with constant
+        diffusivities, each particle operator as a unit sphere's (n, 1) times D / R^2."""
+        el, p = self.el, self.p
+        dom = np.repeat(np.arange(3), el.counts)
+        edge = np.where(dom[:-1] == dom[1:], 2 * dom[:-1], 2 * dom[:-1] + 1)
+        first_cell = [int(np.flatnonzero(dom == d)[0]) for d in range(3)]
+        kinds = [np.flatnonzero(edge == e) for e in range(5)]
+
+        def by_edge(a):
+            return np.stack([a[k[0]] if k.size else np.zeros(len(p)) for k in kinds])
+
+        out = {
+            "dom": dom, "edge": edge,
+            "dx": el.dx[first_cell], "tort": el.tort[first_cell], "inv_vol": el.inv_vol[first_cell], "src_unit": self.src_unit[first_cell],
+            "beta": by_edge(el.beta), "one_minus_beta": by_edge(el.one_minus_beta),
+            "inv_centre_dist": by_edge(el.inv_centre_dist),
+        }  # fmt: skip
+        if self._constant_D:
+            unit = _Particle(np.ones(1), self.mesh.n_r).operator(np.ones((self.mesh.n_r - 1, 1)))
+            for side, R in (("n", p.R_n), ("p", p.R_p)):
+                out[side] = unit, np.ascontiguousarray(self.fn[f"D_{side}"](np.zeros(len(p))) / R**2)
+        return {k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for k, v in out.items()}
+
     def _step_compiled(self, current, dt, w, j_n, j_p, bdf2):
         n = len(self.p)
         current, dt, w = _vec(current, n), _vec(dt, n), _vec(w, n)
-        el = self.el
+        k = self._compact
+        ops = {}
+        for side, c in (("n", self.cn), ("p", self.cp)):
+            ops[side] = k[side] if self._constant_D else (self._operator(side, c), np.ones(n))
         prev = self._prev if bdf2 else (self.cn, self.cp, self.ce)
         new = [np.empty_like(self.cn), np.empty_like(self.cp), np.empty_like(self.ce)]
         self._jit.step(
             self.cn, self.cp, self.ce, *prev, bdf2, w, dt,
-            *self._operator("n", self.cn), _vec(self.pn.source(j_n / F), n),
-            *self._operator("p", self.cp), _vec(self.pp.source(j_p / F), n),
-            el.tort, el.beta, el.one_minus_beta, el.inv_centre_dist, el.inv_vol, self.src_unit, current,
+            *ops["n"][0], ops["n"][1], _vec(self.pn.source(j_n / F), n),
+            *ops["p"][0], ops["p"][1], _vec(self.pp.source(j_p / F), n),
+            k["dom"], k["edge"], k["tort"], k["inv_vol"], k["src_unit"],
+            k["beta"], k["one_minus_beta"], k["inv_centre_dist"], current,
             *self._tables["D_e"], CE_FLOOR, *new,
         )  # fmt: skip
         return new
@@ -332,7 +363,8 @@ class SPMe:
         k0_p = p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t)
         out = {k: np.empty(n) for k in ("voltage", "ocv", "x_n_surf", "x_p_surf", "ce_min")}
         self._jit.voltage(
-            cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start, s.dx, _vec(s.length, n),
+            cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start,
+            self._compact["dom"], self._compact["dx"], _vec(s.length, n),
             p.cmax_n, p.cmax_p, k0_n, k0_p, vt, p.t_plus, p.area, self._kappa_geom, self._sigma_term, p.R_contact,
             self._tables["U_n"], self._tables["U_p"], self._tables["kappa"], CE_FLOOR,
             *out.values(),
