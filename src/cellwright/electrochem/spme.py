@@ -201,6 +201,8 @@ class SPMe:
         self.T = p.T.astype(float).copy()  # K; changes only in a thermal simulation
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
+        self._flux_den_n = self.a_n * p.L_n * p.area
+        self._flux_den_p = self.a_p * p.L_p * p.area
         self._ops: dict = {}
         src = np.zeros((self.el.K, len(p)))
         src[self.el.n_sl] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
@@ -214,6 +216,7 @@ class SPMe:
         if self._jit is not None:
             self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
             self._compact = self._compact_constants()
+            self._T_terms = None  # temperature-dependent voltage terms, kept while T is unchanged
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -221,7 +224,7 @@ class SPMe:
 
     def fluxes(self, current):
         """Interfacial current densities (A/m2) of the negative and positive."""
-        return current / (self.a_n * self.p.L_n * self.p.area), -current / (self.a_p * self.p.L_p * self.p.area)
+        return current / self._flux_den_n, -current / self._flux_den_p
 
     def _operator(self, which: str, c: np.ndarray):
         """Particle operator (constant diffusivities: computed once)."""
@@ -357,10 +360,13 @@ class SPMe:
         p, s = self.p, self.el
         n = len(p)
         current, j_n, j_p = _vec(current, n), _vec(j_n, n), _vec(j_p, n)
-        vt = _vec(R_GAS * self.T / F, n)
-        inv_t = 1.0 / T_REF - 1.0 / self.T
-        k0_n = p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t)
-        k0_p = p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t)
+        cached = self._T_terms
+        if cached is None or cached[0] is not self.T or not np.array_equal(cached[1], self.T):
+            inv_t = 1.0 / T_REF - 1.0 / self.T
+            k0_n = _vec(p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t), n)
+            k0_p = _vec(p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t), n)
+            self._T_terms = cached = (self.T, self.T.copy(), _vec(R_GAS * self.T / F, n), k0_n, k0_p)
+        vt, k0_n, k0_p = cached[2:]
         out = {k: np.empty(n) for k in ("voltage", "ocv", "x_n_surf", "x_p_surf", "ce_min")}
         self._jit.voltage(
             cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start,
