@@ -217,6 +217,7 @@ class SPMe:
             self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
             self._compact = self._compact_constants()
             self._T_terms = None  # temperature-dependent voltage terms, kept while T is unchanged
+            self._pool: list[list[np.ndarray]] = []
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -240,6 +241,9 @@ class SPMe:
         """Advance by ``dt`` (s, per design) at ``current`` (A); returns the new state (not kept).
 
         Variable-step BDF2 with ``ratio`` = dt / previous dt (backward Euler without history).
+        With the compiled kernels the returned arrays are recycled: another ``step`` overwrites
+        them unless they were committed, and a committed state's arrays are reused once it is
+        two commits old (copy a state to keep it).
         """
         j_n, j_p = self.fluxes(current)
         bdf2 = self._prev is not None
@@ -292,6 +296,17 @@ class SPMe:
                 out[side] = unit, np.ascontiguousarray(self.fn[f"D_{side}"](np.zeros(len(p))) / R**2)
         return {k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for k, v in out.items()}
 
+    def _spare_state(self) -> list[np.ndarray]:
+        """Arrays for a new state, reused: a set that is neither the present nor the previous
+        state (allocating (points, N) arrays at every step costs more than the step itself)."""
+        in_use = {id(self.cn)} | (set() if self._prev is None else {id(self._prev[0])})
+        for arrays in self._pool:
+            if id(arrays[0]) not in in_use:
+                return arrays
+        arrays = [np.empty_like(self.cn), np.empty_like(self.cp), np.empty_like(self.ce)]
+        self._pool = self._pool[-2:] + [arrays]
+        return arrays
+
     def _step_compiled(self, current, dt, w, j_n, j_p, bdf2):
         n = len(self.p)
         current, dt, w = _vec(current, n), _vec(dt, n), _vec(w, n)
@@ -300,7 +315,7 @@ class SPMe:
         for side, c in (("n", self.cn), ("p", self.cp)):
             ops[side] = k[side] if self._constant_D else (self._operator(side, c), np.ones(n))
         prev = self._prev if bdf2 else (self.cn, self.cp, self.ce)
-        new = [np.empty_like(self.cn), np.empty_like(self.cp), np.empty_like(self.ce)]
+        new = self._spare_state()
         self._jit.step(
             self.cn, self.cp, self.ce, *prev, bdf2, w, dt,
             *ops["n"][0], ops["n"][1], _vec(self.pn.source(j_n / F), n),
