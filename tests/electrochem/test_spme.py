@@ -14,7 +14,7 @@ from cellwright.electrochem.parameters import F
 from cellwright.electrochem.protocols import parse
 from cellwright.electrochem.rate import rate_capability
 from cellwright.electrochem.solve import simulate
-from cellwright.electrochem.spme import SPMe, thomas
+from cellwright.electrochem.spme import SPMe, kernels, thomas
 from cellwright.errors import SpecError
 
 ROOT = Path(__file__).parents[2]
@@ -208,3 +208,26 @@ def test_current_collector_resistance_follows_foil_thickness():
     r_thin, r_thick = current_collector_resistance(thin)[0], current_collector_resistance(thick)[0]
     assert 1e-3 < r_thin < 1e-2  # a few milliohm for a single-tab 21700
     assert r_thick < r_thin  # thicker foils (fewer turns too, but far less resistance per turn)
+
+
+@pytest.mark.parametrize("varying_D", [False, True])
+def test_compiled_kernels_match_numpy(m50, lfp, varying_D):
+    """The Numba step and voltage give the NumPy path's numbers (to rounding), mixed materials,
+    constant or concentration-dependent particle diffusivities."""
+    if kernels() is None:
+        pytest.skip("compiled kernels unavailable (no Numba, or CELLWRIGHT_NUMBA=0)")
+    p = m50.concatenate([m50, lfp, m50.replace(L_p=m50.L_p * 1.1)])
+    if varying_D:
+        p = p.replace(D_n=functions.register("test.D_n.varying", [0.0, 0.5, 1.0], [2e-14, 8e-15, 3e-14]))
+    states = {}
+    for compiled in (False, True):
+        model = SPMe(p, compiled=compiled)
+        current = np.array([5.0, 100.0, -3.0])
+        volts = [model.voltage(current)["voltage"]]
+        for k in range(6):
+            dt = np.array([10.0, 20.0, 5.0]) * (1.3**k)
+            model.commit(model.step(current, dt, None if k == 0 else np.full(3, 1.3)), np.ones(3, bool))
+            volts.append(model.voltage(current)["voltage"])
+        states[compiled] = (model.cn, model.cp, model.ce, np.array(volts))
+    for a, b in zip(states[False], states[True]):
+        np.testing.assert_allclose(b, a, rtol=1e-11, atol=1e-12)

@@ -76,3 +76,43 @@ class Grouped:
     def is_constant(self) -> bool:
         codes = [self.single] if self.single is not None else [c for c, _ in self.groups]
         return all(np.all(_TABLES[c][1] == _TABLES[c][1][0]) for c in codes)
+
+
+class Packed:
+    """The tables of one function for N designs, flattened for compiled kernels.
+
+    ``x``, ``y`` and ``slope`` hold every table used, end to end; design i's table starts at
+    ``start[i]`` and has ``length[i]`` points. Uniformly spaced tables (all of PyBaMM's
+    tabulations) carry ``x0`` and ``inv_h`` so that a kernel finds the interval by arithmetic;
+    ``inv_h`` is 0 for other tables (binary search). Slopes are computed as ``np.interp`` does,
+    so the kernels reproduce its values.
+    """
+
+    def __init__(self, codes: np.ndarray):
+        codes = np.asarray(codes)
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        xs, ys, slopes, starts, lengths, x0s, inv_hs = [], [], [], [], [], [], []
+        at = 0
+        for code in uniq:
+            tx, ty = _TABLES[int(code)]
+            xs.append(tx)
+            ys.append(ty)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slopes.append(np.append(np.diff(ty) / np.diff(tx), 0.0))
+            starts.append(at)
+            lengths.append(tx.size)
+            at += tx.size
+            step = np.diff(tx)
+            uniform = tx.size > 1 and step[0] > 0 and np.allclose(step, step[0], rtol=1e-6, atol=0.0)
+            x0s.append(tx[0])
+            inv_hs.append(1.0 / step[0] if uniform else 0.0)
+        self.x = np.concatenate(xs)
+        self.y = np.concatenate(ys)
+        self.slope = np.concatenate(slopes)
+        self.start = np.asarray(starts, dtype=np.int64)[inverse.ravel()]
+        self.length = np.asarray(lengths, dtype=np.int64)[inverse.ravel()]
+        self.x0 = np.asarray(x0s)[inverse.ravel()]
+        self.inv_h = np.asarray(inv_hs)[inverse.ravel()]
+
+    def args(self) -> tuple:
+        return self.x, self.y, self.slope, self.start, self.length, self.x0, self.inv_h

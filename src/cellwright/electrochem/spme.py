@@ -19,19 +19,48 @@ defaults); surface concentration extrapolated linearly from the two outer shells
 time stepping (backward Euler, then variable-step BDF2) with the electrolyte diffusivity
 taken at the start of each step. Arrays are (points, N) so that the batched tridiagonal sweeps run
 over contiguous rows.
+
+The step and the voltage run as compiled kernels (:mod:`._jit`, Numba) when Numba is installed,
+and as the NumPy code below otherwise or with ``CELLWRIGHT_NUMBA=0`` in the environment; both
+give the same numbers to rounding.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from .functions import Grouped
+from .functions import Grouped, Packed
 from .parameters import F, R_GAS, SPMeParameters
 
 T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's sets)
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
+
+
+_KERNELS = None
+
+
+def kernels():
+    """The compiled kernels (module :mod:`._jit`), or None: Numba missing or
+    ``CELLWRIGHT_NUMBA=0``. Numba is imported here, on first use, not with cellwright."""
+    global _KERNELS
+    if os.environ.get("CELLWRIGHT_NUMBA", "1") == "0":
+        return None
+    if _KERNELS is None:
+        try:
+            from . import _jit
+        except ImportError:
+            _jit = False
+        _KERNELS = _jit
+    return _KERNELS or None
+
+
+def _vec(x, n: int) -> np.ndarray:
+    """``x`` as a contiguous float array (n,) (kernels take no broadcast views)."""
+    x = np.asarray(x, dtype=float)
+    return x if x.shape == (n,) and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, (n,)))
 
 
 def thomas_factor(a, b, c):
@@ -155,7 +184,8 @@ class _Electrolyte:
 class SPMe:
     """The SPMe for N cells: state (arrays (points, N)), one implicit step, the voltage."""
 
-    def __init__(self, p: SPMeParameters, mesh: Mesh | None = None):
+    def __init__(self, p: SPMeParameters, mesh: Mesh | None = None, compiled: bool | None = None):
+        """``compiled``: use the Numba kernels (default: when available)."""
         self.p = p
         self.mesh = mesh or Mesh()
         n_r = self.mesh.n_r
@@ -171,6 +201,8 @@ class SPMe:
         self.T = p.T.astype(float).copy()  # K; changes only in a thermal simulation
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
+        self._flux_den_n = self.a_n * p.L_n * p.area
+        self._flux_den_p = self.a_p * p.L_p * p.area
         self._ops: dict = {}
         src = np.zeros((self.el.K, len(p)))
         src[self.el.n_sl] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
@@ -178,6 +210,14 @@ class SPMe:
         self.src_unit = src / self.el.eps  # electrolyte source per ampere, mol/m3/s/A
         self._sigma_term = p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p)
         self._kappa_geom = p.L_n / (3.0 * p.eps_n**p.b_n) + p.L_s / p.eps_s**p.b_s + p.L_p / (3.0 * p.eps_p**p.b_p)
+        self._jit = kernels() if compiled is None or compiled else None
+        if compiled and self._jit is None:
+            raise ImportError("compiled SPMe kernels need Numba (pip install numba)")
+        if self._jit is not None:
+            self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
+            self._compact = self._compact_constants()
+            self._T_terms = None  # temperature-dependent voltage terms, kept while T is unchanged
+            self._pool: list[list[np.ndarray]] = []
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -185,7 +225,7 @@ class SPMe:
 
     def fluxes(self, current):
         """Interfacial current densities (A/m2) of the negative and positive."""
-        return current / (self.a_n * self.p.L_n * self.p.area), -current / (self.a_p * self.p.L_p * self.p.area)
+        return current / self._flux_den_n, -current / self._flux_den_p
 
     def _operator(self, which: str, c: np.ndarray):
         """Particle operator (constant diffusivities: computed once)."""
@@ -201,10 +241,15 @@ class SPMe:
         """Advance by ``dt`` (s, per design) at ``current`` (A); returns the new state (not kept).
 
         Variable-step BDF2 with ``ratio`` = dt / previous dt (backward Euler without history).
+        With the compiled kernels the returned arrays are recycled: another ``step`` overwrites
+        them unless they were committed, and a committed state's arrays are reused once it is
+        two commits old (copy a state to keep it).
         """
         j_n, j_p = self.fluxes(current)
         bdf2 = self._prev is not None
         w = np.ones_like(dt) if ratio is None else ratio
+        if self._jit is not None:
+            return self._step_compiled(current, dt, w, j_n, j_p, bdf2)
         g = dt * (1.0 + w) / (1.0 + 2.0 * w) if bdf2 else dt
         new = []
         for k, (c, part, j) in enumerate(((self.cn, self.pn, j_n), (self.cp, self.pp, j_p))):
@@ -225,6 +270,62 @@ class SPMe:
         new.append(thomas_solve(thomas_factor(-g * lo, 1.0 - g * di, -g * up), rhs))
         return new
 
+    def _compact_constants(self) -> dict:
+        """The kernels' constants, small enough to stay in cache: the electrolyte's by domain
+        (3, N) and by kind of edge (5, N: inside the negative, negative|separator, inside the
+        separator, ...), indexed by each cell's and each edge's kind; with constant
+        diffusivities, each particle operator as a unit sphere's (n, 1) times D / R^2."""
+        el, p = self.el, self.p
+        dom = np.repeat(np.arange(3), el.counts)
+        edge = np.where(dom[:-1] == dom[1:], 2 * dom[:-1], 2 * dom[:-1] + 1)
+        first_cell = [int(np.flatnonzero(dom == d)[0]) for d in range(3)]
+        kinds = [np.flatnonzero(edge == e) for e in range(5)]
+
+        def by_edge(a):
+            return np.stack([a[k[0]] if k.size else np.zeros(len(p)) for k in kinds])
+
+        out = {
+            "dom": dom, "edge": edge,
+            "dx": el.dx[first_cell], "tort": el.tort[first_cell], "inv_vol": el.inv_vol[first_cell], "src_unit": self.src_unit[first_cell],
+            "beta": by_edge(el.beta), "one_minus_beta": by_edge(el.one_minus_beta),
+            "inv_centre_dist": by_edge(el.inv_centre_dist),
+        }  # fmt: skip
+        if self._constant_D:
+            unit = _Particle(np.ones(1), self.mesh.n_r).operator(np.ones((self.mesh.n_r - 1, 1)))
+            for side, R in (("n", p.R_n), ("p", p.R_p)):
+                out[side] = unit, np.ascontiguousarray(self.fn[f"D_{side}"](np.zeros(len(p))) / R**2)
+        return {k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for k, v in out.items()}
+
+    def _spare_state(self) -> list[np.ndarray]:
+        """Arrays for a new state, reused: a set that is neither the present nor the previous
+        state (allocating (points, N) arrays at every step costs more than the step itself)."""
+        in_use = {id(self.cn)} | (set() if self._prev is None else {id(self._prev[0])})
+        for arrays in self._pool:
+            if id(arrays[0]) not in in_use:
+                return arrays
+        arrays = [np.empty_like(self.cn), np.empty_like(self.cp), np.empty_like(self.ce)]
+        self._pool = self._pool[-2:] + [arrays]
+        return arrays
+
+    def _step_compiled(self, current, dt, w, j_n, j_p, bdf2):
+        n = len(self.p)
+        current, dt, w = _vec(current, n), _vec(dt, n), _vec(w, n)
+        k = self._compact
+        ops = {}
+        for side, c in (("n", self.cn), ("p", self.cp)):
+            ops[side] = k[side] if self._constant_D else (self._operator(side, c), np.ones(n))
+        prev = self._prev if bdf2 else (self.cn, self.cp, self.ce)
+        new = self._spare_state()
+        self._jit.step(
+            self.cn, self.cp, self.ce, *prev, bdf2, w, dt,
+            *ops["n"][0], ops["n"][1], _vec(self.pn.source(j_n / F), n),
+            *ops["p"][0], ops["p"][1], _vec(self.pp.source(j_p / F), n),
+            k["dom"], k["edge"], k["tort"], k["inv_vol"], k["src_unit"],
+            k["beta"], k["one_minus_beta"], k["inv_centre_dist"], current,
+            *self._tables["D_e"], CE_FLOOR, *new,
+        )  # fmt: skip
+        return new
+
     def commit(self, state, active: np.ndarray):
         """Keep the new state for the designs still running."""
         cur = [self.cn, self.cp, self.ce]
@@ -241,6 +342,8 @@ class SPMe:
         p = self.p
         cn, cp, ce = state if state is not None else (self.cn, self.cp, self.ce)
         j_n, j_p = self.fluxes(current)
+        if self._jit is not None:
+            return self._voltage_compiled(current, cn, cp, ce, j_n, j_p)
         cn_s = np.clip(self.pn.surface(cn), 1e-9 * p.cmax_n, (1 - 1e-9) * p.cmax_n)
         cp_s = np.clip(self.pp.surface(cp), 1e-9 * p.cmax_p, (1 - 1e-9) * p.cmax_p)
         s = self.el
@@ -267,3 +370,24 @@ class SPMe:
             "x_p_surf": cp_s / p.cmax_p,
             "ce_min": ce.min(axis=0),
         }
+
+    def _voltage_compiled(self, current, cn, cp, ce, j_n, j_p) -> dict:
+        p, s = self.p, self.el
+        n = len(p)
+        current, j_n, j_p = _vec(current, n), _vec(j_n, n), _vec(j_p, n)
+        cached = self._T_terms
+        if cached is None or cached[0] is not self.T or not np.array_equal(cached[1], self.T):
+            inv_t = 1.0 / T_REF - 1.0 / self.T
+            k0_n = _vec(p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t), n)
+            k0_p = _vec(p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t), n)
+            self._T_terms = cached = (self.T, self.T.copy(), _vec(R_GAS * self.T / F, n), k0_n, k0_p)
+        vt, k0_n, k0_p = cached[2:]
+        out = {k: np.empty(n) for k in ("voltage", "ocv", "x_n_surf", "x_p_surf", "ce_min")}
+        self._jit.voltage(
+            cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start,
+            self._compact["dom"], self._compact["dx"], _vec(s.length, n),
+            p.cmax_n, p.cmax_p, k0_n, k0_p, vt, p.t_plus, p.area, self._kappa_geom, self._sigma_term, p.R_contact,
+            self._tables["U_n"], self._tables["U_p"], self._tables["kappa"], CE_FLOOR,
+            *out.values(),
+        )  # fmt: skip
+        return out
