@@ -317,3 +317,79 @@ def voltage(
             v[j] = oc + eta_p - eta_n + conc + ohm_e + ohm_s - current[j] * R_contact[j]
             ocv[j] = oc
             ce_min[j] = lowest[k]
+
+
+@njit(inline="always", **_OPTS)
+def _clip(x, lo, hi):
+    """``np.clip`` for a scalar (NaN stays NaN)."""
+    if x != x:
+        return x
+    return lo if x < lo else (hi if x > hi else x)
+
+
+@njit(**_OPTS)
+def advance(
+    alive, v, v_new, v_two_back, have_two_back, current, until_v, has_until, duration, i_end,
+    capacity, dt, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e, chg_q,
+    valid, ce_min, ce_limit, last_current,
+    frac, end, ratio,
+):  # fmt: skip
+    """The bookkeeping of one time step of ``solve.simulate`` for N designs, in one pass (the
+    NumPy path's whole-array operations, same numbers): the fraction ``frac`` of the step
+    each design takes (to its end condition: voltage ``until_v`` if ``has_until``, the
+    step's ``duration`` unless NaN, current magnitude ``i_end`` unless NaN) and whether it
+    ``end``s; the running totals of the designs still ``alive``; the voltage ``v`` (the one
+    before into ``v_two_back``); the next step ``dt`` (the present one into ``dt_prev``) and
+    ``ratio``. Returns whether any design takes only part of the step."""
+    n = v.shape[0]
+    any_partial = False
+    for j in range(n):
+        cur = current[j]
+        fr = 1.0
+        en = False
+        if has_until:
+            below = v_new[j] <= until_v[j] if cur >= 0 else v_new[j] >= until_v[j]
+            en = below
+            if below:
+                f = (v[j] - until_v[j]) / (v[j] - v_new[j])
+                fr = _clip(1.0 if f != f else f, 0.0, 1.0)
+        if elapsed[j] + dt[j] >= duration:
+            if not en:
+                fr = _clip((duration - elapsed[j]) / dt[j], 0.0, 1.0)
+            en = True
+        if abs(cur) <= i_end[j]:
+            en = True
+        a = alive[j]
+        end[j] = en and a
+        frac[j] = fr
+        any_partial |= fr < 1.0
+        h = fr * dt[j]
+        v0 = v[j]
+        v_end = v0 + fr * (v_new[j] - v0)
+        if a:
+            q = cur * h / 3600.0
+            if cur > 0:
+                dis_q[j] += q
+                dis_e[j] += cur * 0.5 * (v0 + v_end) * h / 3600.0
+            if cur < 0:
+                chg_q[j] += -q
+            soc[j] = soc[j] - cur * h / capacity[j]
+            t[j] = t[j] + h
+            elapsed[j] = elapsed[j] + h
+            if ce_min[j] < ce_limit[j]:
+                valid[j] = False
+            v[j] = v_end
+            last_current[j] = cur
+        # step-size control from the bend of the voltage curve
+        if have_two_back:
+            predicted = v0 + (dt[j] / dt_prev[j]) * (v0 - v_two_back[j])
+            bend = abs(v_end - predicted)
+            grow = _clip(np.sqrt(tol_V / (bend if (bend != bend or bend >= 1e-12) else 1e-12)), 0.5, 2.0)
+        else:
+            grow = 2.0
+        v_two_back[j] = v0
+        dt_next = _clip(dt[j] * grow, dt_min[j], dt_max[j])
+        ratio[j] = dt_next / dt[j]
+        dt_prev[j] = dt[j]
+        dt[j] = dt_next
+    return any_partial

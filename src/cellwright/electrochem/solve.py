@@ -94,7 +94,7 @@ def simulate(
     model = SPMe(p, mesh)
     n = len(p)
     t = np.zeros(n)
-    soc = np.full(n, soc0)
+    soc = np.full(n, soc0, dtype=float)
     v = model.voltage(np.zeros(n))["voltage"]
     rec = {k: [] for k in ("t", "v", "i", "soc", "xn", "xp", "T")}
     dis_q = np.zeros(n)
@@ -139,6 +139,22 @@ def simulate(
         v_two_back = dt_prev = None
         alive = np.ones(n, dtype=bool)
         elapsed = np.zeros(n)
+        jit = model._jit
+        if jit is not None:  # the per-step bookkeeping as one compiled pass (same numbers)
+            v = np.array(v, dtype=float)  # updated in place from here
+            dt = np.ascontiguousarray(dt, dtype=float)
+            v_two_back, dt_prev, ratio_buf = np.zeros(n), np.zeros(n), np.zeros(n)
+            frac, end = np.ones(n), np.zeros(n, dtype=bool)
+            has_until = until_v is not None
+            until_arr = np.ascontiguousarray(until_v, dtype=float) if has_until else v
+            duration = np.nan if step.duration_s is None else float(step.duration_s)
+            i_end = np.full(n, np.nan) if step.until_current_C is None else np.ascontiguousarray(
+                np.broadcast_to(step.until_current_C * p.capacity / 3600.0, (n,)), dtype=float)
+            ce_limit = np.ascontiguousarray(np.broadcast_to(DEPLETION_FRACTION * ce0, (n,)), dtype=float)
+            capacity = np.ascontiguousarray(np.broadcast_to(p.capacity, (n,)), dtype=float)
+            dt_min = np.ascontiguousarray(dt_min, dtype=float)
+            dt_max = np.ascontiguousarray(dt_max, dtype=float)
+            have_two_back = False
         for _ in range(MAX_STEPS):
             if not alive.any():
                 break
@@ -146,6 +162,29 @@ def simulate(
                 current = step.value / np.maximum(v, 1e-3)
             if step.kind == "voltage":
                 current = _solve_hold(model, step.value, current, dt, ratio)
+            if jit is not None:
+                current = np.ascontiguousarray(np.broadcast_to(current, (n,)), dtype=float)
+                state = model.step(current, dt, ratio)
+                parts = model.voltage(current, state)
+                v_new = parts["voltage"]
+                partial = jit.advance(
+                    alive, v, v_new, v_two_back, have_two_back, current, until_arr, has_until, duration, i_end,
+                    capacity, dt, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e, chg_q,
+                    valid, parts["ce_min"], ce_limit, last_current, frac, end, ratio_buf,
+                )  # fmt: skip
+                have_two_back = True
+                if partial:  # designs that end inside this step stop at the crossing
+                    part = frac < 1.0
+                    for old, newer in zip((model.cn, model.cp, model.ce), state):
+                        newer[:, part] = old[:, part] + frac[part] * (newer[:, part] - old[:, part])
+                model.commit(state, alive)
+                if thermal:
+                    heat = current * (parts["ocv"] - v_new) - p.cooling * (model.T - p.T)
+                    model.T = model.T + np.where(alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0)
+                record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
+                alive &= ~end
+                ratio = ratio_buf
+                continue
             v_start = v
             state = model.step(current, dt, ratio)
             parts = model.voltage(current, state)
