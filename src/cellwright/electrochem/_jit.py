@@ -69,7 +69,7 @@ def _interp_uniform(x, tx, ty, sl, start, n, x0, inv_h):
     return ty[k] + sl[k] * (x - tx[k])
 
 
-BLOCK = 64  # designs swept together: rows outer, designs inner (independent, so SIMD)
+BLOCK = 128  # designs swept together: rows outer, designs inner (independent, so SIMD); 128 measured ~10 % faster than 64
 
 
 @njit(inline="always", **_OPTS)
