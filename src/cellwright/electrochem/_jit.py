@@ -1,4 +1,5 @@
-"""Compiled (Numba) kernels for the SPMe: one fused implicit step and the terminal voltage.
+"""Compiled (Numba) kernels for the SPMe: one fused implicit step, the terminal voltage, the
+per-step bookkeeping of ``solve.simulate`` and, at a fixed current, its whole time-step loop.
 
 They do what :class:`.spme.SPMe` does with whole-array NumPy operations and give the same
 numbers to rounding (a few algebraically equal rearrangements save divisions and logarithms).
@@ -393,3 +394,103 @@ def advance(
         dt_prev[j] = dt[j]
         dt[j] = dt_next
     return any_partial
+
+
+@njit(**_OPTS)
+def run_constant(
+    sets, ic, ip, inew, have_prev, dt, w, sa, va, v_new, ocv, xn_s, xp_s, ce_min,
+    alive, v, v_two_back, have_two_back, current, until_v, has_until, duration, i_end,
+    capacity, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e, chg_q,
+    valid, ce_limit, last_current, frac, end,
+    temp, rec_t, rec_v, rec_i, rec_soc, rec_xn, rec_xp, rec_T, max_rows,
+):  # fmt: skip
+    """Time steps of ``solve.simulate`` at a fixed current (isothermal, constant particle
+    diffusivities) in one compiled loop: per step what the Python loop does with ``step``,
+    ``voltage`` and ``advance`` (the same calls, so the same numbers), the crossing
+    interpolation, the commit of the new state and the record (NaN for designs that have
+    finished; ``temp`` the temperature), until no design is alive or ``max_rows`` steps are
+    recorded into ``rec_*``. The state is three sets of arrays
+    ``sets`` (cn, cp, ce) in the roles present ``ic``, previous ``ip`` and new ``inew``, which
+    rotate as ``SPMe.commit`` does. ``sa``, ``va``: the constant arguments of ``step`` (from
+    ``lo_n`` to ``ce_floor``) and ``voltage`` (from ``j_n`` to ``ce_floor``). ``w`` is the step
+    ratio (written by ``advance``). Returns the rows recorded, the roles, whether there is a
+    previous state and whether the loop stopped because no design was alive."""
+    n = v.shape[0]
+    rows = 0
+    finished = False
+    while rows < max_rows:
+        anyalive = False
+        for j in range(n):
+            if alive[j]:
+                anyalive = True
+                break
+        if not anyalive:
+            finished = True
+            break
+        cur = sets[ic]
+        prev = sets[ip] if have_prev else cur
+        new = sets[inew]
+        step(
+            cur[0], cur[1], cur[2], prev[0], prev[1], prev[2], have_prev, w, dt,
+            sa[0], sa[1], sa[2], sa[3], sa[4], sa[5], sa[6], sa[7], sa[8], sa[9],
+            sa[10], sa[11], sa[12], sa[13], sa[14], sa[15], sa[16], sa[17], sa[18],
+            sa[19], sa[20], sa[21], sa[22], sa[23], sa[24], sa[25], sa[26],
+            new[0], new[1], new[2],
+        )  # fmt: skip
+        voltage(
+            new[0], new[1], new[2], va[0], va[1], va[2], va[3], va[4], va[5], va[6], va[7],
+            va[8], va[9], va[10], va[11], va[12], va[13], va[14], va[15], va[16], va[17],
+            va[18], va[19], va[20], va[21],
+            v_new, ocv, xn_s, xp_s, ce_min,
+        )  # fmt: skip
+        partial = advance(
+            alive, v, v_new, v_two_back, have_two_back, current, until_v, has_until, duration, i_end,
+            capacity, dt, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e, chg_q,
+            valid, ce_min, ce_limit, last_current, frac, end, w,
+        )  # fmt: skip
+        have_two_back = True
+        if partial:  # designs that end inside this step stop at the crossing
+            for a in range(3):
+                old, newer = cur[a], new[a]
+                for j in range(n):
+                    f = frac[j]
+                    if f < 1.0:
+                        for i in range(old.shape[0]):
+                            newer[i, j] = old[i, j] + f * (newer[i, j] - old[i, j])
+        all_alive = True
+        for j in range(n):
+            if not alive[j]:
+                all_alive = False
+                break
+        if all_alive:  # as SPMe.commit
+            ip, ic, inew = ic, inew, ip
+        else:
+            pv = sets[ip]
+            for a in range(3):
+                pv[a][:, :] = cur[a]
+                old, newer = cur[a], new[a]
+                for i in range(old.shape[0]):
+                    for j in range(n):
+                        if alive[j]:
+                            old[i, j] = newer[i, j]
+        have_prev = True
+        for j in range(n):  # NaN once a design has finished
+            if alive[j]:
+                rec_t[rows, j] = t[j]
+                rec_v[rows, j] = v[j]
+                rec_i[rows, j] = current[j]
+                rec_soc[rows, j] = soc[j]
+                rec_xn[rows, j] = xn_s[j]
+                rec_xp[rows, j] = xp_s[j]
+                rec_T[rows, j] = temp[j]
+            else:
+                rec_t[rows, j] = np.nan
+                rec_v[rows, j] = np.nan
+                rec_i[rows, j] = np.nan
+                rec_soc[rows, j] = np.nan
+                rec_xn[rows, j] = np.nan
+                rec_xp[rows, j] = np.nan
+                rec_T[rows, j] = np.nan
+            alive[j] = alive[j] and not end[j]
+        rows += 1
+    return rows, ic, ip, inew, have_prev, have_two_back, finished

@@ -52,6 +52,57 @@ class Solution:
         }
 
 
+KEYS = ("t", "v", "i", "soc", "xn", "xp", "T")  # the recorded series
+
+
+class _Recorder:
+    """The recorded time series of ``simulate``: arrays (rows, N) per key of ``KEYS``, filled
+    row by row (NaN for designs that have finished) in arrays with room to spare, grown by
+    doubling; or, for a chunk of ``simulate_parallel``, in its columns ``cols`` of shared
+    arrays ``out`` until those are full."""
+
+    def __init__(self, n: int, out: dict | None = None, cols: slice | None = None):
+        self.n, self.rows = n, 0
+        if out is None:
+            self.arrays = {k: np.empty((_initial_rows(n), n)) for k in KEYS}
+        else:
+            self.arrays = {k: out[k][:, cols] for k in KEYS}
+        self.cap = next(iter(self.arrays.values())).shape[0]
+        self.shared = out is not None
+
+    def reserve(self, extra: int) -> None:
+        if self.rows + extra <= self.cap:
+            return
+        cap = max(2 * self.cap, self.rows + extra)
+        grown = {k: np.empty((cap, self.n)) for k in KEYS}
+        for k in KEYS:
+            grown[k][: self.rows] = self.arrays[k][: self.rows]
+        self.arrays, self.cap, self.shared = grown, cap, False
+
+    def record(self, alive: np.ndarray, values) -> None:
+        self.reserve(1)
+        for k, val in zip(KEYS, values):
+            self.arrays[k][self.rows] = np.where(alive, val, np.nan)
+        self.rows += 1
+
+    def block(self, size: int) -> list[np.ndarray]:
+        """Room for up to ``size`` rows, at least one (fill them, then add to ``rows``)."""
+        if self.rows >= self.cap:
+            self.reserve(size)
+        size = min(size, self.cap - self.rows)
+        return [self.arrays[k][self.rows : self.rows + size] for k in KEYS]
+
+    def result(self) -> dict[str, np.ndarray]:
+        """The rows recorded: views of the shared arrays, else trimmed copies."""
+        return {k: a[: self.rows] if self.shared else a[: self.rows].copy() for k, a in self.arrays.items()}
+
+
+def _initial_rows(n: int) -> int:
+    """Rows first set aside for the record of N designs: 512 (room for most protocols, and
+    only the rows written take memory), fewer for very large N (at most about 256 MB)."""
+    return int(max(16, min(512, 2**28 // (8 * len(KEYS) * max(n, 1)))))
+
+
 def _current_of(step: Step, p: SPMeParameters, voltage: np.ndarray, last: np.ndarray) -> np.ndarray:
     if step.kind == "rest":
         return np.zeros(len(p))
@@ -75,6 +126,7 @@ def simulate(
     currents: np.ndarray | None = None,
     cutoff: np.ndarray | None = None,
     thermal: bool = False,
+    _recorder: _Recorder | None = None,
 ) -> Solution:
     """Run ``protocol`` on N cells from their initial state (stoichiometries ``x_n0``, ``x_p0``).
 
@@ -96,19 +148,15 @@ def simulate(
     t = np.zeros(n)
     soc = np.full(n, soc0, dtype=float)
     v = model.voltage(np.zeros(n))["voltage"]
-    rec = {k: [] for k in ("t", "v", "i", "soc", "xn", "xp", "T")}
+    rec = _Recorder(n) if _recorder is None else _recorder
     dis_q = np.zeros(n)
     dis_e = np.zeros(n)
     chg_q = np.zeros(n)
     valid = np.ones(n, dtype=bool)
     ce0 = p.ce0
 
-    rec["alive"] = []
-
-    def record(alive, tt, vv, ii, ss, xn, xp):  # masked (NaN once finished) at the end
-        rec["alive"].append(alive.copy())
-        for key, val in zip(("t", "v", "i", "soc", "xn", "xp", "T"), (tt, vv, ii, ss, xn, xp, model.T)):
-            rec[key].append(np.array(val, dtype=float, copy=True))
+    def record(alive, tt, vv, ii, ss, xn, xp):  # NaN once finished
+        rec.record(alive, (tt, vv, ii, ss, xn, xp, model.T))
 
     last_current = np.zeros(n)
     parts = model.voltage(np.zeros(n))
@@ -155,6 +203,15 @@ def simulate(
             dt_min = np.ascontiguousarray(dt_min, dtype=float)
             dt_max = np.ascontiguousarray(dt_max, dtype=float)
             have_two_back = False
+        fixed = jit is not None and not thermal and model._constant_D and step.kind in ("current", "rest")
+        if fixed:  # the loop below as one compiled call (the same kernels, the same numbers)
+            current = np.ascontiguousarray(np.broadcast_to(current, (n,)), dtype=float)
+            _run_fixed(
+                model, jit, rec, n, dt, ratio_buf, v, alive, v_two_back, current, until_arr, has_until,
+                duration, i_end, capacity, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e,
+                chg_q, valid, ce_limit, last_current, frac, end,
+            )  # fmt: skip
+            continue
         for _ in range(MAX_STEPS):
             if not alive.any():
                 break
@@ -239,12 +296,39 @@ def simulate(
             dt_next = np.clip(dt * grow, dt_min, dt_max)
             ratio, dt = dt_next / dt, dt_next
     reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]
-    shown = np.array(rec.pop("alive"))
-    stack = {k: np.where(shown, np.array(val), np.nan) for k, val in rec.items()}
+    stack = rec.result()
     return Solution(
         stack["t"], stack["v"], stack["i"], stack["soc"], stack["xn"], stack["xp"], stack["T"],
         dis_q, dis_e, chg_q, valid, reasons,
     )
+
+
+ROWS = 512  # time steps at most per call of the compiled loop
+
+
+def _run_fixed(model, jit, rec, n, dt, ratio, v, alive, v_two_back, current, *args):
+    """One protocol step at a fixed current through ``_jit.run_constant``: the time steps of
+    the loop in ``simulate`` (for at most ``MAX_STEPS`` steps), recorded into ``rec``."""
+    step_args, voltage_args = model.constant_args(current)
+    sets = ((model.cn, model.cp, model.ce),) + tuple(
+        (np.empty_like(model.cn), np.empty_like(model.cp), np.empty_like(model.ce)) for _ in range(2)
+    )
+    ic, ip, inew, have_prev, have_two_back = 0, 1, 2, False, False
+    scratch = [np.empty(n) for _ in range(5)]
+    temp = np.ascontiguousarray(np.broadcast_to(model.T, (n,)), dtype=float)
+    done = 0
+    while done < MAX_STEPS:
+        bufs = rec.block(min(ROWS, MAX_STEPS - done))
+        rows, ic, ip, inew, have_prev, have_two_back, finished = jit.run_constant(
+            sets, ic, ip, inew, have_prev, dt, ratio, step_args, voltage_args, *scratch,
+            alive, v, v_two_back, have_two_back, current, *args, temp, *bufs, bufs[0].shape[0],
+        )  # fmt: skip
+        done += rows
+        rec.rows += rows
+        if finished:
+            break
+    model.cn, model.cp, model.ce = sets[ic]
+    model._prev = list(sets[ip]) if have_prev else None
 
 
 def _solve_hold(model: SPMe, target_v: float, guess: np.ndarray, dt: np.ndarray, ratio) -> np.ndarray:
@@ -267,8 +351,9 @@ def simulate_parallel(p: SPMeParameters, protocol, workers: int = 2, **kwargs) -
     """:func:`simulate` with the designs split over ``workers`` threads (the compiled kernels,
     and NumPy inside its array operations, release the interpreter lock, so large batches use
     several cores), in chunks of about ``CHUNK`` designs: a chunk's state, rather than the whole
-    batch's, streams through memory at each step. Designs are independent: the result is the
-    same as :func:`simulate`'s."""
+    batch's, streams through memory at each step. Each chunk records its time series straight
+    into its columns of the result (a copy only for a record longer than the rows set aside).
+    Designs are independent: the result is the same as :func:`simulate`'s."""
     from concurrent.futures import ThreadPoolExecutor
 
     n = len(p)
@@ -276,9 +361,20 @@ def simulate_parallel(p: SPMeParameters, protocol, workers: int = 2, **kwargs) -
         return simulate(p, protocol, **kwargs)
     pieces = workers * max(1, -(-n // (CHUNK * workers)))
     chunks = np.array_split(np.arange(n), pieces)
+    # the chunks record into their columns of shared arrays (no copies when they fit)
+    out = {k: np.empty((_initial_rows(n), n)) for k in KEYS}
+    recs = [_Recorder(len(idx), out=out, cols=slice(idx[0], idx[-1] + 1)) for idx in chunks]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda idx: simulate(p.take(idx), protocol, **kwargs), chunks))
-    return _merge(parts)
+        parts = list(pool.map(lambda c: simulate(p.take(c[0]), protocol, _recorder=c[1], **kwargs), zip(chunks, recs)))
+    if not all(r.shared for r in recs):
+        return _merge(parts)
+    k = max(r.rows for r in recs)
+    for r in recs:  # rows after a chunk's last are NaN
+        for a in r.arrays.values():
+            a[r.rows : k] = np.nan
+    flat = ("discharge_capacity_Ah", "discharge_energy_Wh", "charge_capacity_Ah", "valid")
+    values = {f: np.concatenate([getattr(s, f) for s in parts]) for f in flat}
+    return Solution(*(out[key][:k] for key in KEYS), **values, reason=[r for s in parts for r in s.reason])
 
 
 def _merge(parts: list[Solution]) -> Solution:

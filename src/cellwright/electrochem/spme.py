@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -138,25 +139,61 @@ class _Particle:
 
 
 class _Electrolyte:
-    """Finite volumes across negative, separator and positive: arrays (K, N)."""
+    """Finite volumes across negative, separator and positive: arrays (K, N), built when first
+    used (the compiled kernels take the per-domain values ``by_domain`` (3, N) instead)."""
 
     def __init__(self, p: SPMeParameters, mesh: Mesh):
         counts = (mesh.n_x_n, mesh.n_x_s, mesh.n_x_p)
         self.counts = counts
         self.K = sum(counts)
-        rows = lambda vals: np.concatenate([np.repeat(v[None, :], k, axis=0) for v, k in zip(vals, counts)])  # noqa: E731
-        self.dx = rows((p.L_n / counts[0], p.L_s / counts[1], p.L_p / counts[2]))
-        self.eps = rows((p.eps_n, p.eps_s, p.eps_p))
-        self.tort = self.eps ** rows((p.b_n, p.b_s, p.b_p))
-        self.beta = self.dx[:-1] / (self.dx[:-1] + self.dx[1:])
-        self.centre_dist = 0.5 * (self.dx[:-1] + self.dx[1:])
-        self.vol = self.dx * self.eps
-        self.inv_vol = 1.0 / self.vol
-        self.one_minus_beta = 1.0 - self.beta
-        self.inv_centre_dist = 1.0 / self.centre_dist
+        self.by_domain = {
+            "dx": np.stack((p.L_n / counts[0], p.L_s / counts[1], p.L_p / counts[2])),
+            "eps": np.stack((p.eps_n, p.eps_s, p.eps_p)),
+            "b": np.stack((p.b_n, p.b_s, p.b_p)),
+        }
         self.n_sl = slice(0, counts[0])
         self.p_sl = slice(counts[0] + counts[1], self.K)
         self.length = p.L_n + p.L_s + p.L_p
+
+    def rows(self, by_domain: np.ndarray) -> np.ndarray:
+        """(K, N) from values (3, N) per domain."""
+        return np.repeat(by_domain, self.counts, axis=0)
+
+    @cached_property
+    def dx(self):
+        return self.rows(self.by_domain["dx"])
+
+    @cached_property
+    def eps(self):
+        return self.rows(self.by_domain["eps"])
+
+    @cached_property
+    def tort(self):
+        return self.eps ** self.rows(self.by_domain["b"])
+
+    @cached_property
+    def beta(self):
+        return self.dx[:-1] / (self.dx[:-1] + self.dx[1:])
+
+    @cached_property
+    def centre_dist(self):
+        return 0.5 * (self.dx[:-1] + self.dx[1:])
+
+    @cached_property
+    def vol(self):
+        return self.dx * self.eps
+
+    @cached_property
+    def inv_vol(self):
+        return 1.0 / self.vol
+
+    @cached_property
+    def one_minus_beta(self):
+        return 1.0 - self.beta
+
+    @cached_property
+    def inv_centre_dist(self):
+        return 1.0 / self.centre_dist
 
     def operator(self, De: np.ndarray):
         """(lower, diag, upper) of dc/dt = L c, with the harmonic mean of eps^b D_e at edges."""
@@ -204,10 +241,10 @@ class SPMe:
         self._flux_den_n = self.a_n * p.L_n * p.area
         self._flux_den_p = self.a_p * p.L_p * p.area
         self._ops: dict = {}
-        src = np.zeros((self.el.K, len(p)))
-        src[self.el.n_sl] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
-        src[self.el.p_sl] = -(1.0 - p.t_plus) / (F * p.area * p.L_p)
-        self.src_unit = src / self.el.eps  # electrolyte source per ampere, mol/m3/s/A
+        src = np.zeros((3, len(p)))
+        src[0] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
+        src[2] = -(1.0 - p.t_plus) / (F * p.area * p.L_p)
+        self._src_unit_by_domain = src / self.el.by_domain["eps"]  # mol/m3/s/A per domain
         self._sigma_term = p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p)
         self._kappa_geom = p.L_n / (3.0 * p.eps_n**p.b_n) + p.L_s / p.eps_s**p.b_s + p.L_p / (3.0 * p.eps_p**p.b_p)
         self._jit = kernels() if compiled is None or compiled else None
@@ -218,6 +255,11 @@ class SPMe:
             self._compact = self._compact_constants()
             self._T_terms = None  # temperature-dependent voltage terms, kept while T is unchanged
             self._pool: list[list[np.ndarray]] = []
+
+    @cached_property
+    def src_unit(self) -> np.ndarray:
+        """Electrolyte source per ampere (K, N), mol/m3/s/A."""
+        return self.el.rows(self._src_unit_by_domain)
 
     def reset_history(self):
         """Forget the previous state (BDF2 restarts with backward Euler), e.g. at a step change."""
@@ -278,17 +320,21 @@ class SPMe:
         el, p = self.el, self.p
         dom = np.repeat(np.arange(3), el.counts)
         edge = np.where(dom[:-1] == dom[1:], 2 * dom[:-1], 2 * dom[:-1] + 1)
-        first_cell = [int(np.flatnonzero(dom == d)[0]) for d in range(3)]
-        kinds = [np.flatnonzero(edge == e) for e in range(5)]
+        present = [bool(np.any(edge == e)) for e in range(5)]
+        # the (K, N) arrays' values, computed once per domain and per kind of edge (same numbers)
+        dx, eps = el.by_domain["dx"], el.by_domain["eps"]
+        left, right = dx[[0, 0, 1, 1, 2]], dx[[0, 1, 1, 2, 2]]  # the two cells of each kind of edge
+        beta = left / (left + right)
+        inv_centre_dist = 1.0 / (0.5 * (left + right))
 
         def by_edge(a):
-            return np.stack([a[k[0]] if k.size else np.zeros(len(p)) for k in kinds])
+            return np.stack([a[e] if present[e] else np.zeros(len(p)) for e in range(5)])
 
         out = {
             "dom": dom, "edge": edge,
-            "dx": el.dx[first_cell], "tort": el.tort[first_cell], "inv_vol": el.inv_vol[first_cell], "src_unit": self.src_unit[first_cell],
-            "beta": by_edge(el.beta), "one_minus_beta": by_edge(el.one_minus_beta),
-            "inv_centre_dist": by_edge(el.inv_centre_dist),
+            "dx": dx, "tort": eps ** el.by_domain["b"], "inv_vol": 1.0 / (dx * eps), "src_unit": self._src_unit_by_domain,
+            "beta": by_edge(beta), "one_minus_beta": by_edge(1.0 - beta),
+            "inv_centre_dist": by_edge(inv_centre_dist),
         }  # fmt: skip
         if self._constant_D:
             unit = _Particle(np.ones(1), self.mesh.n_r).operator(np.ones((self.mesh.n_r - 1, 1)))
@@ -325,6 +371,34 @@ class SPMe:
             *self._tables["D_e"], CE_FLOOR, *new,
         )  # fmt: skip
         return new
+
+    def constant_args(self, current: np.ndarray):
+        """For ``_jit.run_constant`` at a fixed ``current`` (A, (N,)) with constant particle
+        diffusivities and temperature: the constant arguments of the ``step`` kernel (from
+        ``lo_n`` to ``ce_floor``) and of the ``voltage`` kernel (from ``j_n`` to ``ce_floor``),
+        as ``_step_compiled`` and ``_voltage_compiled`` pass them."""
+        p, s, k = self.p, self.el, self._compact
+        n = len(p)
+        current = _vec(current, n)
+        j_n, j_p = self.fluxes(current)
+        step_args = (
+            *k["n"][0], k["n"][1], _vec(self.pn.source(j_n / F), n),
+            *k["p"][0], k["p"][1], _vec(self.pp.source(j_p / F), n),
+            k["dom"], k["edge"], k["tort"], k["inv_vol"], k["src_unit"],
+            k["beta"], k["one_minus_beta"], k["inv_centre_dist"], current,
+            *self._tables["D_e"], CE_FLOOR,
+        )  # fmt: skip
+        inv_t = 1.0 / T_REF - 1.0 / self.T
+        k0_n = _vec(p.m_n * np.exp(p.E_j0_n / R_GAS * inv_t), n)
+        k0_p = _vec(p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t), n)
+        voltage_args = (
+            _vec(j_n, n), _vec(j_p, n), current, s.counts[0], s.p_sl.start,
+            k["dom"], k["dx"], _vec(s.length, n),
+            p.cmax_n, p.cmax_p, k0_n, k0_p, _vec(R_GAS * self.T / F, n), p.t_plus, p.area,
+            _vec(self._kappa_geom, n), _vec(self._sigma_term, n), p.R_contact,
+            self._tables["U_n"], self._tables["U_p"], self._tables["kappa"], CE_FLOOR,
+        )  # fmt: skip
+        return step_args, voltage_args
 
     def commit(self, state, active: np.ndarray):
         """Keep the new state for the designs still running."""
