@@ -33,11 +33,12 @@ def china():
     return evaluate(load_project(CHINA))
 
 
-def test_us_plant_at_the_sets_cell_price_lands_in_the_nrel_atb_2024_range():
+def test_us_example_plant_lands_in_the_nrel_atb_2024_range():
     """NREL ATB 2024, utility-scale 4-h battery, 2025: Advanced USD 374/kWh, Conservative
-    USD 581/kWh (2022 USD; key nrel-atb-2024). The cell is priced at the US set's reference
-    price (derived from CEA's 2024 US container price, key cea-2024-dc-container)."""
-    r = evaluate(project(US, cell_price_usd_per_kWh=system.reference_cell_price("united-states")))
+    USD 581/kWh (2022 USD; key nrel-atb-2024). The example buys its cells at the US set's
+    delivered price (derived from CEA's 2024 US container price, key cea-2024-dc-container)."""
+    r = evaluate(load_project(US))
+    assert r.system["cell_price_usd_per_kWh"] == system.reference_cell_price("united-states")
     assert 374.0 <= r.system["capex_usd_per_kWh"] <= 581.0
 
 

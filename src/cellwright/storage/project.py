@@ -3,7 +3,8 @@
 This is the one place the storage chain is wired (the CLI's ``lcos`` and ``tender`` call it):
 
 1. the cell is designed from its spec (:class:`cellwright.cell.Cell`); its price is the
-   project's ``cell_price_usd_per_kWh`` or, if not given, cellwright's own cost of a good kWh at
+   project's ``cell_price_usd_per_kWh``, the cost set's delivered cell price
+   (``cell_price_from = "cost-set"``) or, by default, cellwright's own cost of a good kWh at
    the default plant (a mature incumbent in China, ``cellwright cost``);
 2. the plant is built up and priced (:func:`cellwright.storage.system.build`);
 3. the duty (a daily cycle or a dispatch CSV at the POI) becomes the cells' SOC profile
@@ -101,6 +102,8 @@ class Project(BaseModel):
     cost_set: str = "united-states"
     sizing_boundary: Literal["dc", "poi"] = Field(default="poi", description="where power x duration must be met")
     cell_price_usd_per_kWh: float | None = Field(default=None, ge=0, le=1000)
+    cell_price_from: Literal["factory", "cost-set"] = Field(
+        default="factory", description="without cell_price_usd_per_kWh: cellwright's own cell cost, or the cost set's delivered cell price")
     dc_block_price_usd_per_kWh: float | None = Field(default=None, gt=0, le=2000, description="cells and DC block hardware per kWh of DC nameplate, instead of cell price + cost set")
     rte_dc: float | None = Field(default=None, gt=0.5, le=1, description="DC block round-trip efficiency (default: the component table's)")
     operation: Operation = Field(default_factory=Operation)
@@ -155,10 +158,13 @@ class ProjectResult:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def cell_price(cell, given: float | None) -> tuple[float, str]:
-    """The cell price [USD/kWh] and where it came from."""
+def cell_price(cell, given: float | None, source: str = "factory", cost_set: str = "united-states") -> tuple[float, str]:
+    """The cell price [USD/kWh] and where it came from: the given price, the cost set's
+    delivered cell price, or cellwright's own cost at the default plant."""
     if given is not None:
         return float(given), "project file"
+    if source == "cost-set":
+        return system.reference_cell_price(cost_set), f"the {cost_set} cost set's delivered cell price"
     from ..factory.evaluate import cost_of
     from ..factory.plant_spec import load_plant
 
@@ -218,7 +224,7 @@ def prepare(p: Project) -> _Prepared:
     if p.dc_block_price_usd_per_kWh is not None:  # the cells are inside the supplier's DC block price
         price, price_source = 0.0, "in dc_block_price_usd_per_kWh (cells and DC block hardware together)"
     else:
-        price, price_source = cell_price(cell, p.cell_price_usd_per_kWh)
+        price, price_source = cell_price(cell, p.cell_price_usd_per_kWh, p.cell_price_from, p.cost_set)
     chain = eff_mod.chain(rte_dc=p.rte_dc)
     # an overbuild is more energy at the start: more containers, and the soft costs that scale with it
     sys = system.build([p.power_MW], [p.duration_h * (1.0 + p.augmentation.overbuild)], cell_capacity_Ah=row["capacity_Ah"],
