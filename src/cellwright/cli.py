@@ -6,6 +6,7 @@ what is allowed); 1 an unexpected failure (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -45,6 +46,22 @@ def _fail(exc: BaseException, debug: bool) -> None:
     prefix = "error" if code == 2 else "unexpected failure"
     typer.echo(f"{prefix}: {exc}", err=True)
     raise typer.Exit(code)
+
+
+def _one_line_errors(command):
+    """A command's failures as one line (exit 2 for the user's input, 1 otherwise); ``--debug``
+    shows the traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+            _fail(exc, kwargs.get("debug", False))
+
+    return run
 
 
 def _echo_json(out: dict) -> None:
@@ -90,25 +107,21 @@ def _print_design(row: dict, citations: list[str]) -> None:
 
 
 @app.command()
+@_one_line_errors
 def design(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML): chemistry, format, dimensions, overrides.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
     """Design a cell: capacity, voltage, mass, volume, energy density and bill of materials."""
-    try:
-        from .cell import Cell
+    from .cell import Cell
 
-        cell = Cell.from_spec(spec)
-        row = cell.summary()
-        if as_json:
-            typer.echo(json.dumps(row, indent=2))
-        else:
-            _print_design(row, cell.citations())
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+    cell = Cell.from_spec(spec)
+    row = cell.summary()
+    if as_json:
+        typer.echo(json.dumps(row, indent=2))
+    else:
+        _print_design(row, cell.citations())
 
 
 _COST_ROWS = (
@@ -175,6 +188,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
 
 
 @app.command()
+@_one_line_errors
 def cost(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
     plant_file: Annotated[Optional[Path], typer.Option("--plant", help="Plant file (TOML); default: the documented default plant.")] = None,
@@ -190,36 +204,31 @@ def cost(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
     """Cost of a good kWh: materials, conversion, plant capex, energy and lithium per kWh."""
-    try:
-        from .cell import Cell
-        from .factory.evaluate import cost_of
-        from .factory.plant_spec import load_plant
+    from .cell import Cell
+    from .factory.evaluate import cost_of
+    from .factory.plant_spec import load_plant
 
-        cell = Cell.from_spec(spec)
-        plant = load_plant(plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh)
-        if lce is not None:
-            plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
-        result = cost_of(cell, plant)
-        row = {"cell": cell.spec.name, **result.row(0), "plant": plant.model_dump()}
-        years = None
-        if trajectory_years > 0:
-            from .factory.plant_spec import cost_inputs
+    cell = Cell.from_spec(spec)
+    plant = load_plant(plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh)
+    if lce is not None:
+        plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
+    result = cost_of(cell, plant)
+    row = {"cell": cell.spec.name, **result.row(0), "plant": plant.model_dump()}
+    years = None
+    if trajectory_years > 0:
+        from .factory.plant_spec import cost_inputs
 
-            traj = cost_of(cell, plant, list(range(1, trajectory_years + 1)))
-            ci = cost_inputs(cell.resolved, plant, list(range(1, trajectory_years + 1)))
-            years = [
-                {"year": i + 1, "cell_yield": float(ci.cell_yield[i]), "utilization": float(ci.utilization[i]), **traj.row(i)}
-                for i in range(trajectory_years)
-            ]
-            row["trajectory"] = years
-        if as_json:
-            typer.echo(json.dumps(row, indent=2))
-        else:
-            _print_cost(row, row["plant"], years)
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+        traj = cost_of(cell, plant, list(range(1, trajectory_years + 1)))
+        ci = cost_inputs(cell.resolved, plant, list(range(1, trajectory_years + 1)))
+        years = [
+            {"year": i + 1, "cell_yield": float(ci.cell_yield[i]), "utilization": float(ci.utilization[i]), **traj.row(i)}
+            for i in range(trajectory_years)
+        ]
+        row["trajectory"] = years
+    if as_json:
+        typer.echo(json.dumps(row, indent=2))
+    else:
+        _print_cost(row, row["plant"], years)
 
 
 def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
@@ -279,6 +288,7 @@ def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarr
 
 
 @app.command()
+@_one_line_errors
 def simulate(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
     c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
@@ -288,67 +298,63 @@ def simulate(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
     """Discharge curves and rate capability with the batched SPMe."""
+    from .cell import Cell
+    from .electrochem.from_design import from_cell
+    from .electrochem.rate import rate_capability
+    from .errors import SpecError
+
     try:
-        from .cell import Cell
-        from .electrochem.from_design import from_cell
-        from .electrochem.rate import rate_capability
-        from .errors import SpecError
+        rates = [float(x) for x in c_rates.split(",") if x.strip()]
+    except ValueError:
+        raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
+    if not rates or any(r <= 0 or r > 50 for r in rates):
+        raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
+    cell = Cell.from_spec(spec)
+    params = from_cell(cell)
+    rc = rate_capability(params, rates, thermal=thermal)
+    nominal = float(params.capacity[0] / 3600.0)
+    plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
+    _plot_rates(plot_path, f"{cell.spec.name}: SPMe discharges", rc, nominal)
+    rows = []
+    for j, rate in enumerate(rates):
+        curve = rc.solution.curve(j)
+        rows.append(
+            {
+                "c_rate": rate,
+                "capacity_Ah": float(rc.capacity_Ah[0, j]),
+                "energy_Wh": float(rc.energy_Wh[0, j]),
+                "mean_power_W": float(rc.mean_power_W[0, j]),
+                "max_temperature_degC": float(rc.max_temperature_K[0, j] - 273.15),
+                "valid": bool(rc.valid[0, j]),
+                "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps({"name": cell.spec.name, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
 
-        try:
-            rates = [float(x) for x in c_rates.split(",") if x.strip()]
-        except ValueError:
-            raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
-        if not rates or any(r <= 0 or r > 50 for r in rates):
-            raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
-        cell = Cell.from_spec(spec)
-        params = from_cell(cell)
-        rc = rate_capability(params, rates, thermal=thermal)
-        nominal = float(params.capacity[0] / 3600.0)
-        plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
-        _plot_rates(plot_path, f"{cell.spec.name}: SPMe discharges", rc, nominal)
-        rows = []
-        for j, rate in enumerate(rates):
-            curve = rc.solution.curve(j)
-            rows.append(
-                {
-                    "c_rate": rate,
-                    "capacity_Ah": float(rc.capacity_Ah[0, j]),
-                    "energy_Wh": float(rc.energy_Wh[0, j]),
-                    "mean_power_W": float(rc.mean_power_W[0, j]),
-                    "max_temperature_degC": float(rc.max_temperature_K[0, j] - 273.15),
-                    "valid": bool(rc.valid[0, j]),
-                    "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
-                }
-            )
-        if as_json:
-            typer.echo(json.dumps({"name": cell.spec.name, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
-            return
-        from rich.console import Console
-        from rich.table import Table
-
-        mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
-        table = Table(title=f"{cell.spec.name}: rate capability (SPMe, {mode}, to {float(params.V_min[0]):g} V)")
-        for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
-            table.add_column(col, justify="right")
-        for r in rows:
-            table.add_row(
-                f"{r['c_rate']:g}C",
-                f"{r['capacity_Ah']:.3f}",
-                f"{100 * r['capacity_Ah'] / nominal:.1f} %",
-                f"{r['energy_Wh']:.2f}",
-                f"{r['mean_power_W']:.1f}",
-                f"{r['max_temperature_degC']:.1f}",
-                "yes" if r["valid"] else "no: electrolyte depleted",
-            )
-        Console().print(table)
-        typer.echo(f"plot: {plot_path}")
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+    mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
+    table = Table(title=f"{cell.spec.name}: rate capability (SPMe, {mode}, to {float(params.V_min[0]):g} V)")
+    for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r['c_rate']:g}C",
+            f"{r['capacity_Ah']:.3f}",
+            f"{100 * r['capacity_Ah'] / nominal:.1f} %",
+            f"{r['energy_Wh']:.2f}",
+            f"{r['mean_power_W']:.1f}",
+            f"{r['max_temperature_degC']:.1f}",
+            "yes" if r["valid"] else "no: electrolyte depleted",
+        )
+    Console().print(table)
+    typer.echo(f"plot: {plot_path}")
 
 
 @app.command()
+@_one_line_errors
 def life(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML); its chemistry picks the aging model.")],
     protocol: Annotated[Optional[str], typer.Option(help='Test protocol, e.g. "0.5C/0.5C, 25degC, 100% DOD".')] = None,
@@ -370,102 +376,98 @@ def life(
     The model is anchored on the datasheet rating (the preset's, or --rated-cycles under
     --rated-protocol): its degradation scalar is set so the rated protocol gives the rated cycles.
     """
-    try:
-        from .aging.anchor import choose_model
-        from .aging.io import read_profile
-        from .aging.models import MODELS
-        from .aging.protocol import parse_protocol, profile
-        from .aging.simulate import simulate_life
-        from .cell import Cell
-        from .errors import SpecError
+    from .aging.anchor import choose_model
+    from .aging.io import read_profile
+    from .aging.models import MODELS
+    from .aging.protocol import parse_protocol, profile
+    from .aging.simulate import simulate_life
+    from .cell import Cell
+    from .errors import SpecError
 
-        if (protocol is None) == (profile_csv is None):
-            raise SpecError("--protocol/--profile", None, "give exactly one of them")
-        if not 0.3 <= eol < 1.0:
-            raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
-        cell = Cell.from_spec(spec)
-        chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
-        model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
-        if eol_resistance is not None:
-            from .aging.models import STEPS
+    if (protocol is None) == (profile_csv is None):
+        raise SpecError("--protocol/--profile", None, "give exactly one of them")
+    if not 0.3 <= eol < 1.0:
+        raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
+    cell = Cell.from_spec(spec)
+    chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
+    model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
+    if eol_resistance is not None:
+        from .aging.models import STEPS
 
-            grows = [m for m, s in STEPS.items() if s.grows_resistance]
-            if not STEPS[model].grows_resistance:
-                raise SpecError("--eol-resistance", eol_resistance, f"model {model} has no resistance growth; models with it: " + ", ".join(grows))
-            if not 1.0 < eol_resistance <= 10.0:
-                raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
-        eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
-        from .aging.anchor import profile_ranges, range_warnings
-        from .aging.fit import band_scalars
+        grows = [m for m, s in STEPS.items() if s.grows_resistance]
+        if not STEPS[model].grows_resistance:
+            raise SpecError("--eol-resistance", eol_resistance, f"model {model} has no resistance growth; models with it: " + ", ".join(grows))
+        if not 1.0 < eol_resistance <= 10.0:
+            raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
+    eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
+    from .aging.anchor import profile_ranges, range_warnings
+    from .aging.fit import band_scalars
 
-        scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
-        if protocol is not None:
-            proto = parse_protocol(protocol)
-            for warning in range_warnings(model, proto):
-                typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
-            t, soc, temp = profile(proto)
-            stop_r = None if eol_resistance is None else eol_resistance + 0.005
-            result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
-                                   model=model, stop_resistance_above=stop_r)
-            efc_all = result.efc_to_eol(eol, eol_resistance)
-            cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
-            out = {"name": cell.spec.name, "model": model, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
-                   "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
-                   "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
-            lines = ([f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"] if proto.storage else
-                     [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"])
-            if band:
-                if proto.storage:
-                    yrs = result.years_to_eol(eol, eol_resistance)
-                    out["years_to_eol_band"] = [float(yrs[2]), float(yrs[0])]
-                    lines.append(f"band (scalar ±2σ): {yrs[2]:.1f}-{yrs[0]:.1f} years")
-                else:
-                    out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
-                    lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
+    scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
+    if protocol is not None:
+        proto = parse_protocol(protocol)
+        for warning in range_warnings(model, proto):
+            typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
+        t, soc, temp = profile(proto)
+        stop_r = None if eol_resistance is None else eol_resistance + 0.005
+        result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
+                               model=model, stop_resistance_above=stop_r)
+        efc_all = result.efc_to_eol(eol, eol_resistance)
+        cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
+        out = {"name": cell.spec.name, "model": model, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
+               "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
+               "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
+        lines = ([f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"] if proto.storage else
+                 [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"])
+        if band:
             if proto.storage:
-                x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years in storage"
+                yrs = result.years_to_eol(eol, eol_resistance)
+                out["years_to_eol_band"] = [float(yrs[2]), float(yrs[0])]
+                lines.append(f"band (scalar ±2σ): {yrs[2]:.1f}-{yrs[0]:.1f} years")
             else:
-                x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
+                out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
+                lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
+        if proto.storage:
+            x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years in storage"
         else:
-            t, soc, temp = read_profile(profile_csv)
-            for warning in range_warnings(model, profile_ranges(t, soc, temp)):
-                typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
-            result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
-            step = max(1, len(result.time_days) // 200)
-            to_eol = result.years_to_eol(eol, eol_resistance)
-            out = {"name": cell.spec.name, "model": model, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
-                   "degradation_scalar": scalar,
-                   "years_to_eol": float(to_eol[c]),
-                   "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
-                           "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
-                           "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]]}}
-            y = out["years_to_eol"]
-            lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
-                     f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
-            if band:
-                out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
-                lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
-            x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
-        plot_path = plot or Path(f"{Path(spec).stem}-life.png")
-        _plot_life(plot_path, f"{cell.spec.name}: {model}", x, xlabel, result.soh, result.resistance, eol, c)
-        out["plot"] = str(plot_path)
-        lines.append(f"plot: {plot_path}")
-        if as_json:
-            _echo_json(out)
-        else:
-            anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
-            typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
-            for line in lines:
-                typer.echo("  " + line)
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+            x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
+    else:
+        t, soc, temp = read_profile(profile_csv)
+        for warning in range_warnings(model, profile_ranges(t, soc, temp)):
+            typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
+        result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
+        step = max(1, len(result.time_days) // 200)
+        to_eol = result.years_to_eol(eol, eol_resistance)
+        out = {"name": cell.spec.name, "model": model, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
+               "degradation_scalar": scalar,
+               "years_to_eol": float(to_eol[c]),
+               "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
+                       "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
+                       "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]]}}
+        y = out["years_to_eol"]
+        lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
+                 f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
+        if band:
+            out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
+            lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
+        x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
+    plot_path = plot or Path(f"{Path(spec).stem}-life.png")
+    _plot_life(plot_path, f"{cell.spec.name}: {model}", x, xlabel, result.soh, result.resistance, eol, c)
+    out["plot"] = str(plot_path)
+    lines.append(f"plot: {plot_path}")
+    if as_json:
+        _echo_json(out)
+    else:
+        anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
+        typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
+        for line in lines:
+            typer.echo("  " + line)
 
 
 @app.command("life-fit")
+@_one_line_errors
 def life_fit(
-    data: Annotated[list[Path], typer.Argument(help="Measurements CSV(s): time_days, relative_capacity; one per test.")],
+    data: Annotated[list[Path], typer.Argument(metavar="DATA...", help="Measurements CSV(s): time_days, relative_capacity; one per test.")],
     model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")],
     protocol: Annotated[Optional[list[str]], typer.Option(help='Test each data file came from, in order, e.g. "1C/1C, 35degC, 100% DOD" or "storage, 45degC, 100% SOC".')] = None,
     profile_csv: Annotated[Optional[list[Path]], typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")] = None,
@@ -480,67 +482,62 @@ def life_fit(
     to all tests together by least squares, with their relative errors. Fit quality is the RMSE
     and the largest error in percentage points of relative capacity.
     """
-    try:
-        from .aging.anchor import cycles_to_eol
-        from .aging.fit import SCALAR_RANGE, Test, at_range_edge, fit_rates, fit_scalar, read_measurements
-        from .aging.io import read_profile
-        from .aging.models import MODELS
-        from .aging.protocol import parse_protocol, profile
-        from .errors import SpecError
+    from .aging.anchor import cycles_to_eol
+    from .aging.fit import SCALAR_RANGE, Test, at_range_edge, fit_rates, fit_scalar, read_measurements
+    from .aging.io import read_profile
+    from .aging.models import MODELS
+    from .aging.protocol import parse_protocol, profile
+    from .errors import SpecError
 
-        if model_name not in MODELS:
-            raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
-        protocols, profiles = protocol or [], profile_csv or []
-        if bool(protocols) == bool(profiles) or len(protocols) + len(profiles) != len(data):
-            raise SpecError("--protocol/--profile", len(protocols) + len(profiles),
-                            f"one --protocol (or one --profile) per data file, in the same order: {len(data)} here")
-        if len(data) > 1 and not rates:
-            raise SpecError("data", len(data), "several tests are fitted with --rates; without it give one data file")
-        protos = [parse_protocol(x) for x in protocols]
-        duties = [profile(pr) for pr in protos] if protos else [read_profile(f) for f in profiles]
-        tests = [Test(str(f), *duty, *read_measurements(f)) for f, duty in zip(data, duties)]
-        if rates:
-            fit = fit_rates(tests, model_name)
-            if fit.at_bound:
-                typer.echo(f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-                           "this model under these duties does not describe the data", err=True)
-            if not (fit.calendar_rel_error < 0.5 and fit.cycle_rel_error < 0.5):
-                typer.echo("warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
-                           "add a storage test or a test at another cycling rate", err=True)
-            out = {"data": [str(f) for f in data], "model": model_name, "calendar_scalar": fit.calendar_scalar,
-                   "cycle_scalar": fit.cycle_scalar, "calendar_rel_error": fit.calendar_rel_error,
-                   "cycle_rel_error": fit.cycle_rel_error, "correlation": fit.correlation, "rmse_points": fit.rmse_points,
-                   "tests": fit.per_test}
-            if as_json:
-                _echo_json(out)
-                return
-            typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
-            typer.echo(f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)")
-            typer.echo(f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})")
-            for t in fit.per_test:
-                typer.echo(f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points")
-            return
-        test = tests[0]
-        fit = fit_scalar(test.t_s, test.soc, test.temperature_C, test.days, test.capacity, model_name)
-        if at_range_edge(fit):
-            typer.echo(f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-                       "this model under this duty does not describe the data", err=True)
-        out = {"data": str(data[0]), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
-               "max_error_points": fit.max_error_points, "n_points": fit.n_points}
-        if protos and not protos[0].storage:
-            out["cycles_to_80"] = float(cycles_to_eol(protos[0], 0.8, np.array([fit.scalar]), model=model_name)[0])
+    if model_name not in MODELS:
+        raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
+    protocols, profiles = protocol or [], profile_csv or []
+    if bool(protocols) == bool(profiles) or len(protocols) + len(profiles) != len(data):
+        raise SpecError("--protocol/--profile", len(protocols) + len(profiles),
+                        f"one --protocol (or one --profile) per data file, in the same order: {len(data)} here")
+    if len(data) > 1 and not rates:
+        raise SpecError("data", len(data), "several tests are fitted with --rates; without it give one data file")
+    protos = [parse_protocol(x) for x in protocols]
+    duties = [profile(pr) for pr in protos] if protos else [read_profile(f) for f in profiles]
+    tests = [Test(str(f), *duty, *read_measurements(f)) for f, duty in zip(data, duties)]
+    if rates:
+        fit = fit_rates(tests, model_name)
+        if fit.at_bound:
+            typer.echo(f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+                       "this model under these duties does not describe the data", err=True)
+        if not (fit.calendar_rel_error < 0.5 and fit.cycle_rel_error < 0.5):
+            typer.echo("warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
+                       "add a storage test or a test at another cycling rate", err=True)
+        out = {"data": [str(f) for f in data], "model": model_name, "calendar_scalar": fit.calendar_scalar,
+               "cycle_scalar": fit.cycle_scalar, "calendar_rel_error": fit.calendar_rel_error,
+               "cycle_rel_error": fit.cycle_rel_error, "correlation": fit.correlation, "rmse_points": fit.rmse_points,
+               "tests": fit.per_test}
         if as_json:
             _echo_json(out)
             return
-        typer.echo(f"{data[0].name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
-        typer.echo(f"  degradation scalar: {fit.scalar:.3f} (1 = the published cell)")
-        typer.echo(f"  fit error: RMSE {fit.rmse_points:.2f}, max {fit.max_error_points:.2f} percentage points")
-        if "cycles_to_80" in out:
-            typer.echo(f"  cycles to 80% under that test: {out['cycles_to_80']:,.0f}")
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+        typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
+        typer.echo(f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)")
+        typer.echo(f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})")
+        for t in fit.per_test:
+            typer.echo(f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points")
+        return
+    test = tests[0]
+    fit = fit_scalar(test.t_s, test.soc, test.temperature_C, test.days, test.capacity, model_name)
+    if at_range_edge(fit):
+        typer.echo(f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+                   "this model under this duty does not describe the data", err=True)
+    out = {"data": str(data[0]), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
+           "max_error_points": fit.max_error_points, "n_points": fit.n_points}
+    if protos and not protos[0].storage:
+        out["cycles_to_80"] = float(cycles_to_eol(protos[0], 0.8, np.array([fit.scalar]), model=model_name)[0])
+    if as_json:
+        _echo_json(out)
+        return
+    typer.echo(f"{data[0].name}: {fit.n_points} points, aging model {model_name} ({MODELS[model_name].source})")
+    typer.echo(f"  degradation scalar: {fit.scalar:.3f} (1 = the published cell)")
+    typer.echo(f"  fit error: RMSE {fit.rmse_points:.2f}, max {fit.max_error_points:.2f} percentage points")
+    if "cycles_to_80" in out:
+        typer.echo(f"  cycles to 80% under that test: {out['cycles_to_80']:,.0f}")
 
 
 @app.callback()
@@ -549,29 +546,26 @@ def _root() -> None:
 
 
 @app.command()
+@_one_line_errors
 def lcos(
     project: Annotated[Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
     """Levelized cost of storage of a project: plant, efficiency, aging, augmentation and LCOS."""
-    try:
-        from .storage.project import evaluate, load_project
+    from .storage.project import evaluate, load_project
 
-        result = evaluate(load_project(project)).as_dict()
-        if as_json:
-            _echo_json(result)
-        else:
-            from .report.storage import print_project
+    result = evaluate(load_project(project)).as_dict()
+    if as_json:
+        _echo_json(result)
+    else:
+        from .report.storage import print_project
 
-            print_project(result)
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+        print_project(result)
 
 
 @app.command()
+@_one_line_errors
 def tender(
     bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")] = True,
@@ -579,22 +573,17 @@ def tender(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
 ) -> None:
     """Rank suppliers' bids by LCOS under one duty and one published set of rules."""
-    try:
-        from .storage.tender import load_tender
+    from .storage.tender import load_tender
 
-        result = load_tender(bids, sensitivity=sensitivity).as_dict()
-        if as_json:
-            _echo_json(result)
-        else:
-            from .report.storage import print_tender
+    result = load_tender(bids, sensitivity=sensitivity).as_dict()
+    if as_json:
+        _echo_json(result)
+    else:
+        from .report.storage import print_tender
 
-            print_tender(result)
-        if not result["ranking"]:
-            raise typer.Exit(2)
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
-        _fail(exc, debug)
+        print_tender(result)
+    if not result["ranking"]:
+        raise typer.Exit(2)
 
 
 def main() -> None:

@@ -161,14 +161,17 @@ class CellSpec(BaseModel):
     target: Optional[Target] = None
 
 
-def _spec_error(exc: ValidationError) -> SpecError:
+def spec_error(exc: ValidationError, root: type | None = None, prefix: str = "") -> SpecError:
+    """The first problem pydantic found in a user's file, as a one-line SpecError naming the
+    field (``prefix`` + its dotted path), the value and what is allowed; an unknown key lists
+    the keys its section of ``root`` (the validated model, default :class:`CellSpec`) allows."""
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "spec"
+    loc = prefix + (".".join(str(p) for p in err["loc"]) or "spec")
     value = err.get("input")
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         section = err["loc"][:-1]
-        model = CellSpec
+        model = root or CellSpec
         for part in section:
             model = model.model_fields[str(part)].annotation
             model = getattr(model, "__args__", (model,))[0]
@@ -185,7 +188,7 @@ def parse_spec(data: dict) -> CellSpec:
     try:
         return CellSpec.model_validate(data)
     except ValidationError as exc:
-        raise _spec_error(exc) from None
+        raise spec_error(exc) from None
 
 
 def read_toml(path: str | Path, field: str) -> dict:

@@ -217,12 +217,14 @@ class Steps:
     capacity: object
     resistance: object
     grows_resistance: bool = False
+    uses_discharge_rate: bool = False  # the step reads st["discharge_C"] (the duty's own rate)
 
 
 STEPS = {
     "nrel-lfp-250ah": Steps(_nrel_init, _nrel_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
     "bui-nmc811-sigr-5ah": Steps(_nrel_init, bui_nmc811_step, lambda s: 1.0 - s["q_t"] - s["q_efc"], lambda s: np.ones_like(s["q_t"])),
-    "wang-lfp-a123": Steps(lambda n: {"q_ah": np.zeros(n)}, wang_lfp_a123_step, lambda s: 1.0 - s["q_ah"], lambda s: np.ones_like(s["q_ah"])),
+    "wang-lfp-a123": Steps(lambda n: {"q_ah": np.zeros(n)}, wang_lfp_a123_step, lambda s: 1.0 - s["q_ah"], lambda s: np.ones_like(s["q_ah"]),
+                           uses_discharge_rate=True),
     "naumann-lfp-3ah": Steps(
         lambda n: {"q_t": np.zeros(n), "q_efc": np.zeros(n), "q_break_in": np.full(n, 1e-10), "r_t": np.zeros(n), "r_efc": np.zeros(n)},
         naumann_lfp_3ah_step,

@@ -154,9 +154,10 @@ def _simulate_shared(t_s, socs, cuts, T_K, scalar, conserve_energy, model, years
             else:
                 seg = raw
             st = stressors.window(seg_t, seg, q)
-            # the current as the duty states it, relative to the nominal capacity (the rescaled
-            # profile moves the same charge, so this is the fresh profile's rate)
-            st["discharge_C"] = stressors.discharge_rate(seg_t, raw, 1.0)
+            if laws.uses_discharge_rate:
+                # the current as the duty states it, relative to the nominal capacity (the
+                # rescaled profile moves the same charge, so this is the fresh profile's rate)
+                st["discharge_C"] = stressors.discharge_rate(seg_t, raw, 1.0)
             states = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
             q = laws.capacity(states)
             r = laws.resistance(states)

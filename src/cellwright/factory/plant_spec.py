@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import materials
 from ..errors import SpecError
-from ..spec import Resolved, _spec_error, read_toml
+from ..spec import Resolved, read_toml, spec_error
 from . import process
 from .inputs import CostInputs
 from .prices import price_set
@@ -94,8 +94,7 @@ def load_plant(path: str | Path | None = None, **overrides) -> PlantSpec:
     try:
         return PlantSpec.model_validate(data)
     except ValidationError as exc:
-        err = _spec_error(exc)
-        raise SpecError(f"plant.{err.field}", err.value, err.allowed) from None
+        raise spec_error(exc, PlantSpec, "plant.") from None
 
 
 def _choice(kind: str, name: str, table: dict) -> dict:

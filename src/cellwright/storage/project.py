@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..errors import SpecError
 from . import augmentation as aug
@@ -110,26 +110,27 @@ class Project(BaseModel):
     aging: Aging = Field(default_factory=Aging)
     augmentation: Augmentation = Field(default_factory=Augmentation)
     finance: Finance = Field(default_factory=Finance)
-    base_dir: str = Field(default=".", exclude=True)
+    _base_dir: str = PrivateAttr(default=".")
+
+    @property
+    def base_dir(self) -> str:
+        """The folder the project's relative paths are taken from."""
+        return self._base_dir
 
     def path(self, name: str) -> Path:
         p = Path(name)
         return p if p.is_absolute() else Path(self.base_dir) / p
 
 
-def _spec_error(prefix: str, exc: ValidationError) -> SpecError:
-    e = exc.errors()[0]
-    where = ".".join(str(x) for x in e["loc"])
-    value = e.get("input")
-    allowed = e["msg"] if e["type"] != "extra_forbidden" else "unknown key"
-    return SpecError(f"{prefix}{where}", value if not isinstance(value, dict) else "{...}", allowed)
-
-
 def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> Project:
+    from ..spec import spec_error
+
     try:
-        return Project.model_validate({**data, "base_dir": str(base_dir)})
+        project = Project.model_validate(data)
     except ValidationError as exc:
-        raise _spec_error(prefix, exc) from None
+        raise spec_error(exc, Project, prefix) from None
+    project._base_dir = str(base_dir)
+    return project
 
 
 def load_project(path: str | Path) -> Project:
@@ -328,16 +329,14 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
     soh = _guaranteed(cell_soh, p.aging)[:, None]
     usable0 = float(sys.usable_poi_kWh[0])
     dc_kWh = float(sys.dc_nameplate_kWh[0])
-    hardware = sum(r["value"] for r in components.cost_set(p.cost_set).values() if r["basis"] == "dc_kWh")
+    per_dc_kWh = [k for k, r in components.cost_set(p.cost_set).items() if r["basis"] == "dc_kWh"]  # DC block hardware
     capex_by = {k: float(v[0]) for k, v in sys.capex_usd.items()}
     if p.dc_block_price_usd_per_kWh is not None:  # a supplier's price for the whole DC block
         dc_price = p.dc_block_price_usd_per_kWh
         capex_by["cells"] = dc_price * dc_kWh
-        for k, r in components.cost_set(p.cost_set).items():
-            if r["basis"] == "dc_kWh":
-                capex_by[k] = 0.0
+        capex_by.update({k: 0.0 for k in per_dc_kWh})
     else:
-        dc_price = price + hardware
+        dc_price = price + sum(components.cost_set(p.cost_set)[k]["value"] for k in per_dc_kWh)
     strategy = aug.Strategy(p.augmentation.strategy, p.augmentation.interval_years, p.augmentation.threshold, p.augmentation.cost_decline_per_yr)
     plan = aug.plan(soh, usable0, duty["needed_kWh"], dc_price * dc_kWh / usable0, strategy)
     usable = plan.usable_mean_kWh[:, 0]

@@ -31,6 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import SpecError
+from ..spec import spec_error
 from .project import Project, evaluate_many, evaluate_prepared, parse_project, prepare, warm_anchors
 
 
@@ -151,10 +152,8 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
             projects.append(bid_project(common, bid, base_dir, f"bids[{name}]."))
             bids.append(bid)
         except ValidationError as exc:
-            e = exc.errors()[0]
-            where = ".".join(str(x) for x in e["loc"])
-            msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-            invalid.append({"name": name, "field": where, "error": f"{where} = {e.get('input')!r}: {msg}"})
+            err = spec_error(exc, Bid)
+            invalid.append({"name": name, "field": err.field, "error": str(err)})
     # cells and warranties are checked when the plant is prepared: a failing bid is reported,
     # the others ranked
     warm_anchors(projects)
