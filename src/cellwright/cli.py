@@ -37,6 +37,11 @@ _MAIN_ROWS = (
 )
 
 
+# options every command has
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")]
+
+
 def _fail(exc: BaseException, debug: bool) -> None:
     from .errors import SpecError
 
@@ -110,8 +115,8 @@ def _print_design(row: dict, citations: list[str]) -> None:
 @_one_line_errors
 def design(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML): chemistry, format, dimensions, overrides.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Design a cell: capacity, voltage, mass, volume, energy density and bill of materials."""
     from .cell import Cell
@@ -200,8 +205,8 @@ def cost(
     gwh: Annotated[Optional[float], typer.Option("--gwh", help="Nameplate capacity, GWh/yr.")] = None,
     lce: Annotated[Optional[float], typer.Option("--lce", help="Lithium carbonate price, USD/kg.")] = None,
     trajectory_years: Annotated[int, typer.Option("--trajectory", help="Also show years 1..N of operation.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Cost of a good kWh: materials, conversion, plant capex, energy and lithium per kWh."""
     from .cell import Cell
@@ -294,8 +299,8 @@ def simulate(
     c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
     plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")] = None,
     thermal: Annotated[bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Discharge curves and rate capability with the batched SPMe."""
     from .cell import Cell
@@ -368,8 +373,8 @@ def life(
     model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")] = None,
     band: Annotated[bool, typer.Option("--band", help="Also run the degradation scalar at ±2σ (15 %, BLAST-Lite's default spread) and report the range.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Cycle and calendar life: cycles to end of life under a protocol, or years under a profile.
 
@@ -472,8 +477,8 @@ def life_fit(
     protocol: Annotated[Optional[list[str]], typer.Option(help='Test each data file came from, in order, e.g. "1C/1C, 35degC, 100% DOD" or "storage, 45degC, 100% SOC".')] = None,
     profile_csv: Annotated[Optional[list[Path]], typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")] = None,
     rates: Annotated[bool, typer.Option("--rates", help="Fit the calendar and the cycle rate separately (needs tests that tell them apart, e.g. storage + cycling).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Fit an aging model to measured capacity (also spelled: cellwright life fit).
 
@@ -549,8 +554,8 @@ def _root() -> None:
 @_one_line_errors
 def lcos(
     project: Annotated[Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Levelized cost of storage of a project: plant, efficiency, aging, augmentation and LCOS."""
     from .storage.project import evaluate, load_project
@@ -569,8 +574,8 @@ def lcos(
 def tender(
     bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
     sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback on failure.")] = False,
+    as_json: AsJson = False,
+    debug: Debug = False,
 ) -> None:
     """Rank suppliers' bids by LCOS under one duty and one published set of rules."""
     from .storage.tender import load_tender
