@@ -39,29 +39,29 @@ def varied(n: int, seed: int = 0):
     return p.replace(L_p=base.L_p[0] * rng.uniform(0.8, 1.2, n), eps_p=rng.uniform(0.3, 0.37, n)), p
 
 
-def warm_up() -> None:
+def warm_up(model: str = "spme") -> None:
     """Load (or compile) the compiled kernels on a tiny batch: one-time costs, not timed."""
     p, _ = varied(8)
-    simulate_parallel(p, ["Discharge at 1C until 2.5 V"], workers=2)
+    simulate_parallel(p, ["Discharge at 1C until 2.5 V"], workers=2, model=model)
 
 
-def time_cellwright(n: int, repeat: int = 1) -> float:
+def time_cellwright(n: int, repeat: int = 1, model: str = "spme") -> float:
     p, _ = varied(n)
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
-        simulate_parallel(p, ["Discharge at 1C until 2.5 V"], workers=2)  # 2 cores, as PyBaMM's 2 threads
+        simulate_parallel(p, ["Discharge at 1C until 2.5 V"], workers=2, model=model)  # 2 cores, as PyBaMM's 2 threads
         best = min(best, time.perf_counter() - t0)
     return best
 
 
-def time_pybamm(n: int, repeat: int = 1) -> float | None:
+def time_pybamm(n: int, repeat: int = 1, model: str = "spme") -> float | None:
     try:
         import pybamm
     except ImportError:
         return None
     rng = np.random.default_rng(0)
-    model = pybamm.lithium_ion.SPMe()
+    model = pybamm.lithium_ion.DFN() if model == "dfn" else pybamm.lithium_ion.SPMe()
     pv = pybamm.ParameterValues("Chen2020")
     L_p = pv["Positive electrode thickness [m]"]
     pv.update({"Positive electrode thickness [m]": "[input]", "Positive electrode porosity": "[input]"})
@@ -90,18 +90,19 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--pybamm-designs", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3, help="time each run this many times and keep the best, for both tools")
+    ap.add_argument("--model", choices=("spme", "dfn"), default="spme", help="the model compared, in both tools")
     args = ap.parse_args()
-    warm_up()
+    warm_up(args.model)
     for n in [int(x) for x in args.sizes.split(",")]:
-        ours = time_cellwright(n, args.repeat)
+        ours = time_cellwright(n, args.repeat, args.model)
         m = n if args.pybamm_designs <= 0 else min(n, args.pybamm_designs)
-        theirs = time_pybamm(m, args.repeat)
+        theirs = time_pybamm(m, args.repeat, args.model)
         line = f"N = {n:>6,}: cellwright {n / ours:>10,.0f} designs/s ({ours:.2f} s)"
         if theirs is None:
             print(line + "; PyBaMM not installed (pip install -e '.[validate]'), not timed")
             continue
         rate = m / theirs
-        print(line + f"; PyBaMM SPMe/IDAKLU {rate:>8,.0f} designs/s (timed on {m:,}); ratio {n / ours / rate:.1f}x")
+        print(line + f"; PyBaMM {args.model.upper() if args.model == 'dfn' else 'SPMe'}/IDAKLU {rate:>8,.0f} designs/s (timed on {m:,}); ratio {n / ours / rate:.1f}x")
 
 
 if __name__ == "__main__":

@@ -299,10 +299,11 @@ def simulate(
     c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
     plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")] = None,
     thermal: Annotated[bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")] = False,
+    model: Annotated[str, typer.Option("--model", help="spme (fast, default) or dfn (resolves the reaction across thick electrodes at high rate; isothermal).")] = "spme",
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
-    """Discharge curves and rate capability with the batched SPMe."""
+    """Discharge curves and rate capability with the batched SPMe or DFN."""
     from .cell import Cell
     from .electrochem.from_design import from_cell
     from .electrochem.rate import rate_capability
@@ -314,12 +315,17 @@ def simulate(
         raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
     if not rates or any(r <= 0 or r > 50 for r in rates):
         raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
+    if model not in ("spme", "dfn"):
+        raise SpecError("--model", model, "spme or dfn")
+    if model == "dfn" and thermal:
+        raise SpecError("--thermal", "with --model dfn", "the DFN is isothermal; use --model spme for a thermal run")
+    label = model.upper() if model == "dfn" else "SPMe"
     cell = Cell.from_spec(spec)
     params = from_cell(cell)
-    rc = rate_capability(params, rates, thermal=thermal)
+    rc = rate_capability(params, rates, thermal=thermal, model=model)
     nominal = float(params.capacity[0] / 3600.0)
     plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
-    _plot_rates(plot_path, f"{cell.spec.name}: SPMe discharges", rc, nominal)
+    _plot_rates(plot_path, f"{cell.spec.name}: {label} discharges", rc, nominal)
     rows = []
     for j, rate in enumerate(rates):
         curve = rc.solution.curve(j)
@@ -335,13 +341,13 @@ def simulate(
             }
         )
     if as_json:
-        typer.echo(json.dumps({"name": cell.spec.name, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
+        typer.echo(json.dumps({"name": cell.spec.name, "model": model, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
     mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
-    table = Table(title=f"{cell.spec.name}: rate capability (SPMe, {mode}, to {float(params.V_min[0]):g} V)")
+    table = Table(title=f"{cell.spec.name}: rate capability ({label}, {mode}, to {float(params.V_min[0]):g} V)")
     for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
         table.add_column(col, justify="right")
     for r in rows:

@@ -73,6 +73,23 @@ class Grouped:
             out[..., idx] = np.interp(x[..., idx], tx, ty)
         return out
 
+    def slope(self, x: np.ndarray) -> np.ndarray:
+        """Derivative of each design's function at ``x``: the slope of the table's interval
+        holding x (0 outside the table, where it is flat)."""
+
+        def one(code, xs):
+            tx, ty = _TABLES[code]
+            k = np.clip(np.searchsorted(tx, xs, side="right") - 1, 0, tx.size - 2)
+            inside = (xs >= tx[0]) & (xs < tx[-1])
+            return np.where(inside, (ty[k + 1] - ty[k]) / (tx[k + 1] - tx[k]), 0.0)
+
+        if self.single is not None:
+            return one(self.single, x)
+        out = np.empty_like(x, dtype=float)
+        for code, idx in self.groups:
+            out[..., idx] = one(code, x[..., idx])
+        return out
+
     def is_constant(self) -> bool:
         codes = [self.single] if self.single is not None else [c for c, _ in self.groups]
         return all(np.all(_TABLES[c][1] == _TABLES[c][1][0]) for c in codes)

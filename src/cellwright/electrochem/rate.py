@@ -28,15 +28,18 @@ class RateCapability:
     solution: Solution  # the underlying runs, N x R columns (design-major)
 
 
-def rate_capability(p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None, thermal: bool = False) -> RateCapability:
+def rate_capability(
+    p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None, thermal: bool = False, model: str = "spme"
+) -> RateCapability:
     """Discharge every design at every C-rate to its lower cut-off voltage (isothermal, or
-    with the lumped thermal model)."""
+    with the lumped thermal model) with the SPMe or the DFN (``model``, see
+    :func:`.solve.simulate`)."""
     rates = np.asarray(c_rates, dtype=float)
     n, r = len(p), rates.size
     batch = p.take(np.repeat(np.arange(n), r))
     # one step per run: a C-rate column of currents; the step's value is per-design
     currents = np.tile(rates, n) * batch.capacity / 3600.0
-    sol = _discharge(batch, currents, mesh, thermal)
+    sol = _discharge(batch, currents, mesh, thermal, model)
     cap = sol.discharge_capacity_Ah.reshape(n, r)
     energy = sol.discharge_energy_Wh.reshape(n, r)
     hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
@@ -44,6 +47,6 @@ def rate_capability(p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | Non
     return RateCapability(rates, cap, energy, energy / hours, t_max, sol.valid.reshape(n, r), sol)
 
 
-def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool) -> Solution:
+def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool, model: str) -> Solution:
     step = Step("current", 1.0, "A", until_voltage=None, text="rate capability")
-    return simulate(p, [step], mesh=mesh, currents=currents, cutoff=p.V_min, thermal=thermal)
+    return simulate(p, [step], mesh=mesh, currents=currents, cutoff=p.V_min, thermal=thermal, model=model)

@@ -1,12 +1,14 @@
-"""Run a protocol on N cells with the SPMe: voltage, current, state of charge and surface
-stoichiometries over time; delivered capacity and energy; a validity flag.
+"""Run a protocol on N cells with the SPMe (default) or the DFN: voltage, current, state of
+charge and surface stoichiometries over time; delivered capacity and energy; a validity flag.
 
 Each protocol step advances every design with a fixed time step (its expected duration over
 ``steps_per_step``) until the design meets the step's end condition; the crossing is
 interpolated between the last two steps, so results do not depend on the step size beyond the
 discretisation error. A design whose electrolyte concentration falls below 2 % of its initial
 value is flagged invalid: the SPMe's assumptions (no electrolyte depletion) no longer hold and
-its capacity is not a number to trust.
+its capacity is not a number to trust. The DFN resolves depletion (its designs stay valid);
+run the SPMe's invalid designs with ``model="dfn"``. A design whose voltage stops being a
+finite number (a solver failure) ends there and is flagged invalid too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from .parameters import SPMeParameters
 from .protocols import Step, parse
+from .dfn import DFN
 from .spme import SPMe, Mesh
 
 DEPLETION_FRACTION = 0.02
@@ -117,6 +120,19 @@ def _current_of(step: Step, p: SPMeParameters, voltage: np.ndarray, last: np.nda
     raise ValueError(step)
 
 
+MODELS = ("spme", "dfn")
+
+
+def _model(name: str, p: SPMeParameters, mesh: Mesh | None, thermal: bool):
+    if name not in MODELS:
+        raise ValueError(f"model: {name!r} is not one of {', '.join(MODELS)}")
+    if name == "dfn":
+        if thermal:
+            raise ValueError("thermal: the DFN is isothermal here; use model='spme' for a thermal simulation")
+        return DFN(p, mesh)
+    return SPMe(p, mesh)
+
+
 def simulate(
     p: SPMeParameters,
     protocol: list[str] | list[Step] | str,
@@ -126,6 +142,7 @@ def simulate(
     currents: np.ndarray | None = None,
     cutoff: np.ndarray | None = None,
     thermal: bool = False,
+    model: str = "spme",
     _recorder: _Recorder | None = None,
 ) -> Solution:
     """Run ``protocol`` on N cells from their initial state (stoichiometries ``x_n0``, ``x_p0``).
@@ -143,26 +160,27 @@ def simulate(
         steps = parse(protocol)
     else:
         steps = list(protocol)
-    model = SPMe(p, mesh)
+    cell_model = _model(model, p, mesh, thermal)
     n = len(p)
     t = np.zeros(n)
     soc = np.full(n, soc0, dtype=float)
-    v = model.voltage(np.zeros(n))["voltage"]
+    v = cell_model.voltage(np.zeros(n))["voltage"]
     rec = _Recorder(n) if _recorder is None else _recorder
     dis_q = np.zeros(n)
     dis_e = np.zeros(n)
     chg_q = np.zeros(n)
     valid = np.ones(n, dtype=bool)
+    broken = np.zeros(n, dtype=bool)
     ce0 = p.ce0
 
     def record(alive, tt, vv, ii, ss, xn, xp):  # NaN once finished
-        rec.record(alive, (tt, vv, ii, ss, xn, xp, model.T))
+        rec.record(alive, (tt, vv, ii, ss, xn, xp, cell_model.T))
 
     last_current = np.zeros(n)
-    parts = model.voltage(np.zeros(n))
+    parts = cell_model.voltage(np.zeros(n))
     record(np.ones(n, bool), t, v, np.zeros(n), soc, parts["x_n_surf"], parts["x_p_surf"])
     for k, step in enumerate(steps):
-        model.reset_history()  # BDF2 restarts at a step change
+        cell_model.reset_history()  # BDF2 restarts at a step change
         current = _current_of(step, p, v, last_current)
         until_v = None if step.until_voltage is None else np.full(n, step.until_voltage)
         if k == 0 and currents is not None:
@@ -172,7 +190,7 @@ def simulate(
             if step.kind == "power":
                 current = step.value / np.maximum(v, 1e-3)
             # the current is switched on at once: record the loaded voltage at the same time
-            parts = model.voltage(current)
+            parts = cell_model.voltage(current)
             v = parts["voltage"]
             record(np.ones(n, bool), t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
         if step.duration_s is not None:
@@ -185,9 +203,9 @@ def simulate(
         dt = expected / FIRST_STEPS
         ratio = None
         v_two_back = dt_prev = None
-        alive = np.ones(n, dtype=bool)
+        alive = ~broken  # a design whose solver failed takes no further steps
         elapsed = np.zeros(n)
-        jit = model._jit
+        jit = cell_model._jit
         if jit is not None:  # the per-step bookkeeping as one compiled pass (same numbers)
             v = np.array(v, dtype=float)  # updated in place from here
             dt = np.ascontiguousarray(dt, dtype=float)
@@ -203,11 +221,11 @@ def simulate(
             dt_min = np.ascontiguousarray(dt_min, dtype=float)
             dt_max = np.ascontiguousarray(dt_max, dtype=float)
             have_two_back = False
-        fixed = jit is not None and not thermal and model._constant_D and step.kind in ("current", "rest")
+        fixed = jit is not None and not thermal and cell_model._constant_D and step.kind in ("current", "rest")
         if fixed:  # the loop below as one compiled call (the same kernels, the same numbers)
             current = np.ascontiguousarray(np.broadcast_to(current, (n,)), dtype=float)
             _run_fixed(
-                model, jit, rec, n, dt, ratio_buf, v, alive, v_two_back, current, until_arr, has_until,
+                cell_model, jit, rec, n, dt, ratio_buf, v, alive, v_two_back, current, until_arr, has_until,
                 duration, i_end, capacity, dt_prev, dt_min, dt_max, tol_V, elapsed, t, soc, dis_q, dis_e,
                 chg_q, valid, ce_limit, last_current, frac, end,
             )  # fmt: skip
@@ -218,11 +236,11 @@ def simulate(
             if step.kind == "power":
                 current = step.value / np.maximum(v, 1e-3)
             if step.kind == "voltage":
-                current = _solve_hold(model, step.value, current, dt, ratio)
+                current = _solve_hold(cell_model, step.value, current, dt, ratio)
             if jit is not None:
                 current = np.ascontiguousarray(np.broadcast_to(current, (n,)), dtype=float)
-                state = model.step(current, dt, ratio)
-                parts = model.voltage(current, state)
+                state = cell_model.step(current, dt, ratio)
+                parts = cell_model.voltage(current, state)
                 v_new = parts["voltage"]
                 partial = jit.advance(
                     alive, v, v_new, v_two_back, have_two_back, current, until_arr, has_until, duration, i_end,
@@ -232,19 +250,19 @@ def simulate(
                 have_two_back = True
                 if partial:  # designs that end inside this step stop at the crossing
                     part = frac < 1.0
-                    for old, newer in zip((model.cn, model.cp, model.ce), state):
+                    for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
                         newer[:, part] = old[:, part] + frac[part] * (newer[:, part] - old[:, part])
-                model.commit(state, alive)
+                cell_model.commit(state, alive)
                 if thermal:
-                    heat = current * (parts["ocv"] - v_new) - p.cooling * (model.T - p.T)
-                    model.T = model.T + np.where(alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0)
+                    heat = current * (parts["ocv"] - v_new) - p.cooling * (cell_model.T - p.T)
+                    cell_model.T = cell_model.T + np.where(alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0)
                 record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
                 alive &= ~end
                 ratio = ratio_buf
                 continue
             v_start = v
-            state = model.step(current, dt, ratio)
-            parts = model.voltage(current, state)
+            state = cell_model.step(current, dt, ratio)
+            parts = cell_model.voltage(current, state)
             v_new = parts["voltage"]
             frac = np.ones(n)
             end = np.zeros(n, dtype=bool)
@@ -260,17 +278,25 @@ def simulate(
                 end |= over
             if step.until_current_C is not None:
                 end |= np.abs(current) <= step.until_current_C * p.capacity / 3600.0
+            failed = ~np.isfinite(v_new) & alive
+            if failed.any():  # ends at the last good state
+                broken |= failed
+                end |= failed
+                frac = np.where(failed, 0.0, frac)
+                v_new = np.where(failed, v, v_new)
+                for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
+                    newer[:, failed] = old[:, failed]
             end &= alive
             h = frac * dt
             partial = frac < 1.0
             if partial.any():  # designs that end inside this step stop at the crossing
-                for old, newer in zip((model.cn, model.cp, model.ce), state):
+                for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
                     newer[:, partial] = old[:, partial] + frac[partial] * (newer[:, partial] - old[:, partial])
-            model.commit(state, alive)
+            cell_model.commit(state, alive)
             v_end = v + frac * (v_new - v)
             if thermal:
-                heat = current * (parts["ocv"] - v_new) - p.cooling * (model.T - p.T)
-                model.T = model.T + np.where(alive, frac * dt * heat / (p.mass * p.heat_capacity), 0.0)
+                heat = current * (parts["ocv"] - v_new) - p.cooling * (cell_model.T - p.T)
+                cell_model.T = cell_model.T + np.where(alive, frac * dt * heat / (p.mass * p.heat_capacity), 0.0)
             q = current * h / 3600.0
             dis_q += np.where(alive & (current > 0), q, 0.0)
             dis_e += np.where(alive & (current > 0), current * 0.5 * (v + v_end) * h / 3600.0, 0.0)
@@ -278,8 +304,9 @@ def simulate(
             soc = soc - np.where(alive, current * h / p.capacity, 0.0)
             t = t + np.where(alive, h, 0.0)
             elapsed = elapsed + np.where(alive, h, 0.0)
-            depleted = parts["ce_min"] < DEPLETION_FRACTION * ce0
-            valid &= ~(depleted & alive)
+            if model == "spme":
+                depleted = parts["ce_min"] < DEPLETION_FRACTION * ce0
+                valid &= ~(depleted & alive)
             v = np.where(alive, v_end, v)
             record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
             last_current = np.where(alive, current, last_current)
@@ -295,7 +322,11 @@ def simulate(
             v_two_back, dt_prev = v_start, dt
             dt_next = np.clip(dt * grow, dt_min, dt_max)
             ratio, dt = dt_next / dt, dt_next
-    reasons = ["" if ok else "electrolyte depleted: outside the SPMe's validity" for ok in valid]
+    valid &= ~broken
+    reasons = [
+        "" if ok else "solver failed: the voltage is not a finite number" if bad else "electrolyte depleted: outside the SPMe's validity"
+        for ok, bad in zip(valid, broken)
+    ]
     stack = rec.result()
     return Solution(
         stack["t"], stack["v"], stack["i"], stack["soc"], stack["xn"], stack["xp"], stack["T"],
