@@ -2,6 +2,7 @@
 at low rate, protocols, the compiled kernel against NumPy, errors. (Its agreement with
 PyBaMM's DFN is in tests/validation/test_pybamm.py.)"""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from cellwright.cell import Cell
 from cellwright.electrochem import functions
-from cellwright.electrochem.dfn import DFN, dfn_kernels
+from cellwright.electrochem.dfn import COUPLING_TOL, DFN, dfn_kernels
 from cellwright.electrochem.from_design import from_cell
 from cellwright.electrochem.parameters import F
 from cellwright.electrochem.rate import rate_capability
@@ -53,7 +54,9 @@ def test_lithium_and_salt_are_conserved(m50):
     moved = 5.0 * 600.0 / F
     np.testing.assert_allclose(n0 - _moles(model, "n"), moved, rtol=1e-9)
     np.testing.assert_allclose(_moles(model, "p") - p0, moved, rtol=1e-9)
-    np.testing.assert_allclose((model.ce * model.el.eps * model.el.dx).sum(axis=0), salt0, rtol=1e-12)
+    # salt: to the electrolyte coupling's tolerance (its implicit consumption term vanishes only
+    # as the passes agree)
+    np.testing.assert_allclose((model.ce * model.el.eps * model.el.dx).sum(axis=0), salt0, rtol=COUPLING_TOL)
 
 
 def test_each_electrode_carries_the_cell_current(m50):
@@ -85,16 +88,18 @@ def test_low_rate_discharge_approaches_the_spme(m50, lfp):
 
 
 def test_depletion_limits_capacity_and_the_design_stays_valid(m50):
-    """A thick electrode at 3C: the DFN resolves the electrolyte running out (no flag)."""
+    """A double-thickness M50 at 3C runs out of salt within a minute: the DFN ends the
+    discharge at its limiting current (PyBaMM's DFN: 0.138 Ah, reached at 32 s), valid; the
+    SPMe flags it invalid."""
     thick = m50.replace(L_p=m50.L_p * 2.0, L_n=m50.L_n * 2.0, area=m50.area / 2.0)
     rc = rate_capability(thick, (0.2, 3.0), model="dfn")
     assert rc.valid.all()
-    assert rc.capacity_Ah[0, 1] < 0.8 * rc.capacity_Ah[0, 0]
-    assert np.nanmin(rc.solution.voltage_V[:, 1]) <= float(thick.V_min[0]) + 1e-9
+    assert rc.capacity_Ah[0, 1] < 0.05 * rc.capacity_Ah[0, 0]
+    assert not rate_capability(thick, (3.0,)).valid.any()
 
 
 def test_cc_cv_rest_and_power_steps(m50):
-    sol = simulate(m50, ["Discharge at 1C until 3.0 V", "Rest for 30 minutes", "Charge at 1C until 4.2 V",
+    sol = simulate(m50, ["Discharge at 1C until 3.0 V", "Rest for 30 minutes", "Charge at 0.5C until 4.2 V",
                          "Hold at 4.2 V until C/20", "Discharge at 10 W for 10 minutes"], model="dfn")  # fmt: skip
     c = sol.curve(0)
     hold = (np.abs(c["voltage_V"] - 4.2) < 2e-3) & (c["current_A"] < 0)
@@ -103,14 +108,14 @@ def test_cc_cv_rest_and_power_steps(m50):
     power = c["current_A"][-10:] * c["voltage_V"][-11:-1]
     np.testing.assert_allclose(power, 10.0, rtol=2e-2)
     first = simulate(m50, ["Discharge at 1C until 3.0 V"], model="dfn").discharge_capacity_Ah[0]
-    assert sol.valid.all() and sol.charge_capacity_Ah[0] > 0.9 * first
+    assert sol.valid.all() and sol.charge_capacity_Ah[0] > 0.85 * first
 
 
 def test_batch_equals_one_by_one(m50, lfp):
     both = m50.concatenate([m50, lfp])
-    together = simulate(both, ["Discharge at 2C until 2.5 V"], model="dfn").discharge_capacity_Ah
+    together = simulate(both, ["Discharge at 1C until 2.5 V"], model="dfn").discharge_capacity_Ah
     for i, p in enumerate((m50, lfp)):
-        alone = simulate(p, ["Discharge at 2C until 2.5 V"], model="dfn").discharge_capacity_Ah[0]
+        alone = simulate(p, ["Discharge at 1C until 2.5 V"], model="dfn").discharge_capacity_Ah[0]
         assert alone == pytest.approx(together[i], rel=1e-8)
 
 
@@ -139,3 +144,15 @@ def test_unknown_model_and_thermal_dfn_are_refused(m50):
         simulate(m50, ["Discharge at 1C until 2.5 V"], model="p3d")
     with pytest.raises(ValueError, match="thermal"):
         simulate(m50, ["Discharge at 1C until 2.5 V"], model="dfn", thermal=True)
+
+
+def test_simulate_cli_with_the_dfn(cli, tmp_path):
+    spec = str(ROOT / "examples" / "lg-m50-21700.toml")
+    out = cli("simulate", spec, "--c-rates", "0.5,2", "--model", "dfn", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["model"] == "dfn"
+    assert data["rates"][0]["capacity_Ah"] > data["rates"][1]["capacity_Ah"] > 0.0
+    for bad in (["--model", "p2d"], ["--model", "dfn", "--thermal"]):
+        out = cli("simulate", spec, *bad, cwd=tmp_path)
+        assert out.returncode == 2 and bad[-1] in out.stderr

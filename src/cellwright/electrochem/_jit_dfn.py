@@ -37,10 +37,11 @@ def _value_slope(x, tx, ty, sl, start, n, x0, inv_h):
 
 
 @njit(**_OPTS)
-def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start, length, x0, inv_h, tol, max_it, max_step, floor, inner, to_bound, j, delta, cs):
+def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start, length, x0, inv_h, tol, max_it, max_step, floor, inner, to_bound, stuck, j, delta, cs, ok):
     """Solve one electrode's Butler-Volmer equations for the interfacial currents ``j`` (n, N),
-    in place from the given guess; write ``phi_s - phi_e`` (``delta``) and the surface
-    concentrations (``cs``). Arguments as in ``dfn._Electrode.solve``; ``tx`` to ``inv_h`` the
+    in place from the given guess; write ``phi_s - phi_e`` (``delta``), the surface
+    concentrations (``cs``) and whether each design converged (``ok``; not when an update is
+    stopped by the particles' bounds: the electrode cannot carry the current). Arguments as in ``dfn._Electrode.solve``; ``tx`` to ``inv_h`` the
     open-circuit potential's packed tables."""
     n, N = j.shape
     r = np.empty(n)
@@ -59,6 +60,7 @@ def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start
         a = a_dx[i]
         two_vt = 2.0 * vt[i]
         offset = 0.0
+        ok[i] = False
         for it in range(max_it):
             total = 0.0
             s_j = 0.0
@@ -103,17 +105,23 @@ def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start
                 worst = max(worst, abs(dj * d[k]))
                 moved = max(moved, two_vt * abs(np.arcsinh(zs[k] + dj / (2.0 * j0s[k])) - np.arcsinh(zs[k])))
             lam = min(1.0, max_step / max(moved, 1e-300))  # damped, as in the NumPy form
-            for k in range(n):  # and kept inside the bounds
+            most = 0.0
+            for k in range(n):  # and each cell kept inside its bounds
+                dj = alpha[k] + beta[k] * d_off
                 c = s0[k, i] + s1[k, i] * j[k, i]
-                dc = s1[k, i] * (alpha[k] + beta[k] * d_off)
+                dc = s1[k, i] * dj
+                lam_k = lam
                 if dc > 0.0 and c + dc > hi_c:
-                    lam = min(lam, to_bound * (hi_c - c) / dc)
+                    lam_k = min(lam, to_bound * (hi_c - c) / dc)
                 elif dc < 0.0 and c + dc < lo_c:
-                    lam = min(lam, to_bound * (lo_c - c) / dc)
-            for k in range(n):
-                j[k, i] += lam * (alpha[k] + beta[k] * d_off)
+                    lam_k = min(lam, to_bound * (lo_c - c) / dc)
+                j[k, i] += lam_k * dj
+                most = max(most, lam_k)
             offset += lam * d_off
             if worst < tol:
+                ok[i] = True
+                break
+            if most < stuck:
                 break
         for k in range(n):
             c = min(max(s0[k, i] + s1[k, i] * j[k, i], lo_c), hi_c)

@@ -38,10 +38,16 @@ NEWTON_TOL_V = 1e-9  # V: largest Newton update (as a potential) accepted as con
 NEWTON_MAX = 60
 NEWTON_STEP_V = 0.1  # V: largest change of an overpotential or the offset in one Newton update
 COUPLING_TOL = 1e-6  # relative change of c_e between two passes of a step accepted as agreed
-COUPLING_MAX = 8
+COUPLING_MAX = 10
+COUPLING_ACCEPT = 1e-4  # after COUPLING_MAX passes, accepted up to this; else the step failed
+DEPLETED = 0.02  # c_e below this fraction of its initial value somewhere: the salt has run out
+_CE_J0 = 1e-12  # mol/m3: the exchange current takes c_e at no less (so that it all but stops where the salt runs out)
+_CE_H = 1.0  # mol/m3: the diffusion potential 2 (1 - t+) RT / (F c_e) takes c_e at no less (a depleted cell, which
+# carries no reaction, would otherwise make it singular)
 _SURF_FLOOR = 1e-9  # fraction of c_max kept between the surface concentration and its bounds
 _INNER = 1e-6  # a first guess outside the bounds is moved this far inside (fraction of c_max)
 _TO_BOUND = 0.9  # a Newton update heading out of the bounds goes this fraction of the way there
+_STUCK = 1e-12  # every cell's Newton update scaled below this by the bounds: the electrode is exhausted
 
 
 class _Electrode:
@@ -126,19 +132,21 @@ class _Electrode:
         rise = (i0 - i_cell) * self.dx / self.sigma_eff + i0 * self.dx / kappa_edge - H_edge * np.diff(ce, axis=0)
         C = np.vstack([np.zeros((1, N)), np.cumsum(rise, axis=0)])  # (n, N)
         W = np.vstack([np.zeros((1, N)), np.cumsum(w, axis=0)])  # (n, N)
-        k0 = self.m * np.sqrt(np.maximum(ce, 1e-6))  # (n, N)
+        k0 = self.m * np.sqrt(np.maximum(ce, _CE_J0))  # (n, N)
         j = np.array(j, dtype=float)  # updated in place
         delta, cs = np.empty_like(j), np.empty_like(j)
+        ok = np.zeros(N, dtype=bool)
         args = (s0, s1, k0, C, W, self.a_dx, target, vt, self.cmax)
         if jit is not None:
             args = [np.ascontiguousarray(np.broadcast_to(a, (N,)) if np.ndim(a) < 2 else a, dtype=float) for a in args]
-            jit.electrode_newton(*args, *self.U_tables, NEWTON_TOL_V, NEWTON_MAX, NEWTON_STEP_V, _SURF_FLOOR, _INNER, _TO_BOUND, j, delta, cs)
+            jit.electrode_newton(*args, *self.U_tables, NEWTON_TOL_V, NEWTON_MAX, NEWTON_STEP_V, _SURF_FLOOR, _INNER, _TO_BOUND, _STUCK, j, delta, cs, ok)
         else:
-            self._newton(*args, j, delta, cs)
-        return j, delta, cs
+            self._newton(*args, j, delta, cs, ok)
+        return j, delta, cs, ok
 
-    def _newton(self, s0, s1, k0, C, W, a_dx, target, vt, cmax, j, delta, cs):
-        """NumPy form of ``_jit_dfn.electrode_newton`` (same algorithm, all designs together)."""
+    def _newton(self, s0, s1, k0, C, W, a_dx, target, vt, cmax, j, delta, cs, ok):
+        """NumPy form of ``_jit_dfn.electrode_newton`` (same algorithm, all designs together
+        until each has converged or is stuck at its bounds); ``ok``: converged."""
         n = self.n
         lo_c, hi_c = _SURF_FLOOR * cmax, (1.0 - _SURF_FLOOR) * cmax
         # start inside the particles' bounds where the step lets j move the surface
@@ -147,6 +155,7 @@ class _Electrode:
         inner = np.clip(c, _INNER * cmax, (1.0 - _INNER) * cmax)
         j[moves] = ((inner - s0) / np.where(moves, s1, 1.0))[moves]
         offset = None
+        stuck = np.zeros(self.N, dtype=bool)
         for _ in range(NEWTON_MAX):
             np.clip(s0 + s1 * j, lo_c, hi_c, out=cs)
             j0 = k0 * np.sqrt(cs * (cmax - cs))
@@ -172,7 +181,7 @@ class _Electrode:
                 swa, swb = swa + W[k] * alpha[k], swb + W[k] * beta[k]
             d_off = (-(a_dx * j.sum(axis=0) - target) / a_dx - sa) / sb
             dj = alpha + beta * d_off
-            converged = max(np.max(np.abs(d_off)), np.max(np.abs(dj * d))) < NEWTON_TOL_V
+            ok |= np.maximum(np.abs(d_off), np.max(np.abs(dj * d), axis=0)) < NEWTON_TOL_V
             # damped: Newton on the logarithm-like arcsinh overshoots from a far guess
             moved = np.maximum(np.abs(d_off), np.max(2.0 * vt * np.abs(np.arcsinh(z + dj / (2.0 * j0)) - np.arcsinh(z)), axis=0))
             lam = np.minimum(1.0, NEWTON_STEP_V / np.maximum(moved, 1e-300))
@@ -180,10 +189,14 @@ class _Electrode:
             c, dc = s0 + s1 * j, s1 * dj
             with np.errstate(divide="ignore", invalid="ignore"):
                 room = np.where(dc > 0, (hi_c - c) / dc, np.where(dc < 0, (lo_c - c) / dc, np.inf))
-            lam = np.minimum(lam, np.min(np.where(room < 1.0, _TO_BOUND * room, np.inf), axis=0))
-            j += lam * dj
+            # cell by cell (a cell at its bound must not hold the others back; the next update
+            # restores the electrode's total current)
+            lam_k = np.minimum(lam, np.where(room < 1.0, _TO_BOUND * room, np.inf))
+            # no cell can move: the electrode cannot carry the current (exhausted)
+            stuck |= ~ok & (np.max(lam_k, axis=0) < _STUCK)
+            j += lam_k * dj
             offset = offset + lam * d_off
-            if converged:
+            if np.all(ok | stuck):
                 break
         np.clip(s0 + s1 * j, lo_c, hi_c, out=cs)
         j0 = k0 * np.sqrt(cs * (cmax - cs))
@@ -241,7 +254,7 @@ class DFN:
         el, p = self.el, self.p
         node_k = self.kappa(np.maximum(ce, CE_FLOOR)) * el.tort
         kappa_edge = el.one_minus_beta * node_k[:-1] + el.beta * node_k[1:]
-        node_h = 2.0 * (1.0 - p.t_plus) * (R_GAS * self.T / F) / np.maximum(ce, 1e-6)
+        node_h = 2.0 * (1.0 - p.t_plus) * (R_GAS * self.T / F) / np.maximum(ce, _CE_H)
         H_edge = 1.0 / (el.beta / node_h[:-1] + el.one_minus_beta / node_h[1:])
         return kappa_edge, H_edge
 
@@ -264,8 +277,8 @@ class DFN:
         vt = R_GAS * self.T / F
         kappa_edge, H_edge = self._edges(ce)
         n_n, p0 = self.ne.n, el.p_sl.start
-        jn, dn, csn = self.ne.solve(*s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel)
-        jp, dp, csp = self.pe.solve(*s_p, ce[el.p_sl], kappa_edge[p0:], H_edge[p0:], i_cell, vt, guess[1], self._kernel)
+        jn, dn, csn, ok_n = self.ne.solve(*s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel)
+        jp, dp, csp, ok_p = self.pe.solve(*s_p, ce[el.p_sl], kappa_edge[p0:], H_edge[p0:], i_cell, vt, guess[1], self._kernel)
         # electrolyte current at the K - 1 edges, then the electrolyte potential from phi_e(x_0)
         ie = np.empty((el.K - 1, len(p)))
         ie[: n_n - 1] = np.cumsum(self.ne.a_dx * jn, axis=0)[:-1]
@@ -276,6 +289,8 @@ class DFN:
         phi_e = (phi_s_n0 - dn[0]) + np.vstack([np.zeros((1, len(p))), np.cumsum(dphi, axis=0)])
         phi_s_p = phi_e[el.p_sl] + dp
         v = 1.5 * phi_s_p[-1] - 0.5 * phi_s_p[-2] - np.asarray(current) * p.R_contact
+        # an electrode that cannot carry the current: the voltage is past any cut-off
+        v = np.where(ok_n & ok_p, v, np.where(i_cell > 0, -np.inf, np.where(i_cell < 0, np.inf, np.nan)))
         xn, xp = csn / self.ne.cmax, csp / self.pe.cmax
         return {
             "voltage": v,
@@ -304,7 +319,7 @@ class DFN:
         s0n, s1n, state_n = self.ne.implicit(self.cn, rhs(self.cn, 0), g)
         s0p, s1p, state_p = self.pe.implicit(self.cp, rhs(self.cp, 1), g)
         lo, di, up = self.el.operator(self.D_e(np.maximum(self.ce, CE_FLOOR)))
-        factors = thomas_factor(-g * lo, 1.0 - g * di, -g * up)
+        a_lo, a_di, a_up = -g * lo, 1.0 - g * di, -g * up
         ce_rhs = rhs(self.ce, 2)
         # the electrolyte and the interfacial currents, each implicit given the other, are
         # brought to agree by fixed-point passes with Anderson mixing of depth one, design by
@@ -319,9 +334,14 @@ class DFN:
             source = np.zeros_like(ce)
             source[self.el.n_sl] = parts["j_n"]
             source[self.el.p_sl] = parts["j_p"]
-            mapped = thomas_solve(factors, ce_rhs + g * self._src_per_j * source)
+            # where the reaction consumes salt, its growth with c_e (j ~ j0 ~ sqrt(c_e) at fixed
+            # overpotential) is taken implicitly: the passes stay stable as the electrolyte runs
+            # out (the fixed point is unchanged)
+            sink = np.where(ce > _CE_J0, np.minimum(self._src_per_j * source / (2.0 * np.maximum(ce, _CE_J0)), 0.0), 0.0)
+            mapped = thomas_solve(thomas_factor(a_lo, a_di - g * sink, a_up), ce_rhs + g * (self._src_per_j * source - sink * ce))
             resid = mapped - ce
-            agreed = ~done & (np.max(np.abs(resid) / np.maximum(np.abs(mapped), CE_FLOOR), axis=0) < COUPLING_TOL)
+            change = np.max(np.abs(resid) / np.maximum(np.abs(mapped), CE_FLOOR), axis=0)
+            agreed = ~done & (change < COUPLING_TOL)
             if last is None:
                 nxt = mapped
             else:
@@ -339,6 +359,13 @@ class DFN:
             if done.all():
                 break
         parts = self._algebraic(current, (s0n, s1n), (s0p, s1p), ce, guess)
+        # the electrolyte and the currents did not agree: no voltage, so that the simulation
+        # retries a shorter step; where the salt has run out, the cell is at its limiting
+        # current (as an exhausted electrode: past any cut-off), else the solve failed
+        agreed = done | (change < COUPLING_ACCEPT)
+        limiting = ce.min(axis=0) < DEPLETED * p.ce0
+        past = np.where(current > 0, -np.inf, np.where(current < 0, np.inf, np.nan))
+        parts["voltage"] = np.where(agreed, parts["voltage"], np.where(limiting, past, np.nan))
         return [state_n(parts["j_n"]), state_p(parts["j_p"]), ce, parts]
 
     def commit(self, state, active: np.ndarray):

@@ -264,6 +264,13 @@ def simulate(
             state = cell_model.step(current, dt, ratio)
             parts = cell_model.voltage(current, state)
             v_new = parts["voltage"]
+            # a step with no finite voltage (the DFN past an exhausted electrode) is retried,
+            # four times shorter, down to the shortest step; only there does it end the design
+            retry = ~np.isfinite(v_new) & alive & (dt > dt_min * (1.0 + 1e-9))
+            if retry.any():
+                v_new = np.where(retry, v, v_new)
+                for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
+                    newer[:, retry] = old[:, retry]
             frac = np.ones(n)
             end = np.zeros(n, dtype=bool)
             if until_v is not None:
@@ -272,13 +279,15 @@ def simulate(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     f = (v - until_v) / (v - v_new)
                 frac = np.where(below, np.clip(np.where(np.isnan(f), 1.0, f), 0.0, 1.0), frac)
+                # past the cut-off with no voltage (the DFN's exhausted electrode): ends where it was
+                v_new = np.where(below & np.isinf(v_new), v, v_new)
             if step.duration_s is not None:
                 over = elapsed + dt >= step.duration_s
                 frac = np.where(over & ~end, np.clip((step.duration_s - elapsed) / dt, 0.0, 1.0), frac)
                 end |= over
             if step.until_current_C is not None:
                 end |= np.abs(current) <= step.until_current_C * p.capacity / 3600.0
-            failed = ~np.isfinite(v_new) & alive
+            failed = ~np.isfinite(v_new) & alive & ~end  # an infinite voltage past a cut-off just ends
             if failed.any():  # ends at the last good state
                 broken |= failed
                 end |= failed
@@ -286,7 +295,8 @@ def simulate(
                 v_new = np.where(failed, v, v_new)
                 for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
                     newer[:, failed] = old[:, failed]
-            end &= alive
+            end &= alive & ~retry
+            frac = np.where(retry, 0.0, frac)
             h = frac * dt
             partial = frac < 1.0
             if partial.any():  # designs that end inside this step stop at the crossing
@@ -308,7 +318,7 @@ def simulate(
                 depleted = parts["ce_min"] < DEPLETION_FRACTION * ce0
                 valid &= ~(depleted & alive)
             v = np.where(alive, v_end, v)
-            record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
+            record(alive & ~retry, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
             last_current = np.where(alive, current, last_current)
             alive &= ~end
             # step-size control from the bend of the voltage curve: how far the new voltage
@@ -319,12 +329,15 @@ def simulate(
                 grow = np.clip(np.sqrt(tol_V / np.maximum(bend, 1e-12)), 0.5, 2.0)
             else:
                 grow = np.full(n, 2.0)
-            v_two_back, dt_prev = v_start, dt
-            dt_next = np.clip(dt * grow, dt_min, dt_max)
-            ratio, dt = dt_next / dt, dt_next
+            if retry.any() and v_two_back is not None:  # a retried step leaves no history
+                v_two_back, dt_prev = np.where(retry, v_two_back, v_start), np.where(retry, dt_prev, dt)
+            else:
+                v_two_back, dt_prev = v_start, dt
+            dt_next = np.clip(np.where(retry, 0.25 * dt, dt * grow), dt_min, dt_max)
+            ratio, dt = np.where(retry, 0.0, dt_next / dt), dt_next  # ratio 0: backward Euler
     valid &= ~broken
     reasons = [
-        "" if ok else "solver failed: the voltage is not a finite number" if bad else "electrolyte depleted: outside the SPMe's validity"
+        "" if ok else "no solution: the solver failed or an electrode cannot carry the current" if bad else "electrolyte depleted: outside the SPMe's validity"
         for ok, bad in zip(valid, broken)
     ]
     stack = rec.result()
@@ -363,15 +376,22 @@ def _run_fixed(model, jit, rec, n, dt, ratio, v, alive, v_two_back, current, *ar
 
 
 def _solve_hold(model: SPMe, target_v: float, guess: np.ndarray, dt: np.ndarray, ratio) -> np.ndarray:
-    """Current that holds the terminal voltage at ``target_v`` over the next step (secant)."""
+    """Current that holds the terminal voltage at ``target_v`` over the next step (secant; a
+    current with no finite voltage, e.g. one a DFN electrode cannot carry, is halved towards
+    the last one that had one)."""
     i0 = guess
     i1 = guess - 0.01 * model.p.capacity / 3600.0
     f0 = model.voltage(i0, model.step(i0, dt, ratio))["voltage"] - target_v
     for _ in range(6):
         f1 = model.voltage(i1, model.step(i1, dt, ratio))["voltage"] - target_v
-        denom = np.where(np.abs(f1 - f0) < 1e-12, 1e-12, f1 - f0)
-        i2 = i1 - f1 * (i1 - i0) / denom
-        i0, f0, i1 = i1, f1, i2
+        bad = ~np.isfinite(f1)
+        if bad.any():
+            i1 = np.where(bad, 0.5 * (i0 + i1), i1)
+            f1 = np.where(bad, model.voltage(i1, model.step(i1, dt, ratio))["voltage"] - target_v, f1)
+        with np.errstate(invalid="ignore"):  # a voltage still not finite: that current is kept
+            denom = np.where(np.abs(f1 - f0) < 1e-12, 1e-12, f1 - f0)
+            i2 = i1 - f1 * (i1 - i0) / denom
+        i0, f0, i1 = i1, f1, np.where(np.isfinite(i2), i2, i1)
     return i1
 
 
