@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/cellwright cost examples/batpac-nmc811-pouch.toml --plant examples/plants/batpac-baseline.toml
 	$(BIN)/cellwright design examples/lg-m50-21700.toml
 	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2
+	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 1,2 --model dfn --plot lg-m50-21700-dfn.png
 	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2
 	$(BIN)/cellwright life examples/lfp-280ah-prismatic.toml --protocol "0.5C/0.5C, 25degC, 100% DOD"
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-china.toml

@@ -23,7 +23,10 @@ phi_e`` at every cell follows from cumulative sums of ``j`` (the electrolyte cur
 particles' surface concentrations are linear in ``j`` over an implicit step, so each step
 solves, per electrode, ``n_x + 1`` Butler-Volmer equations (the last: the electrode carries
 the cell current) by Newton's method, alternating with the electrolyte's implicit update
-until the two agree. Isothermal only; about 60 times the SPMe's work per step.
+until the two agree. Where no solution carries the current (every particle surface of an
+electrode at its bound, or the salt run out so that the passes cannot agree) the voltage is
+returned as past any cut-off; :func:`.solve.simulate` then retries shorter steps and ends the
+step there (the limiting current). Isothermal only.
 """
 
 from __future__ import annotations
