@@ -8,25 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cellwright.cell import Cell
 from cellwright.electrochem import functions
 from cellwright.electrochem.dfn import COUPLING_TOL, DFN, dfn_kernels
-from cellwright.electrochem.from_design import from_cell
 from cellwright.electrochem.parameters import F
 from cellwright.electrochem.rate import rate_capability
 from cellwright.electrochem.solve import simulate
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture(scope="module")
-def m50():
-    return from_cell(Cell.from_spec(ROOT / "examples" / "lg-m50-21700.toml"))
-
-
-@pytest.fixture(scope="module")
-def lfp():
-    return from_cell(Cell.from_spec(ROOT / "examples" / "lfp-280ah-prismatic.toml"))
 
 
 def _moles(model: DFN, which: str) -> np.ndarray:

@@ -8,7 +8,6 @@ import pytest
 
 from cellwright.cell import Cell
 from cellwright.electrochem import functions
-from cellwright.electrochem.from_design import from_cell
 from cellwright.electrochem.interop import empty_stoichiometries, load_bpx, save_bpx, to_pybamm
 from cellwright.electrochem.parameters import F
 from cellwright.electrochem.protocols import parse
@@ -18,16 +17,6 @@ from cellwright.electrochem.spme import SPMe, kernels, thomas
 from cellwright.errors import SpecError
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture(scope="module")
-def m50():
-    return from_cell(Cell.from_spec(ROOT / "examples" / "lg-m50-21700.toml"))
-
-
-@pytest.fixture(scope="module")
-def lfp():
-    return from_cell(Cell.from_spec(ROOT / "examples" / "lfp-280ah-prismatic.toml"))
 
 
 def test_thomas_solves_a_tridiagonal_system():

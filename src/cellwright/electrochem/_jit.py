@@ -20,15 +20,9 @@ _OPTS = dict(nogil=True, cache=True, fastmath=False, error_model="numpy")
 
 
 @njit(inline="always", **_OPTS)
-def _interp(x, tx, ty, sl, start, n, x0, inv_h):
-    """``np.interp(x, table)`` (flat outside) for the table at ``start`` of ``n`` points."""
-    last = start + n - 1
-    if x != x:
-        return x
-    if x < tx[start]:
-        return ty[start]
-    if x >= tx[last]:
-        return ty[last]
+def _interval(x, tx, start, n, x0, inv_h):
+    """Index k of the table at ``start`` of ``n`` points with ``tx[k] <= x < tx[k + 1]``, for x
+    inside it: by arithmetic in a uniform table (``inv_h`` > 0), else by bisection."""
     if inv_h > 0.0:
         k = int((x - x0) * inv_h)
         if k > n - 2:
@@ -40,15 +34,28 @@ def _interp(x, tx, ty, sl, start, n, x0, inv_h):
             k -= 1
         while x >= tx[k + 1]:
             k += 1
-    else:
-        lo, hi = start, last  # tx[lo] <= x < tx[hi]
-        while hi - lo > 1:
-            mid = (lo + hi) >> 1
-            if x >= tx[mid]:
-                lo = mid
-            else:
-                hi = mid
-        k = lo
+        return k
+    lo, hi = start, start + n - 1  # tx[lo] <= x < tx[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if x >= tx[mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@njit(inline="always", **_OPTS)
+def _interp(x, tx, ty, sl, start, n, x0, inv_h):
+    """``np.interp(x, table)`` (flat outside) for the table at ``start`` of ``n`` points."""
+    last = start + n - 1
+    if x != x:
+        return x
+    if x < tx[start]:
+        return ty[start]
+    if x >= tx[last]:
+        return ty[last]
+    k = _interval(x, tx, start, n, x0, inv_h)
     if tx[k] == x:
         return ty[k]
     return sl[k] * (x - tx[k]) + ty[k]

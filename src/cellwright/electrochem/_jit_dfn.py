@@ -7,33 +7,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._jit import _OPTS
+from ._jit import _OPTS, _interval
 
 
 @njit(inline="always", **_OPTS)
 def _value_slope(x, tx, ty, sl, start, n, x0, inv_h):
-    """A table's value and slope at ``x`` (``np.interp``; slope 0 outside, where it is flat);
-    the interval found by arithmetic in a uniform table (``inv_h`` > 0), else by bisection."""
-    last = start + n - 1
+    """A table's value and slope at ``x`` (``np.interp``; slope 0 outside, where it is flat)."""
     if x < tx[start]:
         return ty[start], 0.0
-    if x >= tx[last]:
-        return ty[last], 0.0
-    if inv_h > 0.0:
-        lo = min(max(int((x - x0) * inv_h), 0), n - 2) + start
-        while x < tx[lo]:
-            lo -= 1
-        while x >= tx[lo + 1]:
-            lo += 1
-    else:
-        lo, hi = start, last
-        while hi - lo > 1:
-            mid = (lo + hi) >> 1
-            if x >= tx[mid]:
-                lo = mid
-            else:
-                hi = mid
-    return sl[lo] * (x - tx[lo]) + ty[lo], sl[lo]
+    if x >= tx[start + n - 1]:
+        return ty[start + n - 1], 0.0
+    k = _interval(x, tx, start, n, x0, inv_h)
+    return sl[k] * (x - tx[k]) + ty[k], sl[k]
 
 
 @njit(**_OPTS)
