@@ -315,8 +315,10 @@ def simulate(
         raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
     if not rates or any(r <= 0 or r > 50 for r in rates):
         raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
-    if model not in ("spme", "dfn"):
-        raise SpecError("--model", model, "spme or dfn")
+    from .electrochem.solve import MODELS
+
+    if model not in MODELS:
+        raise SpecError("--model", model, " or ".join(MODELS))
     if model == "dfn" and thermal:
         raise SpecError("--thermal", "with --model dfn", "the DFN is isothermal; use --model spme for a thermal run")
     label = model.upper() if model == "dfn" else "SPMe"

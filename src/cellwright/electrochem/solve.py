@@ -7,8 +7,10 @@ interpolated between the last two steps, so results do not depend on the step si
 discretisation error. A design whose electrolyte concentration falls below 2 % of its initial
 value is flagged invalid: the SPMe's assumptions (no electrolyte depletion) no longer hold and
 its capacity is not a number to trust. The DFN resolves depletion (its designs stay valid);
-run the SPMe's invalid designs with ``model="dfn"``. A design whose voltage stops being a
-finite number (a solver failure) ends there and is flagged invalid too.
+run the SPMe's invalid designs with ``model="dfn"``. A step for which the model finds no
+voltage is retried four times shorter, down to the shortest step; there a DFN at its limiting
+current (an electrode that cannot carry the current) ends the step as past its cut-off, and
+any other failure ends the design, flagged invalid.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .dfn import DFN
 from .parameters import SPMeParameters
 from .protocols import Step, parse
-from .dfn import DFN
 from .spme import SPMe, Mesh
 
 DEPLETION_FRACTION = 0.02
