@@ -22,11 +22,11 @@ def _value_slope(x, tx, ty, sl, start, n, x0, inv_h):
 
 
 @njit(**_OPTS)
-def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start, length, x0, inv_h, tol, max_it, max_step, floor, inner, to_bound, stuck, j, delta, cs, ok):
+def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start, length, x0, inv_h, tol, max_it, max_step, floor, inner, y_max, j, delta, cs, ok):
     """Solve one electrode's Butler-Volmer equations for the interfacial currents ``j`` (n, N),
     in place from the given guess; write ``phi_s - phi_e`` (``delta``), the surface
-    concentrations (``cs``) and whether each design converged (``ok``; not when an update is
-    stopped by the particles' bounds: the electrode cannot carry the current). Arguments as in ``dfn._Electrode.solve``; ``tx`` to ``inv_h`` the
+    concentrations (``cs``) and whether each design converged (``ok``; not: no currents carry
+    the cell current, e.g. every particle surface of the electrode at its bound). Arguments as in ``dfn._Electrode.solve``; ``tx`` to ``inv_h`` the
     open-circuit potential's packed tables."""
     n, N = j.shape
     r = np.empty(n)
@@ -61,7 +61,7 @@ def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start
                 eta = two_vt * np.arcsinh(z)
                 u, du = _value_slope(c / cm, tx, ty, sl, start[i], length[i], x0[i], inv_h[i])
                 dj0 = j0 * 0.5 * (1.0 / c - 1.0 / (cm - c)) * s1[k, i]
-                deta = 0.5 * two_vt / np.sqrt(1.0 + z * z) * (1.0 - jk * dj0 / j0) / j0
+                deta = 0.5 * two_vt / np.sqrt(1.0 + z * z) * max(1.0 - jk * dj0 / j0, 1.0) / j0  # as the NumPy form
                 mj = a * (W[k, i] * s_j - s_wj)
                 r[k] = C[k, i] + mj - u - eta  # plus the offset
                 fit += u + eta - C[k, i] - mj
@@ -90,23 +90,19 @@ def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start
                 worst = max(worst, abs(dj * d[k]))
                 moved = max(moved, two_vt * abs(np.arcsinh(zs[k] + dj / (2.0 * j0s[k])) - np.arcsinh(zs[k])))
             lam = min(1.0, max_step / max(moved, 1e-300))  # damped, as in the NumPy form
-            most = 0.0
-            for k in range(n):  # and each cell kept inside its bounds
-                dj = alpha[k] + beta[k] * d_off
-                c = s0[k, i] + s1[k, i] * j[k, i]
-                dc = s1[k, i] * dj
-                lam_k = lam
-                if dc > 0.0 and c + dc > hi_c:
-                    lam_k = min(lam, to_bound * (hi_c - c) / dc)
-                elif dc < 0.0 and c + dc < lo_c:
-                    lam_k = min(lam, to_bound * (lo_c - c) / dc)
-                j[k, i] += lam_k * dj
-                most = max(most, lam_k)
+            for k in range(n):  # in y = logit(c_surf / c_max) where the step moves the surface
+                dj = lam * (alpha[k] + beta[k] * d_off)
+                if s1[k, i] != 0.0:
+                    c = min(max(s0[k, i] + s1[k, i] * j[k, i], lo_c), hi_c)
+                    sig = c / cm
+                    y = np.log(sig / (1.0 - sig)) + dj * s1[k, i] / (cm * sig * (1.0 - sig))
+                    y = min(max(y, -y_max), y_max)
+                    j[k, i] = (cm / (1.0 + np.exp(-y)) - s0[k, i]) / s1[k, i]
+                else:
+                    j[k, i] += dj
             offset += lam * d_off
             if worst < tol:
                 ok[i] = True
-                break
-            if most < stuck:
                 break
         for k in range(n):
             c = min(max(s0[k, i] + s1[k, i] * j[k, i], lo_c), hi_c)

@@ -49,8 +49,7 @@ _CE_H = 1.0  # mol/m3: the diffusion potential 2 (1 - t+) RT / (F c_e) takes c_e
 # carries no reaction, would otherwise make it singular)
 _SURF_FLOOR = 1e-9  # fraction of c_max kept between the surface concentration and its bounds
 _INNER = 1e-6  # a first guess outside the bounds is moved this far inside (fraction of c_max)
-_TO_BOUND = 0.9  # a Newton update heading out of the bounds goes this fraction of the way there
-_STUCK = 1e-12  # every cell's Newton update scaled below this by the bounds: the electrode is exhausted
+_Y_MAX = float(np.log((1.0 - _SURF_FLOOR) / _SURF_FLOOR))  # logit of the surface bounds
 
 
 class _Electrode:
@@ -142,14 +141,15 @@ class _Electrode:
         args = (s0, s1, k0, C, W, self.a_dx, target, vt, self.cmax)
         if jit is not None:
             args = [np.ascontiguousarray(np.broadcast_to(a, (N,)) if np.ndim(a) < 2 else a, dtype=float) for a in args]
-            jit.electrode_newton(*args, *self.U_tables, NEWTON_TOL_V, NEWTON_MAX, NEWTON_STEP_V, _SURF_FLOOR, _INNER, _TO_BOUND, _STUCK, j, delta, cs, ok)
+            jit.electrode_newton(*args, *self.U_tables, NEWTON_TOL_V, NEWTON_MAX, NEWTON_STEP_V, _SURF_FLOOR, _INNER, _Y_MAX, j, delta, cs, ok)
         else:
             self._newton(*args, j, delta, cs, ok)
         return j, delta, cs, ok
 
     def _newton(self, s0, s1, k0, C, W, a_dx, target, vt, cmax, j, delta, cs, ok):
         """NumPy form of ``_jit_dfn.electrode_newton`` (same algorithm, all designs together
-        until each has converged or is stuck at its bounds); ``ok``: converged."""
+        until each has converged); ``ok``: converged (not: no currents carry the cell current,
+        e.g. every particle surface of the electrode at its bound)."""
         n = self.n
         lo_c, hi_c = _SURF_FLOOR * cmax, (1.0 - _SURF_FLOOR) * cmax
         # start inside the particles' bounds where the step lets j move the surface
@@ -158,7 +158,6 @@ class _Electrode:
         inner = np.clip(c, _INNER * cmax, (1.0 - _INNER) * cmax)
         j[moves] = ((inner - s0) / np.where(moves, s1, 1.0))[moves]
         offset = None
-        stuck = np.zeros(self.N, dtype=bool)
         for _ in range(NEWTON_MAX):
             np.clip(s0 + s1 * j, lo_c, hi_c, out=cs)
             j0 = k0 * np.sqrt(cs * (cmax - cs))
@@ -167,7 +166,10 @@ class _Electrode:
             U = self.U(cs / cmax)
             dU = self.U.slope(cs / cmax) / cmax
             dj0 = j0 * 0.5 * (1.0 / cs - 1.0 / (cmax - cs)) * s1
-            deta = vt / np.sqrt(1.0 + z**2) * (1.0 - j * dj0 / j0) / j0
+            # d eta / d j, with j0's own dependence on j through the surface only where it makes
+            # eta steeper: where it flattens it (a surface near a bound, a long step) the exact
+            # derivative can vanish or change sign and Newton's method cycles
+            deta = vt / np.sqrt(1.0 + z**2) * np.maximum(1.0 - j * dj0 / j0, 1.0) / j0
             before = np.cumsum(j, axis=0) - j  # sum over m < k
             before_w = np.cumsum(W * j, axis=0) - W * j
             Mj = a_dx * (W * before - before_w)
@@ -188,18 +190,18 @@ class _Electrode:
             # damped: Newton on the logarithm-like arcsinh overshoots from a far guess
             moved = np.maximum(np.abs(d_off), np.max(2.0 * vt * np.abs(np.arcsinh(z + dj / (2.0 * j0)) - np.arcsinh(z)), axis=0))
             lam = np.minimum(1.0, NEWTON_STEP_V / np.maximum(moved, 1e-300))
-            # and kept inside the bounds (where j0 -> 0: a clipped surface would admit false roots)
-            c, dc = s0 + s1 * j, s1 * dj
+            # where the step moves the particle surface (s1 != 0), the update is taken in
+            # y = logit(c_surf / c_max): Newton's method in a variable with no bounds, so the
+            # surface never crosses them (j0 -> 0 there) however steep the equation gets
+            step = lam * dj
+            c = np.clip(s0 + s1 * j, lo_c, hi_c)
+            sig = c / cmax
             with np.errstate(divide="ignore", invalid="ignore"):
-                room = np.where(dc > 0, (hi_c - c) / dc, np.where(dc < 0, (lo_c - c) / dc, np.inf))
-            # cell by cell (a cell at its bound must not hold the others back; the next update
-            # restores the electrode's total current)
-            lam_k = np.minimum(lam, np.where(room < 1.0, _TO_BOUND * room, np.inf))
-            # no cell can move: the electrode cannot carry the current (exhausted)
-            stuck |= ~ok & (np.max(lam_k, axis=0) < _STUCK)
-            j += lam_k * dj
+                y = np.log(sig / (1.0 - sig)) + step * s1 / (cmax * sig * (1.0 - sig))
+                moved_c = cmax / (1.0 + np.exp(-np.clip(y, -_Y_MAX, _Y_MAX)))
+                j[...] = np.where(s1 != 0.0, (moved_c - s0) / np.where(s1 != 0.0, s1, 1.0), j + step)
             offset = offset + lam * d_off
-            if np.all(ok | stuck):
+            if np.all(ok):
                 break
         np.clip(s0 + s1 * j, lo_c, hi_c, out=cs)
         j0 = k0 * np.sqrt(cs * (cmax - cs))
