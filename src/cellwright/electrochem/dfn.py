@@ -115,9 +115,10 @@ class _Electrode:
         return s0, s1, state
 
     def solve(self, s0, s1, ce, kappa_edge, H_edge, i_cell, vt, j, jit):
-        """Interfacial current densities ``j`` (n, N), A/m2, and ``phi_s - phi_e`` at the cells
-        (n, N), for surface concentrations ``s0 + s1 j`` and the electrolyte ``ce`` (n, N) with
-        its edge conductivities and diffusion-potential factors (n - 1, N) inside the electrode.
+        """Interfacial current densities ``j`` (n, N), A/m2, ``phi_s - phi_e`` and the surface
+        concentrations at the cells (n, N), and whether each design converged (N,), for surface
+        concentrations ``s0 + s1 j`` and the electrolyte ``ce`` (n, N) with its edge
+        conductivities and diffusion-potential factors (n - 1, N) inside the electrode.
 
         Between cells k and k+1 the electrolyte current is ``i0 + sum_{m<=k} a dx j_m`` (i0 = 0
         in the negative, I/A in the positive), so ``phi_s - phi_e`` rises by ``(i0 - I/A) dx /
