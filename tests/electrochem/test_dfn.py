@@ -21,7 +21,7 @@ def _moles(model: DFN, which: str) -> np.ndarray:
     """Lithium in one electrode's particles, mol (N,)."""
     e, c = (model.ne, model.cn) if which == "n" else (model.pe, model.cp)
     shells = e.cols(c) * e.particle.vol  # (n_r, n_x * N)
-    mean = shells.sum(axis=0).reshape(e.n, -1) / (np.tile(e.R, 1) ** 3 / 3.0)  # (n_x, N)
+    mean = shells.sum(axis=0).reshape(e.n, -1) / (e.R**3 / 3.0)  # (n_x, N)
     am = model.p.am_n if which == "n" else model.p.am_p
     return model.p.area * e.dx * am * mean.sum(axis=0)
 
