@@ -51,17 +51,19 @@ def rows(cost_set_name: str, parameter: str) -> dict[str, dict]:
     return {r["component"]: r for r in table() if r["cost_set"] == cost_set_name and r["parameter"] == parameter}
 
 
-def physical(component: str, parameter: str) -> float:
-    """A shared physical value (cost_set ``all``), e.g. ``physical("pcs", "efficiency_discharge")``."""
+def _physical_row(component: str, parameter: str) -> dict:
     for r in table():
         if r["cost_set"] == "all" and r["component"] == component and r["parameter"] == parameter:
-            return r["value"]
+            return r
     raise KeyError(f"no physical value {component}.{parameter} in storage_components.csv")
+
+
+def physical(component: str, parameter: str, given=None):
+    """A shared physical value (cost_set ``all``), e.g. ``physical("pcs", "efficiency_discharge")``;
+    ``given`` instead when it is not None (a caller's override of the table's default)."""
+    return _physical_row(component, parameter)["value"] if given is None else given
 
 
 def physical_source(component: str, parameter: str) -> str:
     """The citation key of a shared physical value."""
-    for r in table():
-        if r["cost_set"] == "all" and r["component"] == component and r["parameter"] == parameter:
-            return r["source"]
-    raise KeyError(f"no physical value {component}.{parameter} in storage_components.csv")
+    return _physical_row(component, parameter)["source"]

@@ -82,12 +82,9 @@ def chain(rte_dc=None, pcs_efficiency_charge=None, pcs_efficiency_discharge=None
     """
     if rte_dc is None:
         rte_dc = components.physical("dc_block", "efficiency_one_way") ** 2
-    if pcs_efficiency_charge is None:
-        pcs_efficiency_charge = components.physical("pcs", "efficiency_charge")
-    if pcs_efficiency_discharge is None:
-        pcs_efficiency_discharge = components.physical("pcs", "efficiency_discharge")
-    if transformer_efficiency is None:
-        transformer_efficiency = components.physical("transformer", "efficiency_one_way")
+    pcs_efficiency_charge = components.physical("pcs", "efficiency_charge", pcs_efficiency_charge)
+    pcs_efficiency_discharge = components.physical("pcs", "efficiency_discharge", pcs_efficiency_discharge)
+    transformer_efficiency = components.physical("transformer", "efficiency_one_way", transformer_efficiency)
     rte_dc = as_array("rte_dc", rte_dc, low=0, high=1, low_open=True)
     pc = as_array("pcs_efficiency_charge", pcs_efficiency_charge, low=0, high=1, low_open=True)
     pd = as_array("pcs_efficiency_discharge", pcs_efficiency_discharge, low=0, high=1, low_open=True)
@@ -157,12 +154,9 @@ def aux_power_kW(containers, power_MW, *, hvac_kW_per_container=None, controls_k
     -------
     dict with ``hvac``, ``controls``, ``transformer_no_load`` and ``total`` [kW].
     """
-    if hvac_kW_per_container is None:
-        hvac_kW_per_container = components.physical("container", "aux_hvac_power")
-    if controls_kW_per_container is None:
-        controls_kW_per_container = components.physical("container", "aux_controls_power")
-    if transformer_no_load_fraction is None:
-        transformer_no_load_fraction = components.physical("transformer", "no_load_loss_fraction")
+    hvac_kW_per_container = components.physical("container", "aux_hvac_power", hvac_kW_per_container)
+    controls_kW_per_container = components.physical("container", "aux_controls_power", controls_kW_per_container)
+    transformer_no_load_fraction = components.physical("transformer", "no_load_loss_fraction", transformer_no_load_fraction)
     n = as_array("containers", containers, low=0)
     p = as_array("power_MW", power_MW, low=0, low_open=True)
     hvac = n * as_array("hvac_kW_per_container", hvac_kW_per_container, low=0)

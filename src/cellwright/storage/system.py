@@ -98,8 +98,7 @@ def layout(power_MW, duration_h, capacity_Ah, nominal_voltage_V, *, cells_in_ser
     p = as_array("power_MW", power_MW, low=0, low_open=True)
     d = as_array("duration_h", duration_h, low=0, low_open=True)
     choice("energy_boundary", energy_boundary, ENERGY_BOUNDARIES)
-    if soc_window is None:
-        soc_window = components.physical("dc_block", "soc_window")
+    soc_window = components.physical("dc_block", "soc_window", soc_window)
     w = as_array("soc_window", soc_window, low=0, high=1, low_open=True)
     eff = eff or eff_mod.chain()
     e_box = container_energy_kWh(capacity_Ah, nominal_voltage_V, cells_in_series, racks_per_container)
@@ -196,10 +195,8 @@ def build(power_MW, duration_h, *, cell_capacity_Ah, cell_voltage_V, cell_mass_k
     """
     costs = components.cost_set(cost_set)
     eff = eff or eff_mod.chain()
-    if soc_window is None:
-        soc_window = components.physical("dc_block", "soc_window")
-    if pcs_unit_MW is None:
-        pcs_unit_MW = components.physical("pcs", "unit_power")
+    soc_window = components.physical("dc_block", "soc_window", soc_window)
+    pcs_unit_MW = components.physical("pcs", "unit_power", pcs_unit_MW)
     lay = layout(power_MW, duration_h, cell_capacity_Ah, cell_voltage_V, cells_in_series=cells_in_series,
                  racks_per_container=racks_per_container, energy_boundary=energy_boundary,
                  soc_window=soc_window, eff=eff)
