@@ -1,12 +1,13 @@
-"""Batched SPMe vs PyBaMM: a full 1C discharge of 1,000 and 10,000 designs of varied positive
-thickness and porosity (Chen2020 parameters), designs per second for both and the ratio.
+"""Batched SPMe (or, with ``--model dfn``, DFN) vs PyBaMM's same model: a full 1C discharge of
+1,000 and 10,000 designs of varied positive thickness and porosity (Chen2020 parameters),
+designs per second for both and the ratio.
 
 PyBaMM's fastest fair setup (electrochemistry notes §6): SPMe, IDAKLU solver, geometry and
 porosity as input parameters on a symbolic mesh (one build), all inputs in one batched solve
 with 2 threads, ``t_eval=[0, t_end]``. PyBaMM is the optional ``validate`` extra; without it the
 script times cellwright alone and says so.
 
-    python benchmarks/electrochem_vs_pybamm.py [--sizes 1000,10000] [--pybamm-designs 200] [--repeat 3]
+    python benchmarks/electrochem_vs_pybamm.py [--sizes 1000,10000] [--pybamm-designs 200] [--repeat 3] [--model dfn]
 
 PyBaMM's per-design cost is flat in N, so by default it is timed on 200 designs and its rate
 applied to the larger sizes (``--pybamm-designs 0`` times every size in full).
@@ -55,13 +56,13 @@ def time_cellwright(n: int, repeat: int = 1, model: str = "spme") -> float:
     return best
 
 
-def time_pybamm(n: int, repeat: int = 1, model: str = "spme") -> float | None:
+def time_pybamm(n: int, repeat: int = 1, model_name: str = "spme") -> float | None:
     try:
         import pybamm
     except ImportError:
         return None
     rng = np.random.default_rng(0)
-    model = pybamm.lithium_ion.DFN() if model == "dfn" else pybamm.lithium_ion.SPMe()
+    model = pybamm.lithium_ion.DFN() if model_name == "dfn" else pybamm.lithium_ion.SPMe()
     pv = pybamm.ParameterValues("Chen2020")
     L_p = pv["Positive electrode thickness [m]"]
     pv.update({"Positive electrode thickness [m]": "[input]", "Positive electrode porosity": "[input]"})

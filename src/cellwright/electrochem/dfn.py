@@ -276,15 +276,22 @@ class DFN:
         same = np.isfinite(carried) & (np.abs(carried - i_cell) <= 0.01 * np.abs(i_cell) + 1e-12)
         return tuple(np.where(same, j, u) for j, u in zip(self._j, uniform))
 
+    def _currents(self, i_cell, s_n, s_p, ce, edges, guess):
+        """Both electrodes' ``_Electrode.solve`` (j, phi_s - phi_e, surface, converged) for
+        surface concentrations ``s0 + s1 j``, the electrolyte ``ce`` and its ``edges``."""
+        el, vt, (kappa_edge, H_edge) = self.el, R_GAS * self.T / F, edges
+        n_n, p0 = self.ne.n, el.p_sl.start
+        neg = self.ne.solve(*s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel)
+        pos = self.pe.solve(*s_p, ce[el.p_sl], kappa_edge[p0:], H_edge[p0:], i_cell, vt, guess[1], self._kernel)
+        return neg, pos
+
     def _algebraic(self, current, s_n, s_p, ce, guess):
         """Interfacial currents and voltage for surface concentrations ``s0 + s1 j``."""
         p, el = self.p, self.el
         i_cell = np.broadcast_to(np.asarray(current, dtype=float) / p.area, (len(p),))
-        vt = R_GAS * self.T / F
-        kappa_edge, H_edge = self._edges(ce)
+        kappa_edge, H_edge = edges = self._edges(ce)
         n_n, p0 = self.ne.n, el.p_sl.start
-        jn, dn, csn, ok_n = self.ne.solve(*s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel)
-        jp, dp, csp, ok_p = self.pe.solve(*s_p, ce[el.p_sl], kappa_edge[p0:], H_edge[p0:], i_cell, vt, guess[1], self._kernel)
+        (jn, dn, csn, ok_n), (jp, dp, csp, ok_p) = self._currents(i_cell, s_n, s_p, ce, edges, guess)
         # electrolyte current at the K - 1 edges, then the electrolyte potential from phi_e(x_0)
         ie = np.empty((el.K - 1, len(p)))
         ie[: n_n - 1] = np.cumsum(self.ne.a_dx * jn, axis=0)[:-1]
@@ -334,12 +341,13 @@ class DFN:
         guess = self._guess(current)
         last = None
         done = np.zeros(len(p), dtype=bool)
-        for _ in range(COUPLING_MAX):
-            parts = self._algebraic(current, (s0n, s1n), (s0p, s1p), ce, guess)
-            guess = (parts["j_n"], parts["j_p"])
+        i_cell = current / p.area
+        for _ in range(COUPLING_MAX):  # the currents alone (the voltage once, after)
+            neg, pos = self._currents(i_cell, (s0n, s1n), (s0p, s1p), ce, self._edges(ce), guess)
+            guess = (neg[0], pos[0])
             source = np.zeros_like(ce)
-            source[self.el.n_sl] = parts["j_n"]
-            source[self.el.p_sl] = parts["j_p"]
+            source[self.el.n_sl] = neg[0]
+            source[self.el.p_sl] = pos[0]
             # where the reaction consumes salt, its growth with c_e (j ~ j0 ~ sqrt(c_e) at fixed
             # overpotential) is taken implicitly: the passes stay stable as the electrolyte runs
             # out (the fixed point is unchanged)
