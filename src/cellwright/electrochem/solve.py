@@ -269,10 +269,6 @@ def simulate(
             # a step with no finite voltage (the DFN past an exhausted electrode) is retried,
             # four times shorter, down to the shortest step; only there does it end the design
             retry = ~np.isfinite(v_new) & alive & (dt > dt_min * (1.0 + 1e-9))
-            if retry.any():
-                v_new = np.where(retry, v, v_new)
-                for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
-                    newer[:, retry] = old[:, retry]
             frac = np.ones(n)
             end = np.zeros(n, dtype=bool)
             if until_v is not None:
@@ -289,16 +285,16 @@ def simulate(
                 end |= over
             if step.until_current_C is not None:
                 end |= np.abs(current) <= step.until_current_C * p.capacity / 3600.0
-            failed = ~np.isfinite(v_new) & alive & ~end  # an infinite voltage past a cut-off just ends
-            if failed.any():  # ends at the last good state
-                broken |= failed
-                end |= failed
-                frac = np.where(failed, 0.0, frac)
-                v_new = np.where(failed, v, v_new)
+            # no voltage at the shortest step and no cut-off passed: the design ends, flagged
+            failed = ~np.isfinite(v_new) & alive & ~end & ~retry
+            broken |= failed
+            end = (end | failed) & alive & ~retry
+            stay = retry | failed  # no step taken: the state and the voltage stay
+            if stay.any():
+                frac = np.where(stay, 0.0, frac)
+                v_new = np.where(stay, v, v_new)
                 for old, newer in zip((cell_model.cn, cell_model.cp, cell_model.ce), state):
-                    newer[:, failed] = old[:, failed]
-            end &= alive & ~retry
-            frac = np.where(retry, 0.0, frac)
+                    newer[:, stay] = old[:, stay]
             h = frac * dt
             partial = frac < 1.0
             if partial.any():  # designs that end inside this step stop at the crossing
