@@ -35,7 +35,7 @@ import numpy as np
 
 from .functions import Grouped, Packed
 from .parameters import F, R_GAS, SPMeParameters
-from .spme import CE_FLOOR, T_REF, Mesh, _Electrolyte, _Particle, kernels, thomas_factor, thomas_solve
+from .spme import CE_FLOOR, T_REF, Mesh, _Electrolyte, _Particle, commit_state, kernels, thomas_factor, thomas_solve
 
 NEWTON_TOL_V = 1e-9  # V: largest Newton update (as a potential) accepted as converged
 NEWTON_MAX = 60
@@ -383,21 +383,15 @@ class DFN:
         return [state_n(parts["j_n"]), state_p(parts["j_p"]), ce, parts]
 
     def commit(self, state, active: np.ndarray):
-        cur = [self.cn, self.cp, self.ce]
+        """Keep the new state (and its currents, the next solve's guess) for the designs still
+        running."""
         parts = state[3]
-        if active.all():
-            self._prev = cur
-            self.cn, self.cp, self.ce = state[:3]
-            self._j = (parts["j_n"], parts["j_p"])
-            return
-        self._prev = [x.copy() for x in cur]
-        for old, newer in zip(cur, state[:3]):
-            old[:, active] = newer[:, active]
-        if self._j is not None:
+        if self._j is None or active.all():
+            self._j = (parts["j_n"].copy(), parts["j_p"].copy())
+        else:
             self._j[0][:, active] = parts["j_n"][:, active]
             self._j[1][:, active] = parts["j_p"][:, active]
-        else:
-            self._j = (parts["j_n"].copy(), parts["j_p"].copy())
+        commit_state(self, state[:3], active)
 
     def voltage(self, current, state=None) -> dict:
         """Terminal voltage (V) and its parts at ``current`` (A): of a state from ``step`` at

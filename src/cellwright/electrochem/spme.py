@@ -218,6 +218,19 @@ class _Electrolyte:
         return (values * self.dx).sum(axis=0) / self.length
 
 
+def commit_state(model, state, active: np.ndarray) -> None:
+    """Make ``state`` (cn, cp, ce) the present state of ``model`` (SPMe or DFN) for the
+    ``active`` designs, the present one its previous (for BDF2)."""
+    cur = [model.cn, model.cp, model.ce]
+    if active.all():
+        model._prev = cur
+        model.cn, model.cp, model.ce = state
+        return
+    model._prev = [x.copy() for x in cur]
+    for old, newer in zip(cur, state):
+        old[:, active] = newer[:, active]
+
+
 class SPMe:
     """The SPMe for N cells: state (arrays (points, N)), one implicit step, the voltage."""
 
@@ -402,14 +415,7 @@ class SPMe:
 
     def commit(self, state, active: np.ndarray):
         """Keep the new state for the designs still running."""
-        cur = [self.cn, self.cp, self.ce]
-        if active.all():
-            self._prev = cur
-            self.cn, self.cp, self.ce = state
-            return
-        self._prev = [x.copy() for x in cur]
-        for old, newer in zip(cur, state):
-            old[:, active] = newer[:, active]
+        commit_state(self, state, active)
 
     def voltage(self, current: np.ndarray, state=None) -> dict:
         """Terminal voltage (V) and its parts for ``current`` (A) at ``state`` (default: now)."""
