@@ -34,7 +34,9 @@ def main() -> None:
     inp = load()
     offsets = np.linspace(-5.0, 10.0, args.cells)
     t0 = time.perf_counter()
-    simulate_life(inp["time_s"], inp["soc"], inp["temperature_C"], 20.0, n_cells=args.cells, temperature_offset_C=offsets)
+    simulate_life(
+        inp["time_s"], inp["soc"], inp["temperature_C"], 20.0, n_cells=args.cells, temperature_offset_C=offsets
+    )
     ours = args.cells / (time.perf_counter() - t0)
     line = f"cellwright: {args.cells:,} cells x 20 years hourly: {ours:,.0f} cells/s"
     try:
@@ -49,7 +51,10 @@ def main() -> None:
             {"Time_s": inp["time_s"], "SOC": inp["soc"], "Temperature_C": inp["temperature_C"] + off}, threshold_time=20
         )
     theirs = args.blast_cells / (time.perf_counter() - t0)
-    print(line + f"; BLAST-Lite general path {theirs:.2f} cells/s (timed on {args.blast_cells}); ratio {ours / theirs:,.0f}x")
+    print(
+        line
+        + f"; BLAST-Lite general path {theirs:.2f} cells/s (timed on {args.blast_cells}); ratio {ours / theirs:,.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def main() -> None:
     rate = args.n / best
     target = 1_000_000 / TARGET_SECONDS_PER_MILLION
     c = result["cell_cost_usd_per_kWh"]
-    print(f"designs: {args.n:,}  cell cost USD/kWh: median {np.nanmedian(c):.1f}, 5-95 % {np.nanpercentile(c, 5):.1f}-{np.nanpercentile(c, 95):.1f}")
+    print(
+        f"designs: {args.n:,}  cell cost USD/kWh: median {np.nanmedian(c):.1f}, 5-95 % {np.nanpercentile(c, 5):.1f}-{np.nanpercentile(c, 95):.1f}"
+    )
     print(f"cellwright design + cost: best of {args.repeat}: {best:.3f} s  ->  {rate:,.0f} designs/s")
     print(f"target: {target:,.0f} designs/s  ->  ratio {rate / target:.2f}x the target")
     print("BatPaC (peer): Excel workbook, 7 designs per recalculation; not runnable here, not timed")

@@ -90,7 +90,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--pybamm-designs", type=int, default=200)
-    ap.add_argument("--repeat", type=int, default=3, help="time each run this many times and keep the best, for both tools")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="time each run this many times and keep the best, for both tools"
+    )
     ap.add_argument("--model", choices=("spme", "dfn"), default="spme", help="the model compared, in both tools")
     args = ap.parse_args()
     warm_up(args.model)
@@ -103,7 +105,10 @@ def main() -> None:
             print(line + "; PyBaMM not installed (pip install -e '.[validate]'), not timed")
             continue
         rate = m / theirs
-        print(line + f"; PyBaMM {args.model.upper() if args.model == 'dfn' else 'SPMe'}/IDAKLU {rate:>8,.0f} designs/s (timed on {m:,}); ratio {n / ours / rate:.1f}x")
+        print(
+            line
+            + f"; PyBaMM {args.model.upper() if args.model == 'dfn' else 'SPMe'}/IDAKLU {rate:>8,.0f} designs/s (timed on {m:,}); ratio {n / ours / rate:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def _baseline_rates():
 
 def test_baseline_plant_reproduces_the_step_table():
     st = process.steps()
-    labour, capital, area = process.scale_steps(_baseline_rates(), np.array([320.0]), np.array([68.0]))
+    labour, capital, _area = process.scale_steps(_baseline_rates(), np.array([320.0]), np.array([68.0]))
     share = np.where(np.isnan(st.cell_share), 1.0, st.cell_share)
     np.testing.assert_allclose(labour[:, 0], st.labour_h * share)
     cell_rows = ~np.isnan(st.cell_share)
@@ -83,7 +83,9 @@ def test_batch_equals_one_by_one(cell):
     base = cost_inputs(cell.resolved, load_plant(None))
     n = 5
     batch = base.take(np.zeros(n, dtype=int)).replace(
-        labour_usd_per_h=np.linspace(5, 50, n), cell_yield=np.linspace(0.6, 0.97, n), annual_kWh=np.linspace(2e6, 5e7, n)
+        labour_usd_per_h=np.linspace(5, 50, n),
+        cell_yield=np.linspace(0.6, 0.97, n),
+        annual_kWh=np.linspace(2e6, 5e7, n),
     )
     design = cell.result.take(np.zeros(n, dtype=int))
     together = cell_cost(design, batch)["cell_cost_usd_per_kWh"]
@@ -132,7 +134,12 @@ def test_controls_do_not_touch_a_plant_in_china(cell):
 
 @pytest.mark.parametrize(
     "override, field",
-    [({"region": "mars"}, "region"), ({"prices": "moon-2030"}, "prices"), ({"scenario": "utopia"}, "scenario"), ({"archetype": "wizard"}, "archetype")],
+    [
+        ({"region": "mars"}, "region"),
+        ({"prices": "moon-2030"}, "prices"),
+        ({"scenario": "utopia"}, "scenario"),
+        ({"archetype": "wizard"}, "archetype"),
+    ],
 )
 def test_unknown_names_list_the_valid_ones(cell, override, field):
     with pytest.raises(SpecError) as err:

@@ -66,7 +66,12 @@ def test_ocp_curve_is_monotonic_and_covers_the_window(name):
 
 @pytest.mark.parametrize(
     "name, x_mid, lo, hi",
-    [("LFP", 0.5, 3.38, 3.46), ("NMC811", 0.5, 3.6, 4.0), ("graphite-artificial", 0.5, 0.07, 0.2), ("LTO", 0.5, 1.5, 1.6)],
+    [
+        ("LFP", 0.5, 3.38, 3.46),
+        ("NMC811", 0.5, 3.6, 4.0),
+        ("graphite-artificial", 0.5, 0.07, 0.2),
+        ("LTO", 0.5, 1.5, 1.6),
+    ],
 )
 def test_ocp_plateaus_are_where_the_literature_puts_them(name, x_mid, lo, hi):
     assert lo < float(materials.ocp(name, x_mid)) < hi
@@ -87,7 +92,7 @@ def _sources_in_data():
             keys |= {row["source"] for row in csv.DictReader(entry.read_text(encoding="utf-8").splitlines())}
         elif entry.name.endswith(".toml"):
 
-            def walk(node):
+            def walk(node, keys=keys):
                 if isinstance(node, dict):
                     for k, v in node.items():
                         if k in ("source", "phase_down_source") and isinstance(v, str):

@@ -129,7 +129,9 @@ def test_cylinder_size_codes(code, diameter, height):
 
 def test_bigger_cylinder_holds_more():
     caps = [
-        Cell.from_spec({"chemistry": "nca-graphite", "format": "cylindrical", "dimensions": {"size": c}}).summary()["capacity_Ah"]
+        Cell.from_spec({"chemistry": "nca-graphite", "format": "cylindrical", "dimensions": {"size": c}}).summary()[
+            "capacity_Ah"
+        ]
         for c in ("18650", "21700", "4680")
     ]
     assert caps[0] < caps[1] < caps[2]
@@ -137,8 +139,22 @@ def test_bigger_cylinder_holds_more():
 
 
 def test_loading_and_thickness_describe_the_same_electrode():
-    by_thickness = Cell.from_spec({"chemistry": "lfp-graphite", "format": "prismatic", "dimensions": FORMAT_DIMS["prismatic"], "cathode": {"thickness_um": 100.0}}).summary()
+    by_thickness = Cell.from_spec(
+        {
+            "chemistry": "lfp-graphite",
+            "format": "prismatic",
+            "dimensions": FORMAT_DIMS["prismatic"],
+            "cathode": {"thickness_um": 100.0},
+        }
+    ).summary()
     loading = by_thickness["cathode_loading_mg_cm2"]
-    by_loading = Cell.from_spec({"chemistry": "lfp-graphite", "format": "prismatic", "dimensions": FORMAT_DIMS["prismatic"], "cathode": {"loading_mg_cm2": loading}}).summary()
+    by_loading = Cell.from_spec(
+        {
+            "chemistry": "lfp-graphite",
+            "format": "prismatic",
+            "dimensions": FORMAT_DIMS["prismatic"],
+            "cathode": {"loading_mg_cm2": loading},
+        }
+    ).summary()
     assert by_loading["cathode_thickness_um"] == pytest.approx(100.0, rel=1e-12)
     assert by_loading["capacity_Ah"] == pytest.approx(by_thickness["capacity_Ah"], rel=1e-12)

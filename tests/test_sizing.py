@@ -60,9 +60,14 @@ def test_bigger_target_gives_a_bigger_cell():
 
 
 def test_target_mode_needs_the_kept_dimension():
-    with pytest.raises(SpecError, match="dimensions.thickness_mm"):
+    with pytest.raises(SpecError, match=r"dimensions\.thickness_mm"):
         Cell.from_spec(
-            {"chemistry": "lfp-graphite", "format": "prismatic", "dimensions": {"width_mm": 100.0}, "target": {"capacity_Ah": 50.0}}
+            {
+                "chemistry": "lfp-graphite",
+                "format": "prismatic",
+                "dimensions": {"width_mm": 100.0},
+                "target": {"capacity_Ah": 50.0},
+            }
         )
 
 

@@ -273,8 +273,7 @@ def summarize_run(cell, wall, warns, fast, csv_info, csv_name):
     tf, qf, ef = td[:n_fin], q[:n_fin], efc[:n_fin]
     out = {
         "call": (
-            f"cell.simulate_battery_life(inp, threshold_time={YEARS}"
-            + (", is_constant_input=True)" if fast else ")")
+            f"cell.simulate_battery_life(inp, threshold_time={YEARS}" + (", is_constant_input=True)" if fast else ")")
         ),
         "csv": csv_name,
         "csv_rows": csv_info["rows"],
@@ -286,14 +285,8 @@ def summarize_run(cell, wall, warns, fast, csv_info, csv_name):
         "q_final": g(q[-1]),
         "soh_at_years": {str(y): interp_at(365.0 * y, tf, qf) for y in SOH_YEARS},
         "efc_at_20y": interp_at(365.0 * YEARS, tf, ef),
-        "years_to_q_0p8": (
-            None
-            if crossing(tf, qf, 0.8) is None
-            else g(crossing(tf, qf, 0.8) / 365.0, 6)
-        ),
-        "first_windows": [
-            window_record(cell, i) for i in range(1, min(N_FIRST, len(td) - 1) + 1)
-        ],
+        "years_to_q_0p8": (None if crossing(tf, qf, 0.8) is None else g(crossing(tf, qf, 0.8) / 365.0, 6)),
+        "first_windows": [window_record(cell, i) for i in range(1, min(N_FIRST, len(td) - 1) + 1)],
         "last_window": window_record(cell, len(td) - 1),
         "wall_time_s": round(wall, 3),
         "warnings": warns,
@@ -337,7 +330,7 @@ def _ua(soc):
 
 
 def _tavg(y, t):
-    return np.trapz(y * np.ones_like(t), t) / (t[-1] - t[0])
+    return np.trapezoid(y * np.ones_like(t), t) / (t[-1] - t[0])
 
 
 def _stressors(t, s, temp, q, model, stress):
@@ -349,7 +342,7 @@ def _stressors(t, s, temp, q, model, stress):
         "dt": dt_d,
         "defc": np.abs(np.diff(s)).sum() / 2 * q,
         "dod": s.max() - s.min(),
-        "crate": np.trapz(rate, td[1:]) / dt_d * q,
+        "crate": np.trapezoid(rate, td[1:]) / dt_d * q,
         "TK": temp + 273.15,
         "soc": s,
         "Ua": _ua(s),
@@ -360,11 +353,7 @@ def _stressors(t, s, temp, q, model, stress):
         ri[np.abs(ri) < 1e-2] = 0.0
         m = ri < 0
         cd, tau = ri[m], np.cumsum(np.diff(t)[m])
-        cdis = (
-            np.trapz(cd, tau) / (tau[-1] - tau[0])
-            if cd.size > 1
-            else (cd[0] if cd.size else 0.0)
-        )
+        cdis = np.trapezoid(cd, tau) / (tau[-1] - tau[0]) if cd.size > 1 else (cd[0] if cd.size else 0.0)
         S["cdis"] = abs(cdis * q)
     if stress != "blast":  # one evaluation per window at time-averaged stressors
         sm = _tavg(s, t)
@@ -427,8 +416,7 @@ def _rates(model, S):
         return {
             "kcal": _tavg(8.37e4 * np.exp(-5.21e3 / TK) * np.exp(-3.56e3 * Ua / TK), t),
             "kcyc": _tavg(
-                (4.38e-8 + 1.55e-8 * d + 1.68e-7 * c)
-                * (np.exp(2.19e3 / TK) + np.exp(-1.55e5 / TK)),
+                (4.38e-8 + 1.55e-8 * d + 1.68e-7 * c) * (np.exp(2.19e3 / TK) + np.exp(-1.55e5 / TK)),
                 t,
             ),
         }
@@ -458,11 +446,7 @@ def _rates(model, S):
             "q1": _tavg(q1, t),
             "q3": _tavg(q3, t),
             "q7": _tavg(q7, t),
-            "q5": abs(
-                -6.81260579372875e-06
-                + 2.59615973160844e-05 * d
-                + 2.11559710307295e-06 * np.exp(d**2 * c**3)
-            ),
+            "q5": abs(-6.81260579372875e-06 + 2.59615973160844e-05 * d + 2.11559710307295e-06 * np.exp(d**2 * c**3)),
             "r_kcal": k_t * k_s,
             "r_kcyc": (-0.002 * c + 0.0021) * (6.8477 * (d - 0.5) ** 3 + 0.91882),
         }
@@ -477,9 +461,7 @@ def _rates(model, S):
             t,
         ),
         "k_cyc": _tavg(
-            0.181235015387132
-            * np.exp(-0.123779206033993 * cd**3)
-            * np.exp(1.24459541295018 * TN**3 * cd**0.5),
+            0.181235015387132 * np.exp(-0.123779206033993 * cd**3) * np.exp(1.24459541295018 * TN**3 * cd**0.5),
             t,
         ),
     }
@@ -492,13 +474,7 @@ def _step(model, st, R, dt, defc, exact):
     elif model == "sony":
         dqt = _sigmoid(st["qt"], dt, R["q1"], 0.000130510034211874, R["q3"], exact)
         dqe = _power_b(st["qe"], defc, R["q5"], 1.12847759334355, exact)
-        dqb = (
-            _sigmoid(
-                st["qb"], defc, R["q7"], 0.00303553871631028, 1.43752162947637, exact
-            )
-            if defc / dt > 3
-            else 0.0
-        )
+        dqb = _sigmoid(st["qb"], defc, R["q7"], 0.00303553871631028, 1.43752162947637, exact) if defc / dt > 3 else 0.0
         st["qt"] += dqt
         st["qe"] += dqe
         st["qb"] += dqb
@@ -509,9 +485,7 @@ def _step(model, st, R, dt, defc, exact):
         st["qe"] += _power(st["qe"], defc / 1e4, R["k_cyc"], 0.441996792536332, exact)
 
 
-def reimplement(
-    model, t, soc, temp, windows, fast=False, exact=False, stress="blast", conserve=True
-):
+def reimplement(model, t, soc, temp, windows, fast=False, exact=False, stress="blast", conserve=True):
     st = {"qt": 0.0, "qe": 0.0}
     if model == "sony":
         st.update(qb=1e-10, rt=0.0, re=0.0)
@@ -546,9 +520,7 @@ def reimplement(
 
 
 def daily_windows(t):
-    edges = np.unique(
-        np.append(np.searchsorted(t, np.arange(0.0, t[-1], 86400.0)), len(t) - 1)
-    )
+    edges = np.unique(np.append(np.searchsorted(t, np.arange(0.0, t[-1], 86400.0)), len(t) - 1))
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
@@ -574,27 +546,19 @@ def check_model(key, cell_runs, inputs, windows):
                 "points_compared": int(both.sum()),
                 "same_number_of_points": bool(len(q) == len(bq)),
                 "max_abs_dq": g(np.max(np.abs(q[:n][both] - bq[:n][both])), 3),
-                "max_abs_dt_days": g(
-                    np.max(np.abs(td[:n] - np.asarray(cell.stressors["t_days"])[:n])), 3
-                ),
-                "max_abs_defc": g(
-                    np.max(np.abs(efc[:n] - np.asarray(cell.stressors["efc"])[:n])), 3
-                ),
+                "max_abs_dt_days": g(np.max(np.abs(td[:n] - np.asarray(cell.stressors["t_days"])[:n])), 3),
+                "max_abs_defc": g(np.max(np.abs(efc[:n] - np.asarray(cell.stressors["efc"])[:n])), 3),
             }
             if not fast:
                 base = soh_table(td, q)
                 variants = {
                     "exact_virtual_time_steps": {"exact": True},
                     "stress_at_window_mean_T_soc_and_mean_Ua": {"stress": "mean_Ua"},
-                    "stress_at_window_mean_T_soc_and_Ua_of_mean_soc": {
-                        "stress": "Ua_of_mean"
-                    },
+                    "stress_at_window_mean_T_soc_and_Ua_of_mean_soc": {"stress": "Ua_of_mean"},
                     "no_energy_throughput_rescaling": {"conserve": False},
                 }
                 if inp == "series":
-                    variants["clean_24h_windows_sharing_end_points"] = {
-                        "windows": daily_windows(t)
-                    }
+                    variants["clean_24h_windows_sharing_end_points"] = {"windows": daily_windows(t)}
                 sens = {"blast_soh_at_years": base}
                 for vname, kw in variants.items():
                     kw = dict(kw)
@@ -604,11 +568,7 @@ def check_model(key, cell_runs, inputs, windows):
                     sens[vname] = {
                         "soh_at_years": vs,
                         "minus_blast_pp": {
-                            y: (
-                                None
-                                if vs[y] is None or base[y] is None
-                                else round(100 * (vs[y] - base[y]), 3)
-                            )
+                            y: (None if vs[y] is None or base[y] is None else round(100 * (vs[y] - base[y]), 3))
                             for y in vs
                         },
                         "nan": bool(not np.all(np.isfinite(vq))),
@@ -635,9 +595,7 @@ def build(out_dir: Path, do_check: bool, log):
         "series": write_input(out_dir / "series_input.csv", *series_input()),
     }
     first = next(iter(MODELS))
-    windows = {
-        k: blast_windows(getattr(bm, first), v[0], v[1]) for k, v in inputs.items()
-    }
+    windows = {k: blast_windows(getattr(bm, first), v[0], v[1]) for k, v in inputs.items()}
     wser = windows["series"]
     ts, ss = inputs["series"][0], inputs["series"][1]
     sim_days = sum(ts[b] - ts[a] for a, b in wser) / 86400.0
@@ -716,15 +674,9 @@ def build(out_dir: Path, do_check: bool, log):
             }
             log(
                 f"  check {time.perf_counter() - t1:.1f}s: "
-                + ", ".join(
-                    f"{k} max|dq|={v['max_abs_dq']}"
-                    for k, v in summary["check"].items()
-                    if k != "what"
-                )
+                + ", ".join(f"{k} max|dq|={v['max_abs_dq']}" for k, v in summary["check"].items() if k != "what")
             )
-        (out_dir / f"{name}_summary.json").write_text(
-            json.dumps(summary, indent=1) + "\n"
-        )
+        (out_dir / f"{name}_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
 
 def main():
@@ -740,16 +692,12 @@ def main():
         action="store_true",
         help="skip the re-implementation check and the sensitivity runs",
     )
-    ap.add_argument(
-        "--any-version", action="store_true", help="allow another blast-lite version"
-    )
+    ap.add_argument("--any-version", action="store_true", help="allow another blast-lite version")
     args = ap.parse_args()
     try:
         version = importlib.metadata.version("blast-lite")
     except importlib.metadata.PackageNotFoundError:
-        raise SystemExit(
-            "blast-lite is not installed in this interpreter (see the header)"
-        )
+        raise SystemExit("blast-lite is not installed in this interpreter (see the header)") from None
     if version != EXPECTED_BLAST and not args.any_version:
         raise SystemExit(
             f"blast-lite {version} found, fixtures are pinned to {EXPECTED_BLAST} "

@@ -100,9 +100,7 @@ N_ENERGY = 20001  # samples for the energy integral
 N_COMPARE = 2001  # samples for voltage RMSE between two runs
 T_MAX_FACTOR = 1.5  # simulate up to 1.5 x (3600 s / C-rate); the cut-off event stops it
 MESH_LEVELS = (20, 40, 80, 160)  # points in each of x_n, x_s, x_p, r_n, r_p
-MESH_TOL_V = (
-    1e-3  # 1 mV RMS between successive refinements (1C DFN): the brief's criterion
-)
+MESH_TOL_V = 1e-3  # 1 mV RMS between successive refinements (1C DFN): the brief's criterion
 # Added guard for the end-of-discharge knee, where mesh errors concentrate: the maximum
 # change must also be below 5 mV. With 1 mV RMS alone both sets would stop at 40 points
 # (Prada2013 20->40: 0.98 mV RMS but 6.7 mV max). Set to None for the RMS rule alone.
@@ -163,9 +161,8 @@ def cellwright_design(set_name):
         from cellwright.electrochem.from_design import from_cell
     except ImportError as exc:
         raise SystemExit(
-            f"set {set_name!r} needs cellwright in this Python environment "
-            f"(pip install -e {ROOT}): {exc}"
-        )
+            f"set {set_name!r} needs cellwright in this Python environment (pip install -e {ROOT}): {exc}"
+        ) from exc
     cell = Cell.from_spec(ROOT / CELLWRIGHT_SETS[set_name])
     sp = from_cell(cell)
     return cell, sp.replace(R_contact=np.zeros_like(np.asarray(sp.R_contact, dtype=float)))
@@ -232,9 +229,7 @@ CELL_NAMES = {
     "lower_cutoff_V": "Lower voltage cut-off [V]",
     "upper_cutoff_V": "Upper voltage cut-off [V]",
     "electrode_area_m2": "Electrode height [m] * Electrode width [m]",
-    "number_of_electrode_pairs_connected_in_parallel": (
-        "Number of electrodes connected in parallel to make a cell"
-    ),
+    "number_of_electrode_pairs_connected_in_parallel": ("Number of electrodes connected in parallel to make a cell"),
     "contact_resistance_ohm": "Contact resistance [Ohm]",
     "temperature_K": "Ambient temperature [K] = Initial temperature [K]",
 }
@@ -318,14 +313,10 @@ def electrode_block(pv, p, domain, notes, names):
     sig1 = ev(pv, dp.sigma(sto, T))
     sig2 = ev(pv, dp.sigma(sto, T2))
     if not is_const(sig1):
-        raise NotImplementedError(
-            f"{D} electrode conductivity depends on stoichiometry"
-        )
+        raise NotImplementedError(f"{D} electrode conductivity depends on stoichiometry")
     out["conductivity_S_m"] = float(sig1[0])
     if not is_const(np.concatenate([sig1, sig2])):
-        notes.append(
-            f"{D} electrode conductivity depends on temperature; fixed at {T_K} K"
-        )
+        notes.append(f"{D} electrode conductivity depends on temperature; fixed at {T_K} K")
 
     # --- particle diffusivity (PyBaMM evaluates it as a function of c_s / c_max)
     d1 = ev(pv, prim.D(pybamm.Vector(STO_GRID * cmax), T))
@@ -335,9 +326,7 @@ def electrode_block(pv, p, domain, notes, names):
     else:
         out["diffusivity"] = {"x": STO_GRID, "value_m2_s": d1}
     if not np.allclose(d1, d2, rtol=1e-12, atol=0):
-        notes.append(
-            f"{D} particle diffusivity depends on temperature; tabulated at {T_K} K"
-        )
+        notes.append(f"{D} particle diffusivity depends on temperature; tabulated at {T_K} K")
 
     # --- exchange-current density: test for the standard PyBaMM form
     #     j0 = m * ce^0.5 * cs^0.5 * (cmax - cs)^0.5 * exp(E/R (1/298.15 - 1/T))
@@ -389,9 +378,7 @@ def electrode_block(pv, p, domain, notes, names):
             "value_A_m2": jt.reshape(CE.shape).tolist(),
             **fn_ref(j0_fun),
         }
-        notes.append(
-            f"{D} exchange-current density is not of the standard form: tabulated"
-        )
+        notes.append(f"{D} exchange-current density is not of the standard form: tabulated")
     if not np.allclose(j1, j2, rtol=1e-12, atol=0):
         notes.append(
             f"{D} exchange-current density is Arrhenius in T "
@@ -402,25 +389,19 @@ def electrode_block(pv, p, domain, notes, names):
     ocp_fun = pv[key["ocp"]]
     u_ref = ev(
         pv,
-        pybamm.FunctionParameter(
-            key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_GRID)}
-        ),
+        pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_GRID)}),
     )
     u_model = ev(pv, prim.U(pybamm.Vector(STO_GRID), T))
     u_model2 = ev(pv, prim.U(pybamm.Vector(STO_GRID), T2))
     if not np.allclose(u_model, u_model2, rtol=0, atol=1e-12):
-        notes.append(
-            f"{D} OCP depends on temperature (entropic term); U at {T_K} K given"
-        )
+        notes.append(f"{D} OCP depends on temperature (entropic term); U at {T_K} K given")
     dudt = pv[key["ocp_entropic_change_V_K"]]
     out["ocp_entropic_change_V_K"] = float(dudt) if not callable(dudt) else "function"
     # error of linear interpolation in the 401-point table (midpoints vs the function)
     mid = 0.5 * (STO_GRID[1:] + STO_GRID[:-1])
     u_mid = ev(
         pv,
-        pybamm.FunctionParameter(
-            key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(mid)}
-        ),
+        pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(mid)}),
     )
     interp_err = np.abs(0.5 * (u_ref[1:] + u_ref[:-1]) - u_mid)
     inner = (mid > 0.01) & (mid < 0.99)
@@ -428,9 +409,7 @@ def electrode_block(pv, p, domain, notes, names):
     asym = u_model - u_ref
     u_fine = ev(
         pv,
-        pybamm.FunctionParameter(
-            key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_FINE)}
-        ),
+        pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(STO_FINE)}),
     )
     out["ocp"] = {
         "stoichiometry": STO_GRID,
@@ -441,9 +420,7 @@ def electrode_block(pv, p, domain, notes, names):
             "potential_V": u_fine,
         },
         "max_linear_interpolation_error_V": float(interp_err.max()),
-        "max_linear_interpolation_error_V_for_0.01<sto<0.99": float(
-            interp_err[inner].max()
-        ),
+        "max_linear_interpolation_error_V_for_0.01<sto<0.99": float(interp_err[inner].max()),
         "model_asymptote": (
             "inside models PyBaMM uses U(sto) = U_ref(clip(sto, 1e-10, 1-1e-10)) + "
             "A(sto) - A(1-sto), A(s) = 205.0568621937484*log(1+exp(-6910.192179565431*"
@@ -487,8 +464,7 @@ def extract_parameters(set_name):
                 + (
                     f"set to {T_K} K for the fixtures"
                     if k != "Reference temperature [K]"
-                    else "left unchanged (it only multiplies the OCP entropic change, "
-                    "which is 0, so it has no effect)"
+                    else "left unchanged (it only multiplies the OCP entropic change, which is 0, so it has no effect)"
                 )
             )
 
@@ -508,20 +484,14 @@ def extract_parameters(set_name):
     if not (is_const(tp) and is_const(tdf)):
         raise NotImplementedError("concentration-dependent t+ or thermodynamic factor")
     if not np.allclose(tp, tp2, rtol=1e-12, atol=0):
-        notes.append(
-            "cation transference number depends on temperature; fixed at 298.15 K"
-        )
+        notes.append("cation transference number depends on temperature; fixed at 298.15 K")
     for label, a, b in (("conductivity", kap, kap2), ("diffusivity", dif, dif2)):
         if not np.allclose(a, b, rtol=1e-12, atol=0):
-            notes.append(
-                f"electrolyte {label} depends on temperature; tabulated at {T_K} K"
-            )
+            notes.append(f"electrolyte {label} depends on temperature; tabulated at {T_K} K")
     kap_fun = pv["Electrolyte conductivity [S.m-1]"]
     dif_fun = pv["Electrolyte diffusivity [m2.s-1]"]
     electrolyte = {
-        "initial_concentration_mol_m3": float(
-            pv["Initial concentration in electrolyte [mol.m-3]"]
-        ),
+        "initial_concentration_mol_m3": float(pv["Initial concentration in electrolyte [mol.m-3]"]),
         "cation_transference_number": float(tp[0]),
         "thermodynamic_factor": float(tdf[0]),
         "conductivity": {
@@ -544,12 +514,7 @@ def extract_parameters(set_name):
     area = float(pv["Electrode height [m]"]) * float(pv["Electrode width [m]"])
     F = pybamm.constants.F.value
     theo = {
-        d: F
-        * b["max_concentration_mol_m3"]
-        * b["active_volume_fraction"]
-        * b["thickness_m"]
-        * area
-        / 3600
+        d: F * b["max_concentration_mol_m3"] * b["active_volume_fraction"] * b["thickness_m"] * area / 3600
         for d, b in (("negative", neg), ("positive", pos))
     }
     ocv0 = float(ev(pv, p.ocv_init)[0])
@@ -620,8 +585,8 @@ def extract_cellwright_parameters(set_name):
     from cellwright import materials
     from cellwright.electrochem import interop
     from cellwright.electrochem.from_design import BRUGGEMAN
-    from cellwright.electrochem.parameters import F as CW_F
     from cellwright.electrochem.parameters import R_GAS as CW_R
+    from cellwright.electrochem.parameters import F as CW_F
     from cellwright.sources import cite
 
     cell, sp = cellwright_design(set_name)
@@ -652,13 +617,7 @@ def extract_cellwright_parameters(set_name):
     def electrode(side, domain):
         D = domain.capitalize()
         key = electrode_keys(domain)
-        names.update(
-            {
-                f"{domain}.{k}": v
-                for k, v in key.items()
-                if not k.startswith("current_collector")
-            }
-        )
+        names.update({f"{domain}.{k}": v for k, v in key.items() if not k.startswith("current_collector")})
         mat = materials.get(mats["anode_active" if side == "n" else "cathode_active"])
         for prop in (
             "particle_radius_um",
@@ -709,8 +668,7 @@ def extract_cellwright_parameters(set_name):
             ),
             "pybamm_function": "cellwright.electrochem.interop.to_pybamm_parameter_values",
             "source": [
-                "lambda c_e, c_s_surf, c_s_max, T: m * c_e ** 0.5 * c_s_surf ** 0.5 * "
-                "(c_s_max - c_s_surf) ** 0.5"
+                "lambda c_e, c_s_surf, c_s_max, T: m * c_e ** 0.5 * c_s_surf ** 0.5 * (c_s_max - c_s_surf) ** 0.5"
             ],
             "m_ref_source": mat.source("exchange_current_prefactor"),
         }
@@ -776,13 +734,9 @@ def extract_cellwright_parameters(set_name):
         pts = np.sort(np.concatenate([xu, mid]))
         u_pyb = ev(
             pv,
-            pybamm.FunctionParameter(
-                key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(pts)}
-            ),
+            pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(pts)}),
         )
-        rb["ocp_max_abs_diff_V_at_table_points_and_midpoints"] = float(
-            np.max(np.abs(u_pyb - np.interp(pts, xu, yu)))
-        )
+        rb["ocp_max_abs_diff_V_at_table_points_and_midpoints"] = float(np.max(np.abs(u_pyb - np.interp(pts, xu, yu))))
         inner = pts[(pts >= 0.005) & (pts <= 0.995)]
         u_mod = ev(pv, prim.U(pybamm.Vector(inner), T))
         rb["ocp_in_model_max_abs_diff_V_for_0.005<=sto<=0.995"] = float(
@@ -791,13 +745,9 @@ def extract_cellwright_parameters(set_name):
         ends = np.array([0.0, 1.0])
         u_ends = ev(
             pv,
-            pybamm.FunctionParameter(
-                key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(ends)}
-            ),
+            pybamm.FunctionParameter(key["ocp"], {f"{D} particle stoichiometry": pybamm.Vector(ends)}),
         )
-        out["ocp"]["pybamm_extrapolated_minus_cellwright_at_sto_0_and_1_V"] = (
-            u_ends - np.interp(ends, xu, yu)
-        )
+        out["ocp"]["pybamm_extrapolated_minus_cellwright_at_sto_0_and_1_V"] = u_ends - np.interp(ends, xu, yu)
         readback[domain] = rb
         return out
 
@@ -807,15 +757,11 @@ def extract_cellwright_parameters(set_name):
     # --- electrolyte (cellwright's tables; PyBaMM and cellwright both evaluate D_e and
     #     kappa_e at max(c_e, 10 mol/m3))
     ely = materials.get(mats["electrolyte"])
-    source_keys.update(
-        {ely.source("salt_concentration_mol_L"), ely.source("transference_number")}
-    )
+    source_keys.update({ely.source("salt_concentration_mol_L"), ely.source("transference_number")})
     xk, yk = cellwright_table(code("kappa"))
     xe, ye = cellwright_table(code("D_e"))
     rows = csv.DictReader(
-        (resources.files("cellwright") / "data" / "electrolyte_transport.csv")
-        .read_text(encoding="utf-8")
-        .splitlines()
+        (resources.files("cellwright") / "data" / "electrolyte_transport.csv").read_text(encoding="utf-8").splitlines()
     )
     ely_src = sorted({r["source"] for r in rows if r["material"] == ely.name})
     source_keys.update(ely_src)
@@ -938,10 +884,7 @@ def extract_cellwright_parameters(set_name):
         if k.endswith("entropic change [V.K-1]") and v != 0.0:
             bad.append(f"{k} = {v} from the base set")
     if bad:
-        raise RuntimeError(
-            f"{set_name}: PyBaMM reads the export differently from cellwright: "
-            + "; ".join(bad)
-        )
+        raise RuntimeError(f"{set_name}: PyBaMM reads the export differently from cellwright: " + "; ".join(bad))
 
     theo = {
         d: F
@@ -987,9 +930,7 @@ def extract_cellwright_parameters(set_name):
             "design_name": cell.spec.name,
             "chemistry": cell.spec.chemistry,
             "format": cell.spec.format,
-            "materials": {
-                k: mats[k] for k in ("cathode_active", "anode_active", "electrolyte", "separator")
-            },
+            "materials": {k: mats[k] for k in ("cathode_active", "anode_active", "electrolyte", "separator")},
             "export": (
                 "cellwright.electrochem.interop.to_pybamm_parameter_values("
                 "cellwright.electrochem.from_design.from_cell(cellwright.cell.Cell."
@@ -1018,10 +959,7 @@ def extract_cellwright_parameters(set_name):
             "pybamm_readback": readback,
         },
         "schema_notes": SCHEMA_NOTES[:-1]
-        + [
-            "ocp.potential_V is cellwright's own OCP table (the function itself); "
-            "see ocp.note and ocp.model_asymptote"
-        ],
+        + ["ocp.potential_V is cellwright's own OCP table (the function itself); see ocp.note and ocp.model_asymptote"],
         "notes": notes,
         "pybamm_names": names,
     }
@@ -1049,9 +987,7 @@ class Run:
         model = MODELS[model_name]()
         self.var_pts = var_pts or default_var_pts(MODELS[model_name])
         solver = pybamm.IDAKLUSolver(rtol=RTOL, atol=ATOL)
-        sim = pybamm.Simulation(
-            model, parameter_values=pv, solver=solver, var_pts=self.var_pts
-        )
+        sim = pybamm.Simulation(model, parameter_values=pv, solver=solver, var_pts=self.var_pts)
         self.t_max = T_MAX_FACTOR * 3600.0 / crate
         t0 = time.perf_counter()
         sol = sim.solve([0.0, self.t_max])
@@ -1060,9 +996,7 @@ class Run:
         sim.solve([0.0, self.t_max])
         self.wall_warm = time.perf_counter() - t0
         if not str(sol.termination).startswith("event: Minimum voltage"):
-            raise RuntimeError(
-                f"{set_name} {model_name} {crate}C ended with {sol.termination}"
-            )
+            raise RuntimeError(f"{set_name} {model_name} {crate}C ended with {sol.termination}")
         self.sol = sol
         self.t_end = float(sol.t[-1])
         self.n_states = int(sim.built_model.len_rhs_and_alg)
@@ -1070,25 +1004,17 @@ class Run:
         tf = np.linspace(0.0, self.t_end, N_ENERGY)
         v = self.voltage(tf)
         self.energy_Wh = float(np.trapezoid(v * self.current_A, tf) / 3600.0)
-        self.capacity_Ah = float(
-            np.asarray(sol["Discharge capacity [A.h]"](self.t_end)).ravel()[0]
-        )
+        self.capacity_Ah = float(np.asarray(sol["Discharge capacity [A.h]"](self.t_end)).ravel()[0])
         self.final_voltage_V = float(v[-1])
         self.initial_voltage_V = float(v[0])
         t_out = np.linspace(0.0, self.t_end, N_OUT)
-        self.min_ce = float(
-            np.min(np.asarray(sol["Electrolyte concentration [mol.m-3]"](t_out)))
-        )
+        self.min_ce = float(np.min(np.asarray(sol["Electrolyte concentration [mol.m-3]"](t_out))))
 
     def voltage(self, t):
-        return np.asarray(
-            self.sol["Voltage [V]"](np.asarray(t, dtype=float)), dtype=float
-        ).ravel()
+        return np.asarray(self.sol["Voltage [V]"](np.asarray(t, dtype=float)), dtype=float).ravel()
 
     def var(self, name, t):
-        return np.asarray(
-            self.sol[name](np.asarray(t, dtype=float)), dtype=float
-        ).ravel()
+        return np.asarray(self.sol[name](np.asarray(t, dtype=float)), dtype=float).ravel()
 
     def write_csv(self, path):
         t = np.linspace(0.0, self.t_end, N_OUT)
@@ -1122,12 +1048,8 @@ def compare(a, b):
     return {
         "rmse_mV": float(np.sqrt(np.mean(d**2)) * 1e3),
         "max_abs_mV": float(np.max(np.abs(d)) * 1e3),
-        "rmse_first_90pct_mV": float(
-            np.sqrt(np.mean(d[: int(0.9 * N_COMPARE)] ** 2)) * 1e3
-        ),
-        "capacity_difference_pct": float(
-            (a.capacity_Ah - b.capacity_Ah) / b.capacity_Ah * 100
-        ),
+        "rmse_first_90pct_mV": float(np.sqrt(np.mean(d[: int(0.9 * N_COMPARE)] ** 2)) * 1e3),
+        "capacity_difference_pct": float((a.capacity_Ah - b.capacity_Ah) / b.capacity_Ah * 100),
     }
 
 
@@ -1143,12 +1065,8 @@ SPME_BREAKDOWN = {
     "surface_stoichiometry_n": "X-averaged negative particle surface stoichiometry",
     "surface_stoichiometry_p": "X-averaged positive particle surface stoichiometry",
     "x_averaged_electrolyte_concentration_mol_m3": "X-averaged electrolyte concentration [mol.m-3]",
-    "x_averaged_negative_electrolyte_concentration_mol_m3": (
-        "X-averaged negative electrolyte concentration [mol.m-3]"
-    ),
-    "x_averaged_positive_electrolyte_concentration_mol_m3": (
-        "X-averaged positive electrolyte concentration [mol.m-3]"
-    ),
+    "x_averaged_negative_electrolyte_concentration_mol_m3": ("X-averaged negative electrolyte concentration [mol.m-3]"),
+    "x_averaged_positive_electrolyte_concentration_mol_m3": ("X-averaged positive electrolyte concentration [mol.m-3]"),
 }
 
 
@@ -1187,10 +1105,7 @@ def spme_internal_checks(run, params):
     # compare with the true length average of c_e and with xbar(eps c_e) * xbar(1/eps)
     L = {d: params[d]["thickness_m"] for d in ("negative", "separator", "positive")}
     eps = {d: params[d]["porosity"] for d in ("negative", "separator", "positive")}
-    nx = {
-        d: run.var_pts[k]
-        for d, k in (("negative", "x_n"), ("separator", "x_s"), ("positive", "x_p"))
-    }
+    nx = {d: run.var_pts[k] for d, k in (("negative", "x_n"), ("separator", "x_s"), ("positive", "x_p"))}
     dx = np.concatenate([np.full(nx[d], L[d] / nx[d]) for d in L])
     ep = np.concatenate([np.full(nx[d], eps[d]) for d in L])
     ce_all = np.asarray(run.sol["Electrolyte concentration [mol.m-3]"](t))  # (nx, nt)
@@ -1202,9 +1117,7 @@ def spme_internal_checks(run, params):
         "pybamm_value_max_mol_m3": float(pyb_av.max()),
         "true_length_average_min_mol_m3": float(true_av.min()),
         "true_length_average_max_mol_m3": float(true_av.max()),
-        "pybamm_minus_xbar(eps*ce)*xbar(1/eps)_max_abs_mol_m3": float(
-            np.max(np.abs(pyb_av - sep_av))
-        ),
+        "pybamm_minus_xbar(eps*ce)*xbar(1/eps)_max_abs_mol_m3": float(np.max(np.abs(pyb_av - sep_av))),
         "c_e0*xbar(eps)*xbar(1/eps)_mol_m3": float(
             params["electrolyte"]["initial_concentration_mol_m3"]
             * np.sum(dx * ep)
@@ -1218,14 +1131,10 @@ def spme_internal_checks(run, params):
         e = params[dom]
         cmax = e["max_concentration_mol_m3"]
         m = e["exchange_current"]["m_ref"]
-        ce = np.asarray(
-            run.sol[f"{D} electrolyte concentration [mol.m-3]"](t)
-        )  # (nx, nt)
+        ce = np.asarray(run.sol[f"{D} electrolyte concentration [mol.m-3]"](t))  # (nx, nt)
         cs = run.var(f"X-averaged {dom} particle surface concentration [mol.m-3]", t)
         j0 = np.asarray(run.sol[f"{D} electrode exchange current density [A.m-2]"](t))
-        j = run.var(
-            f"X-averaged {dom} electrode interfacial current density [A.m-2]", t
-        )
+        j = run.var(f"X-averaged {dom} electrode interfacial current density [A.m-2]", t)
         eta = run.var(f"X-averaged {dom} electrode reaction overpotential [V]", t)
         j0_formula = m * np.sqrt(ce) * np.sqrt(cs) * np.sqrt(cmax - cs)
         eta_local = np.mean(2 * R * T_K / F * np.arcsinh(j / (2 * j0)), axis=0)
@@ -1233,15 +1142,9 @@ def spme_internal_checks(run, params):
         j0_mean = m * np.sqrt(ce_mean) * np.sqrt(cs) * np.sqrt(cmax - cs)
         eta_mean_ce = 2 * R * T_K / F * np.arcsinh(j / (2 * j0_mean))
         out[dom] = {
-            "j0_model_over_formula_minus_1_max_abs": float(
-                np.max(np.abs(j0 / j0_formula - 1))
-            ),
-            "eta_minus_mean_of_local_arcsinh_max_abs_V": float(
-                np.max(np.abs(eta - eta_local))
-            ),
-            "eta_minus_arcsinh_at_mean_ce_max_abs_V": float(
-                np.max(np.abs(eta - eta_mean_ce))
-            ),
+            "j0_model_over_formula_minus_1_max_abs": float(np.max(np.abs(j0 / j0_formula - 1))),
+            "eta_minus_mean_of_local_arcsinh_max_abs_V": float(np.max(np.abs(eta - eta_local))),
+            "eta_minus_arcsinh_at_mean_ce_max_abs_V": float(np.max(np.abs(eta - eta_mean_ce))),
             "j0_varies_with_x": bool(np.max(np.ptp(j0, axis=0)) > 0),
         }
     return out
@@ -1255,9 +1158,7 @@ def table_range_check(runs, params):
     tables = {
         "negative_surface_stoichiometry": params["negative"]["ocp"]["stoichiometry"],
         "positive_surface_stoichiometry": params["positive"]["ocp"]["stoichiometry"],
-        "electrolyte_concentration_mol_m3": params["electrolyte"]["conductivity"][
-            "c_mol_m3"
-        ],
+        "electrolyte_concentration_mol_m3": params["electrolyte"]["conductivity"]["c_mol_m3"],
     }
     variables = {
         "negative_surface_stoichiometry": "Negative particle surface stoichiometry",
@@ -1276,9 +1177,7 @@ def table_range_check(runs, params):
         }
     de = params["electrolyte"]["diffusivity"]["c_mol_m3"]
     lo, hi = out["electrolyte_concentration_mol_m3"]["reached"]
-    out["electrolyte_concentration_mol_m3"]["inside"] &= bool(
-        min(de) <= lo and hi <= max(de)
-    )
+    out["electrolyte_concentration_mol_m3"]["inside"] &= bool(min(de) <= lo and hi <= max(de))
     out["all_inside"] = all(v["inside"] for v in out.values())
     return out
 
@@ -1287,9 +1186,7 @@ def build_set(set_name, log, out_dir=OUT):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     params = extract_parameters(set_name)
-    (out_dir / f"{set_name}_parameters.json").write_text(
-        json.dumps(params, indent=1) + "\n"
-    )
+    (out_dir / f"{set_name}_parameters.json").write_text(json.dumps(params, indent=1) + "\n")
     log(f"{set_name}: parameters written")
 
     # --- DFN mesh convergence at 1C
@@ -1316,10 +1213,7 @@ def build_set(set_name, log, out_dir=OUT):
         if (
             prev is not None
             and entry["rms_change_vs_previous_mV"] < MESH_TOL_V * 1e3
-            and (
-                MESH_MAX_TOL_V is None
-                or entry["max_change_vs_previous_mV"] < MESH_MAX_TOL_V * 1e3
-            )
+            and (MESH_MAX_TOL_V is None or entry["max_change_vs_previous_mV"] < MESH_MAX_TOL_V * 1e3)
         ):
             converged = n
             break
@@ -1348,9 +1242,7 @@ def build_set(set_name, log, out_dir=OUT):
     runs = {}
     for crate in C_RATES:
         tag = crate_tag(crate)
-        runs[("DFN", tag)] = (
-            dfn_cache[converged] if crate == 1.0 else Run(set_name, "DFN", crate, fine)
-        )
+        runs[("DFN", tag)] = dfn_cache[converged] if crate == 1.0 else Run(set_name, "DFN", crate, fine)
         runs[("SPMe", tag)] = Run(set_name, "SPMe", crate)
         runs[("SPMe-fine", tag)] = Run(set_name, "SPMe", crate, fine)
         runs[("SPM", tag)] = Run(set_name, "SPM", crate)
@@ -1361,9 +1253,7 @@ def build_set(set_name, log, out_dir=OUT):
     tags = [crate_tag(c) for c in C_RATES]
     summary = {
         "name": set_name,
-        **(
-            {"cellwright": params["cellwright"]} if set_name in CELLWRIGHT_SETS else {}
-        ),
+        **({"cellwright": params["cellwright"]} if set_name in CELLWRIGHT_SETS else {}),
         "pybamm_version": pybamm.__version__,
         "environment": {
             "pybammsolvers": version("pybammsolvers"),
@@ -1375,8 +1265,7 @@ def build_set(set_name, log, out_dir=OUT):
             "temperature_K": T_K,
             "thermal": "isothermal",
             "initial_state": (
-                "cellwright's initial stoichiometries (the design's 100 % SOC), "
-                "initial_soc not set"
+                "cellwright's initial stoichiometries (the design's 100 % SOC), initial_soc not set"
                 if set_name in CELLWRIGHT_SETS
                 else "PyBaMM's initial concentrations of the set (initial_soc not set)"
             ),
@@ -1390,8 +1279,7 @@ def build_set(set_name, log, out_dir=OUT):
             "atol": ATOL,
             "t_eval": "[0, 1.5 * 3600 / C-rate] s, stopped by the 'Minimum voltage [V]' event",
             "outputs": (
-                f"{N_OUT} evenly spaced times from 0 to the cut-off time, Hermite "
-                "interpolation of the adaptive steps"
+                f"{N_OUT} evenly spaced times from 0 to the cut-off time, Hermite interpolation of the adaptive steps"
             ),
             "energy": f"trapezoid of V*I over {N_ENERGY} evenly spaced times",
         },
@@ -1419,21 +1307,14 @@ def build_set(set_name, log, out_dir=OUT):
         },
         "mesh_convergence": {
             "criterion": "1C DFN voltage RMS change < 1 mV"
-            + (
-                f" and max change < {MESH_MAX_TOL_V * 1e3:g} mV"
-                if MESH_MAX_TOL_V
-                else ""
-            )
+            + (f" and max change < {MESH_MAX_TOL_V * 1e3:g} mV" if MESH_MAX_TOL_V else "")
             + " between successive uniform refinements of x_n, x_s, x_p, r_n, r_p "
             "(compared over the common time window)",
             "history": history,
             "converged_var_pts": fine,
             "check_level_not_used": check_level,
         },
-        "runs": {
-            m: {t: runs[(m, t)].record() for t in tags}
-            for m in ("DFN", "SPMe", "SPMe-fine", "SPM")
-        },
+        "runs": {m: {t: runs[(m, t)].record() for t in tags} for m in ("DFN", "SPMe", "SPMe-fine", "SPM")},
         "voltage_differences": {
             f"{a}_minus_{b}": {t: compare(runs[(a, t)], runs[(b, t)]) for t in tags}
             for a, b in (
@@ -1447,14 +1328,10 @@ def build_set(set_name, log, out_dir=OUT):
             f"voltage interpolated at {N_COMPARE} evenly spaced times on [0, min(t_end)] "
             "(constant current, so time is proportional to discharged capacity)"
         ),
-        "spme_voltage_breakdown_at_half_discharge": {
-            t: spme_breakdown(runs[("SPMe", t)]) for t in tags
-        },
+        "spme_voltage_breakdown_at_half_discharge": {t: spme_breakdown(runs[("SPMe", t)]) for t in tags},
         "spme_internal_checks_2C": {
             "what": spme_internal_checks.__doc__.strip(),
-            "result": spme_internal_checks(
-                runs[("SPMe", crate_tag(max(C_RATES)))], params
-            ),
+            "result": spme_internal_checks(runs[("SPMe", crate_tag(max(C_RATES)))], params),
         },
         "spme_breakdown_note": (
             "V = U_p - U_n + eta_p - eta_n + concentration overpotential + electrolyte ohmic "
@@ -1466,17 +1343,13 @@ def build_set(set_name, log, out_dir=OUT):
         summary["table_range_check"] = table_range_check(runs, params)
         if not summary["table_range_check"]["all_inside"]:
             log(f"{set_name}: WARNING a run leaves cellwright's function tables")
-    (out_dir / f"{set_name}_summary.json").write_text(
-        json.dumps(rnd(summary), indent=1) + "\n"
-    )
+    (out_dir / f"{set_name}_summary.json").write_text(json.dumps(rnd(summary), indent=1) + "\n")
     log(f"{set_name}: summary written")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--any-version", action="store_true", help="allow another PyBaMM version"
-    )
+    ap.add_argument("--any-version", action="store_true", help="allow another PyBaMM version")
     ap.add_argument(
         "--sets",
         nargs="*",
@@ -1490,9 +1363,7 @@ def main():
         help="output folder (default: tests/fixtures/electrochem of this repository)",
     )
     args = ap.parse_args()
-    unknown = [
-        s for s in args.sets if s not in SETS and s not in pybamm.parameter_sets
-    ]
+    unknown = [s for s in args.sets if s not in SETS and s not in pybamm.parameter_sets]
     if unknown:
         raise SystemExit(f"unknown set(s): {', '.join(unknown)}")
     if pybamm.__version__ != EXPECTED_PYBAMM and not args.any_version:
@@ -1507,7 +1378,7 @@ def main():
         AttributeError,
         RuntimeError,
     ) as exc:  # depends on the installation
-        raise SystemExit(f"IDAKLU solver not available (install pybammsolvers): {exc}")
+        raise SystemExit(f"IDAKLU solver not available (install pybammsolvers): {exc}") from exc
 
     def log(msg):
         print(msg, flush=True)

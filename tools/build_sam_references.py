@@ -69,10 +69,22 @@ CASES = {
     "salvage_20pct": {"batt_salvage_percentage": 20.0, "real_discount_rate": 8.0, "inflation_rate": 2.0},
 }
 
-SCALARS = ("lcos_real", "lcos_nom", "npv_annual_costs_lcos", "npv_energy_lcos_real", "npv_energy_lcos_nom",
-           "nominal_discount_rate")
-COST_LINES = ("cf_charging_cost_grid", "cf_charging_cost_pv", "cf_om_fixed1_expense", "cf_om_capacity1_expense",
-              "cf_om_production1_expense", "cf_battery_replacement_cost")
+SCALARS = (
+    "lcos_real",
+    "lcos_nom",
+    "npv_annual_costs_lcos",
+    "npv_energy_lcos_real",
+    "npv_energy_lcos_nom",
+    "nominal_discount_rate",
+)
+COST_LINES = (
+    "cf_charging_cost_grid",
+    "cf_charging_cost_pv",
+    "cf_om_fixed1_expense",
+    "cf_om_capacity1_expense",
+    "cf_om_production1_expense",
+    "cf_battery_replacement_cost",
+)
 ARRAYS = COST_LINES + ("cf_salvage_cost_lcos", "cf_annual_cost_lcos", "cf_annual_discharge_lcos")
 
 
@@ -146,14 +158,20 @@ def main(argv=None) -> int:
         "python": platform.python_version(),
         "configuration": CONFIG,
         "modules": ["Battery", "Grid", "Utilityrate5", "Singleowner"],
-        "units": {"lcos_real": "cents/kWh", "lcos_nom": "cents/kWh", "cf_*": "nominal USD (kWh for discharge)",
-                  "rates": "*_percent: percent per year; nominal_discount_rate: fraction per year (as PySAM returns it)"},
+        "units": {
+            "lcos_real": "cents/kWh",
+            "lcos_nom": "cents/kWh",
+            "cf_*": "nominal USD (kWh for discharge)",
+            "rates": "*_percent: percent per year; nominal_discount_rate: fraction per year (as PySAM returns it)",
+        },
         "cases": {name: run_case(ov) for name, ov in CASES.items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     for name, case in doc["cases"].items():
-        print(f"{name}: lcos_real {case['lcos_real']:.4f} c/kWh, lcos_nom {case['lcos_nom']:.4f} c/kWh", file=sys.stderr)
+        print(
+            f"{name}: lcos_real {case['lcos_real']:.4f} c/kWh, lcos_nom {case['lcos_nom']:.4f} c/kWh", file=sys.stderr
+        )
     return 0
 
 

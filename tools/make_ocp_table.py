@@ -57,6 +57,7 @@ MARGIN = 0.02
 # Source OCP functions (typed in verbatim from the cited code / papers)
 # --------------------------------------------------------------------------------------
 
+
 # [chen2020] PyBaMM `nmc_LGM50_ocp_Chen2020` (src/pybamm/input/parameters/lithium_ion/
 # Chen2020.py): LG M50 NMC811 positive electrode, GITT fit.
 def nmc811_chen2020(s):
@@ -215,6 +216,7 @@ def lto_nernst(x):
 # Source practical windows
 # --------------------------------------------------------------------------------------
 
+
 def full_cell_window(u_pos, u_neg, pos, neg, v_low, v_high):
     """Positive-electrode stoichiometry at v_high and v_low for a PyBaMM parameter set.
 
@@ -355,10 +357,7 @@ def main():
         check(name, x, u)
         rows += [(name, f"{xi:.6f}", f"{ui:.12f}", CURVES[name][1]) for xi, ui in zip(x, u)]
         u_c, u_m, u_d = (ocp_at(name, x_c, x_d, v) for v in (x_c, 0.5 * (x_c + x_d), x_d))
-        print(
-            f"{name:20s} x_c={x_c:.4f} x_d={x_d:.4f}  "
-            f"U(x_c)={u_c:.4f}  U(mid)={u_m:.4f}  U(x_d)={u_d:.4f} V"
-        )
+        print(f"{name:20s} x_c={x_c:.4f} x_d={x_d:.4f}  U(x_c)={u_c:.4f}  U(mid)={u_m:.4f}  U(x_d)={u_d:.4f} V")
     with open(OCP_CSV, "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["material", "stoichiometry", "potential_V", "source"])

@@ -29,7 +29,7 @@ class Cell:
     result: DesignResult
 
     @classmethod
-    def from_spec(cls, spec: str | Path | dict | CellSpec) -> "Cell":
+    def from_spec(cls, spec: str | Path | dict | CellSpec) -> Cell:
         if isinstance(spec, CellSpec):
             parsed = spec
         elif isinstance(spec, dict):

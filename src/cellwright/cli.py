@@ -10,12 +10,14 @@ import functools
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="cellwright: lithium-ion cells from materials to cost.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="cellwright: lithium-ion cells from materials to cost."
+)
 
 _MAIN_ROWS = (
     ("capacity_Ah", "Capacity", "Ah", "{:.2f}"),
@@ -63,7 +65,7 @@ def _one_line_errors(command):
             return command(*args, **kwargs)
         except typer.Exit:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure gets a one-line message
+        except Exception as exc:
             _fail(exc, kwargs.get("debug", False))
 
     return run
@@ -171,7 +173,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
         if abs(value) < 5e-4:
             continue
         total += value
-        bar = ("█" if value >= 0 else "░") * max(1, int(round(abs(value) * scale)))
+        bar = ("█" if value >= 0 else "░") * max(1, round(abs(value) * scale))
         wf.add_row(name.replace("_", " "), f"{value:.2f}", f"{total:.2f}", bar)
     console.print(wf)
     if years:
@@ -196,14 +198,18 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
 @_one_line_errors
 def cost(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
-    plant_file: Annotated[Optional[Path], typer.Option("--plant", help="Plant file (TOML); default: the documented default plant.")] = None,
-    region: Annotated[Optional[str], typer.Option(help="Region, e.g. china, united-states, germany, hungary, india.")] = None,
-    prices: Annotated[Optional[str], typer.Option(help="Price set, e.g. china-2025, batpac-2022.")] = None,
-    scenario: Annotated[Optional[str], typer.Option(help="Policy scenario, e.g. none, export-controls, us-ira.")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Year of operation (1 = first full year).")] = None,
-    archetype: Annotated[Optional[str], typer.Option(help="incumbent, joint-venture, newcomer, batpac.")] = None,
-    gwh: Annotated[Optional[float], typer.Option("--gwh", help="Nameplate capacity, GWh/yr.")] = None,
-    lce: Annotated[Optional[float], typer.Option("--lce", help="Lithium carbonate price, USD/kg.")] = None,
+    plant_file: Annotated[
+        Path | None, typer.Option("--plant", help="Plant file (TOML); default: the documented default plant.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Region, e.g. china, united-states, germany, hungary, india.")
+    ] = None,
+    prices: Annotated[str | None, typer.Option(help="Price set, e.g. china-2025, batpac-2022.")] = None,
+    scenario: Annotated[str | None, typer.Option(help="Policy scenario, e.g. none, export-controls, us-ira.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year of operation (1 = first full year).")] = None,
+    archetype: Annotated[str | None, typer.Option(help="incumbent, joint-venture, newcomer, batpac.")] = None,
+    gwh: Annotated[float | None, typer.Option("--gwh", help="Nameplate capacity, GWh/yr.")] = None,
+    lce: Annotated[float | None, typer.Option("--lce", help="Lithium carbonate price, USD/kg.")] = None,
     trajectory_years: Annotated[int, typer.Option("--trajectory", help="Also show years 1..N of operation.")] = 0,
     as_json: AsJson = False,
     debug: Debug = False,
@@ -214,7 +220,9 @@ def cost(
     from .factory.plant_spec import load_plant
 
     cell = Cell.from_spec(spec)
-    plant = load_plant(plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh)
+    plant = load_plant(
+        plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh
+    )
     if lce is not None:
         plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
     result = cost_of(cell, plant)
@@ -226,7 +234,12 @@ def cost(
         traj = cost_of(cell, plant, list(range(1, trajectory_years + 1)))
         ci = cost_inputs(cell.resolved, plant, list(range(1, trajectory_years + 1)))
         years = [
-            {"year": i + 1, "cell_yield": float(ci.cell_yield[i]), "utilization": float(ci.utilization[i]), **traj.row(i)}
+            {
+                "year": i + 1,
+                "cell_yield": float(ci.cell_yield[i]),
+                "utilization": float(ci.utilization[i]),
+                **traj.row(i),
+            }
             for i in range(trajectory_years)
         ]
         row["trajectory"] = years
@@ -259,7 +272,16 @@ def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
     plt.close(fig)
 
 
-def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarray, resistance: np.ndarray, eol: float, central: int) -> None:
+def _plot_life(
+    path: Path,
+    title: str,
+    x: np.ndarray,
+    xlabel: str,
+    soh: np.ndarray,
+    resistance: np.ndarray,
+    eol: float,
+    central: int,
+) -> None:
     """Relative capacity (and relative resistance on a right axis, for models that grow it)
     against cycles or years; arrays (K, N) with the central cell in column ``central`` and any
     others drawn as the band's edges."""
@@ -296,10 +318,22 @@ def _plot_life(path: Path, title: str, x: np.ndarray, xlabel: str, soh: np.ndarr
 @_one_line_errors
 def simulate(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML), as for `design`.")],
-    c_rates: Annotated[str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")] = "0.5,1,2",
-    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")] = None,
-    thermal: Annotated[bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")] = False,
-    model: Annotated[str, typer.Option("--model", help="spme (fast, default) or dfn (resolves the reaction across thick electrodes at high rate; isothermal).")] = "spme",
+    c_rates: Annotated[
+        str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")
+    ] = "0.5,1,2",
+    plot: Annotated[
+        Path | None, typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")
+    ] = None,
+    thermal: Annotated[
+        bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")
+    ] = False,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="spme (fast, default) or dfn (resolves the reaction across thick electrodes at high rate; isothermal).",
+        ),
+    ] = "spme",
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -343,7 +377,18 @@ def simulate(
             }
         )
     if as_json:
-        typer.echo(json.dumps({"name": cell.spec.name, "model": model, "nominal_capacity_Ah": nominal, "plot": str(plot_path), "rates": rows}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "name": cell.spec.name,
+                    "model": model,
+                    "nominal_capacity_Ah": nominal,
+                    "plot": str(plot_path),
+                    "rates": rows,
+                },
+                indent=2,
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -370,17 +415,44 @@ def simulate(
 @_one_line_errors
 def life(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML); its chemistry picks the aging model.")],
-    protocol: Annotated[Optional[str], typer.Option(help='Test protocol, e.g. "0.5C/0.5C, 25degC, 100% DOD".')] = None,
-    profile_csv: Annotated[Optional[Path], typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")] = None,
+    protocol: Annotated[str | None, typer.Option(help='Test protocol, e.g. "0.5C/0.5C, 25degC, 100% DOD".')] = None,
+    profile_csv: Annotated[
+        Path | None, typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")
+    ] = None,
     years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
     eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
-    eol_resistance: Annotated[Optional[float], typer.Option(help="End of life also when the relative resistance reaches this factor (2 = doubled), whichever comes first; models with resistance growth only.")] = None,
-    rated_cycles: Annotated[Optional[float], typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")] = None,
-    rated_protocol: Annotated[Optional[str], typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")] = None,
-    anchor: Annotated[bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")] = True,
-    model_name: Annotated[Optional[str], typer.Option("--model", help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")] = None,
-    band: Annotated[bool, typer.Option("--band", help="Also run the degradation scalar at ±2σ (15 %, BLAST-Lite's default spread) and report the range.")] = False,
-    plot: Annotated[Optional[Path], typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")] = None,
+    eol_resistance: Annotated[
+        float | None,
+        typer.Option(
+            help="End of life also when the relative resistance reaches this factor (2 = doubled), whichever comes first; models with resistance growth only."
+        ),
+    ] = None,
+    rated_cycles: Annotated[
+        float | None, typer.Option(help="Datasheet cycle life to anchor the model on (default: the preset's).")
+    ] = None,
+    rated_protocol: Annotated[
+        str | None, typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")
+    ] = None,
+    anchor: Annotated[
+        bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")
+    ] = True,
+    model_name: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Aging model instead of the preset's (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).",
+        ),
+    ] = None,
+    band: Annotated[
+        bool,
+        typer.Option(
+            "--band",
+            help="Also run the degradation scalar at ±2σ (15 %, BLAST-Lite's default spread) and report the range.",
+        ),
+    ] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")
+    ] = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -409,9 +481,15 @@ def life(
 
         grows = [m for m, s in STEPS.items() if s.grows_resistance]
         if not STEPS[model].grows_resistance:
-            raise SpecError("--eol-resistance", eol_resistance, f"model {model} has no resistance growth; models with it: " + ", ".join(grows))
+            raise SpecError(
+                "--eol-resistance",
+                eol_resistance,
+                f"model {model} has no resistance growth; models with it: " + ", ".join(grows),
+            )
         if not 1.0 < eol_resistance <= 10.0:
-            raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
+            raise SpecError(
+                "--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled"
+            )
     eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
     from .aging.anchor import profile_ranges, range_warnings
     from .aging.fit import band_scalars
@@ -423,15 +501,38 @@ def life(
             typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
         t, soc, temp = profile(proto)
         stop_r = None if eol_resistance is None else eol_resistance + 0.005
-        result = simulate_life(t, soc, temp, 80.0, n_cells=scalars.size, degradation_scalar=scalars, stop_below=eol - 0.005,
-                               model=model, stop_resistance_above=stop_r)
+        result = simulate_life(
+            t,
+            soc,
+            temp,
+            80.0,
+            n_cells=scalars.size,
+            degradation_scalar=scalars,
+            stop_below=eol - 0.005,
+            model=model,
+            stop_resistance_above=stop_r,
+        )
         efc_all = result.efc_to_eol(eol, eol_resistance)
         cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
-        out = {"name": cell.spec.name, "model": model, "protocol": protocol, "eol": eol, "eol_resistance": eol_resistance,
-               "degradation_scalar": scalar, "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
-               "cycles_to_eol": float(cycles[c]), "efc_to_eol": efc, "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c])}
-        lines = ([f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"] if proto.storage else
-                 [f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"])
+        out = {
+            "name": cell.spec.name,
+            "model": model,
+            "protocol": protocol,
+            "eol": eol,
+            "eol_resistance": eol_resistance,
+            "degradation_scalar": scalar,
+            "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
+            "cycles_to_eol": float(cycles[c]),
+            "efc_to_eol": efc,
+            "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c]),
+        }
+        lines = (
+            [f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"]
+            if proto.storage
+            else [
+                f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"
+            ]
+        )
         if band:
             if proto.storage:
                 yrs = result.years_to_eol(eol, eol_resistance)
@@ -451,15 +552,25 @@ def life(
         result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
         step = max(1, len(result.time_days) // 200)
         to_eol = result.years_to_eol(eol, eol_resistance)
-        out = {"name": cell.spec.name, "model": model, "profile": str(profile_csv), "eol": eol, "eol_resistance": eol_resistance,
-               "degradation_scalar": scalar,
-               "years_to_eol": float(to_eol[c]),
-               "soh": {"time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
-                       "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
-                       "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]]}}
+        out = {
+            "name": cell.spec.name,
+            "model": model,
+            "profile": str(profile_csv),
+            "eol": eol,
+            "eol_resistance": eol_resistance,
+            "degradation_scalar": scalar,
+            "years_to_eol": float(to_eol[c]),
+            "soh": {
+                "time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
+                "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
+                "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]],
+            },
+        }
         y = out["years_to_eol"]
-        lines = [f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
-                 f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}")]
+        lines = [
+            f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
+            f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}"),
+        ]
         if band:
             out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
             lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
@@ -480,11 +591,32 @@ def life(
 @app.command("life-fit")
 @_one_line_errors
 def life_fit(
-    data: Annotated[list[Path], typer.Argument(metavar="DATA...", help="Measurements CSV(s): time_days, relative_capacity; one per test.")],
-    model_name: Annotated[str, typer.Option("--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah).")],
-    protocol: Annotated[Optional[list[str]], typer.Option(help='Test each data file came from, in order, e.g. "1C/1C, 35degC, 100% DOD" or "storage, 45degC, 100% SOC".')] = None,
-    profile_csv: Annotated[Optional[list[Path]], typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")] = None,
-    rates: Annotated[bool, typer.Option("--rates", help="Fit the calendar and the cycle rate separately (needs tests that tell them apart, e.g. storage + cycling).")] = False,
+    data: Annotated[
+        list[Path],
+        typer.Argument(metavar="DATA...", help="Measurements CSV(s): time_days, relative_capacity; one per test."),
+    ],
+    model_name: Annotated[
+        str,
+        typer.Option(
+            "--model", help="Aging model to fit (nrel-lfp-250ah, naumann-lfp-3ah, wang-lfp-a123, bui-nmc811-sigr-5ah)."
+        ),
+    ],
+    protocol: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Test each data file came from, in order, e.g. "1C/1C, 35degC, 100% DOD" or "storage, 45degC, 100% SOC".'
+        ),
+    ] = None,
+    profile_csv: Annotated[
+        list[Path] | None, typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")
+    ] = None,
+    rates: Annotated[
+        bool,
+        typer.Option(
+            "--rates",
+            help="Fit the calendar and the cycle rate separately (needs tests that tell them apart, e.g. storage + cycling).",
+        ),
+    ] = False,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -506,8 +638,11 @@ def life_fit(
         raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
     protocols, profiles = protocol or [], profile_csv or []
     if bool(protocols) == bool(profiles) or len(protocols) + len(profiles) != len(data):
-        raise SpecError("--protocol/--profile", len(protocols) + len(profiles),
-                        f"one --protocol (or one --profile) per data file, in the same order: {len(data)} here")
+        raise SpecError(
+            "--protocol/--profile",
+            len(protocols) + len(profiles),
+            f"one --protocol (or one --profile) per data file, in the same order: {len(data)} here",
+        )
     if len(data) > 1 and not rates:
         raise SpecError("data", len(data), "several tests are fitted with --rates; without it give one data file")
     protos = [parse_protocol(x) for x in protocols]
@@ -516,31 +651,59 @@ def life_fit(
     if rates:
         fit = fit_rates(tests, model_name)
         if fit.at_bound:
-            typer.echo(f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-                       "this model under these duties does not describe the data", err=True)
+            typer.echo(
+                f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+                "this model under these duties does not describe the data",
+                err=True,
+            )
         if not (fit.calendar_rel_error < 0.5 and fit.cycle_rel_error < 0.5):
-            typer.echo("warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
-                       "add a storage test or a test at another cycling rate", err=True)
-        out = {"data": [str(f) for f in data], "model": model_name, "calendar_scalar": fit.calendar_scalar,
-               "cycle_scalar": fit.cycle_scalar, "calendar_rel_error": fit.calendar_rel_error,
-               "cycle_rel_error": fit.cycle_rel_error, "correlation": fit.correlation, "rmse_points": fit.rmse_points,
-               "tests": fit.per_test}
+            typer.echo(
+                "warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
+                "add a storage test or a test at another cycling rate",
+                err=True,
+            )
+        out = {
+            "data": [str(f) for f in data],
+            "model": model_name,
+            "calendar_scalar": fit.calendar_scalar,
+            "cycle_scalar": fit.cycle_scalar,
+            "calendar_rel_error": fit.calendar_rel_error,
+            "cycle_rel_error": fit.cycle_rel_error,
+            "correlation": fit.correlation,
+            "rmse_points": fit.rmse_points,
+            "tests": fit.per_test,
+        }
         if as_json:
             _echo_json(out)
             return
         typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
-        typer.echo(f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)")
-        typer.echo(f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})")
+        typer.echo(
+            f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)"
+        )
+        typer.echo(
+            f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})"
+        )
         for t in fit.per_test:
-            typer.echo(f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points")
+            typer.echo(
+                f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points"
+            )
         return
     test = tests[0]
     fit = fit_scalar(test.t_s, test.soc, test.temperature_C, test.days, test.capacity, model_name)
     if at_range_edge(fit):
-        typer.echo(f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-                   "this model under this duty does not describe the data", err=True)
-    out = {"data": str(data[0]), "model": model_name, "degradation_scalar": fit.scalar, "rmse_points": fit.rmse_points,
-           "max_error_points": fit.max_error_points, "n_points": fit.n_points}
+        typer.echo(
+            f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
+            "this model under this duty does not describe the data",
+            err=True,
+        )
+    out = {
+        "data": str(data[0]),
+        "model": model_name,
+        "degradation_scalar": fit.scalar,
+        "rmse_points": fit.rmse_points,
+        "max_error_points": fit.max_error_points,
+        "n_points": fit.n_points,
+    }
     if protos and not protos[0].storage:
         out["cycles_to_80"] = float(cycles_to_eol(protos[0], 0.8, np.array([fit.scalar]), model=model_name)[0])
     if as_json:
@@ -561,7 +724,9 @@ def _root() -> None:
 @app.command()
 @_one_line_errors
 def lcos(
-    project: Annotated[Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")],
+    project: Annotated[
+        Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")
+    ],
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -581,7 +746,9 @@ def lcos(
 @_one_line_errors
 def tender(
     bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
-    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")] = True,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")
+    ] = True,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:

@@ -7,9 +7,9 @@ references a result used, as PyBaMM's ``print_citations`` does.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Iterable
 
 
 @cache

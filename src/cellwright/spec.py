@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -29,11 +29,11 @@ Porosity = Field(default=None, gt=0, lt=0.9)
 
 class Dimensions(BaseModel):
     model_config = _STRICT
-    width_mm: Optional[float] = Length_mm
-    thickness_mm: Optional[float] = Length_mm
-    height_mm: Optional[float] = Length_mm
-    diameter_mm: Optional[float] = Length_mm
-    size: Optional[str] = Field(default=None, pattern=r"^\d{4,5}$")
+    width_mm: float | None = Length_mm
+    thickness_mm: float | None = Length_mm
+    height_mm: float | None = Length_mm
+    diameter_mm: float | None = Length_mm
+    size: str | None = Field(default=None, pattern=r"^\d{4,5}$")
 
     @model_validator(mode="after")
     def _named_cylinder(self):
@@ -51,29 +51,29 @@ class Dimensions(BaseModel):
 
 class Electrode(BaseModel):
     model_config = _STRICT
-    material: Optional[str] = None
-    thickness_um: Optional[float] = Coating_um
-    loading_mg_cm2: Optional[float] = Field(default=None, gt=0, le=100)
-    porosity: Optional[float] = Porosity
-    active_fraction: Optional[float] = Field(default=None, gt=0, le=1)
-    conductive: Optional[str] = None
-    conductive_fraction: Optional[float] = Fraction
-    binder: Optional[str] = None
-    binder_fraction: Optional[float] = Fraction
-    specific_capacity_mAh_g: Optional[float] = Field(default=None, gt=0, le=4200)
-    active_density_g_cm3: Optional[float] = Field(default=None, gt=0.5, le=10)
-    first_cycle_efficiency: Optional[float] = Field(default=None, gt=0.3, le=1)
-    foil: Optional[str] = None
-    foil_thickness_um: Optional[float] = Field(default=None, gt=0, le=100)
+    material: str | None = None
+    thickness_um: float | None = Coating_um
+    loading_mg_cm2: float | None = Field(default=None, gt=0, le=100)
+    porosity: float | None = Porosity
+    active_fraction: float | None = Field(default=None, gt=0, le=1)
+    conductive: str | None = None
+    conductive_fraction: float | None = Fraction
+    binder: str | None = None
+    binder_fraction: float | None = Fraction
+    specific_capacity_mAh_g: float | None = Field(default=None, gt=0, le=4200)
+    active_density_g_cm3: float | None = Field(default=None, gt=0.5, le=10)
+    first_cycle_efficiency: float | None = Field(default=None, gt=0.3, le=1)
+    foil: str | None = None
+    foil_thickness_um: float | None = Field(default=None, gt=0, le=100)
 
 
 class Cathode(Electrode):
-    max_thickness_um: Optional[float] = Coating_um
+    max_thickness_um: float | None = Coating_um
 
 
 class Anode(Electrode):
-    np_ratio: Optional[float] = Field(default=None, ge=1.0, le=2.0)
-    overhang_mm: Optional[float] = Field(default=None, ge=0, le=20)
+    np_ratio: float | None = Field(default=None, ge=1.0, le=2.0)
+    overhang_mm: float | None = Field(default=None, ge=0, le=20)
 
     @model_validator(mode="after")
     def _anode_follows_balance(self):
@@ -85,57 +85,57 @@ class Anode(Electrode):
 
 class Separator(BaseModel):
     model_config = _STRICT
-    material: Optional[str] = None
-    thickness_um: Optional[float] = Field(default=None, gt=0, le=200)
-    porosity: Optional[float] = Porosity
-    overhang_mm: Optional[float] = Field(default=None, ge=0, le=20)
+    material: str | None = None
+    thickness_um: float | None = Field(default=None, gt=0, le=200)
+    porosity: float | None = Porosity
+    overhang_mm: float | None = Field(default=None, ge=0, le=20)
 
 
 class Electrolyte(BaseModel):
     model_config = _STRICT
-    material: Optional[str] = None
-    excess_fraction: Optional[float] = Field(default=None, ge=0, le=0.5)
-    density_g_cm3: Optional[float] = Field(default=None, gt=0.5, le=3)
+    material: str | None = None
+    excess_fraction: float | None = Field(default=None, ge=0, le=0.5)
+    density_g_cm3: float | None = Field(default=None, gt=0.5, le=3)
 
 
 class Casing(BaseModel):
     model_config = _STRICT
-    construction: Optional[Literal["wound", "stacked"]] = None
-    material: Optional[str] = None
-    wall_thickness_mm: Optional[float] = Field(default=None, gt=0, le=10)
-    bottom_thickness_mm: Optional[float] = Field(default=None, ge=0, le=20)
-    lid_material: Optional[str] = None
-    lid_thickness_mm: Optional[float] = Field(default=None, ge=0, le=30)
-    headspace_mm: Optional[float] = Field(default=None, ge=0, le=100)
-    clearance_mm: Optional[float] = Field(default=None, ge=0, le=20)
-    insulation: Optional[str] = None
-    insulation_thickness_mm: Optional[float] = Field(default=None, ge=0, le=5)
-    terminal_mass_g_per_Ah: Optional[float] = Field(default=None, ge=0, le=10)
-    core_diameter_mm: Optional[float] = Field(default=None, ge=0, le=50)
-    jelly_rolls: Optional[int] = Field(default=None, ge=1, le=16)
-    packing_factor: Optional[float] = Field(default=None, gt=0.5, le=1)
-    tab_margin_mm: Optional[float] = Field(default=None, ge=0, le=50)
-    seal_width_mm: Optional[float] = Field(default=None, ge=0, le=30)
-    pos_terminal_material: Optional[str] = None
-    neg_terminal_material: Optional[str] = None
-    pos_terminal_thickness_mm: Optional[float] = Field(default=None, ge=0, le=10)
-    neg_terminal_thickness_mm: Optional[float] = Field(default=None, ge=0, le=10)
+    construction: Literal["wound", "stacked"] | None = None
+    material: str | None = None
+    wall_thickness_mm: float | None = Field(default=None, gt=0, le=10)
+    bottom_thickness_mm: float | None = Field(default=None, ge=0, le=20)
+    lid_material: str | None = None
+    lid_thickness_mm: float | None = Field(default=None, ge=0, le=30)
+    headspace_mm: float | None = Field(default=None, ge=0, le=100)
+    clearance_mm: float | None = Field(default=None, ge=0, le=20)
+    insulation: str | None = None
+    insulation_thickness_mm: float | None = Field(default=None, ge=0, le=5)
+    terminal_mass_g_per_Ah: float | None = Field(default=None, ge=0, le=10)
+    core_diameter_mm: float | None = Field(default=None, ge=0, le=50)
+    jelly_rolls: int | None = Field(default=None, ge=1, le=16)
+    packing_factor: float | None = Field(default=None, gt=0.5, le=1)
+    tab_margin_mm: float | None = Field(default=None, ge=0, le=50)
+    seal_width_mm: float | None = Field(default=None, ge=0, le=30)
+    pos_terminal_material: str | None = None
+    neg_terminal_material: str | None = None
+    pos_terminal_thickness_mm: float | None = Field(default=None, ge=0, le=10)
+    neg_terminal_thickness_mm: float | None = Field(default=None, ge=0, le=10)
 
 
 class CellSection(BaseModel):
     model_config = _STRICT
-    asi_ohm_cm2: Optional[float] = Field(default=None, ge=0, le=500)
-    capacity_utilization: Optional[float] = Field(default=None, gt=0.3, le=1)
-    voltage_min_V: Optional[float] = Field(default=None, gt=0.5, le=5)
-    voltage_max_V: Optional[float] = Field(default=None, gt=0.5, le=5)
+    asi_ohm_cm2: float | None = Field(default=None, ge=0, le=500)
+    capacity_utilization: float | None = Field(default=None, gt=0.3, le=1)
+    voltage_min_V: float | None = Field(default=None, gt=0.5, le=5)
+    voltage_max_V: float | None = Field(default=None, gt=0.5, le=5)
 
 
 class Target(BaseModel):
     model_config = _STRICT
-    energy_Wh: Optional[float] = Field(default=None, gt=0, le=1e5)
-    capacity_Ah: Optional[float] = Field(default=None, gt=0, le=1e4)
-    aspect_ratio: Optional[float] = Field(default=None, ge=1, le=20)
-    max_cathode_thickness_um: Optional[float] = Coating_um
+    energy_Wh: float | None = Field(default=None, gt=0, le=1e5)
+    capacity_Ah: float | None = Field(default=None, gt=0, le=1e4)
+    aspect_ratio: float | None = Field(default=None, ge=1, le=20)
+    max_cathode_thickness_um: float | None = Coating_um
 
     @model_validator(mode="after")
     def _one_target(self):
@@ -158,7 +158,7 @@ class CellSpec(BaseModel):
     electrolyte: Electrolyte = Electrolyte()
     casing: Casing = Casing()
     cell: CellSection = CellSection()
-    target: Optional[Target] = None
+    target: Target | None = None
 
 
 def spec_error(exc: ValidationError, root: type | None = None, prefix: str = "") -> SpecError:
@@ -217,7 +217,7 @@ class Resolved:
     spec: CellSpec
     inputs: DesignInputs
     sources: dict[str, str] = field(default_factory=dict)  # parameter -> citation key
-    free_dimension: Optional[str] = None  # target mode: the dimension to solve for
+    free_dimension: str | None = None  # target mode: the dimension to solve for
     materials: dict[str, str] = field(default_factory=dict)  # bill-of-materials role -> material
 
 
@@ -270,11 +270,20 @@ def _electrode(section: str, params: _Params, kind: str, sources: dict, roles: d
         )
     pre = "pos" if section == "cathode" else "neg"
     roles.update(
-        {f"{section}_active": am.name, f"{section}_conductive": cond.name, f"{section}_binder": binder.name, f"{section}_foil": foil.name}
+        {
+            f"{section}_active": am.name,
+            f"{section}_conductive": cond.name,
+            f"{section}_binder": binder.name,
+            f"{section}_foil": foil.name,
+        }
     )
     out = {
-        f"{pre}_specific_capacity": _mat_prop(p, am, "specific_capacity_mAh_g", "specific_capacity_mAh_g", 3600.0, sources),
-        f"{pre}_first_cycle_efficiency": _mat_prop(p, am, "first_cycle_efficiency", "first_cycle_efficiency", 1.0, sources),
+        f"{pre}_specific_capacity": _mat_prop(
+            p, am, "specific_capacity_mAh_g", "specific_capacity_mAh_g", 3600.0, sources
+        ),
+        f"{pre}_first_cycle_efficiency": _mat_prop(
+            p, am, "first_cycle_efficiency", "first_cycle_efficiency", 1.0, sources
+        ),
         f"{pre}_active_fraction": fractions["active"],
         f"{pre}_active_density": _mat_prop(p, am, "density_g_cm3", "active_density_g_cm3", 1000.0, sources),
         f"{pre}_conductive_fraction": fractions["conductive"],
@@ -314,7 +323,9 @@ def resolve(spec: CellSpec) -> Resolved:
     # Positive coating thickness: a thickness, a loading, or the preset's, capped in target mode.
     pc = P["cathode"]
     if spec.cathode.loading_mg_cm2 is not None and spec.cathode.thickness_um is not None:
-        raise SpecError("cathode.loading_mg_cm2", spec.cathode.loading_mg_cm2, "give thickness_um or loading_mg_cm2, not both")
+        raise SpecError(
+            "cathode.loading_mg_cm2", spec.cathode.loading_mg_cm2, "give thickness_um or loading_mg_cm2, not both"
+        )
     if spec.cathode.loading_mg_cm2 is not None:
         from .design.electrode import coating_density, thickness_from_loading
 
@@ -388,8 +399,13 @@ def resolve(spec: CellSpec) -> Resolved:
     pos_t = _material(c, "pos_terminal_material", "casing", "Al-terminal")
     neg_t = _material(c, "neg_terminal_material", "casing", "Cu-terminal")
     roles.update(
-        separator=sep.name, electrolyte=ely.name, casing=wall.name, lid=lid.name, insulation=ins.name,
-        pos_terminal=pos_t.name, neg_terminal=neg_t.name,
+        separator=sep.name,
+        electrolyte=ely.name,
+        casing=wall.name,
+        lid=lid.name,
+        insulation=ins.name,
+        pos_terminal=pos_t.name,
+        neg_terminal=neg_t.name,
     )
     x["pos_terminal_density"] = pos_t.si("density_g_cm3")
     x["neg_terminal_density"] = neg_t.si("density_g_cm3")
@@ -407,15 +423,19 @@ _DIMS = {
 }
 
 
-def _dimensions(spec: CellSpec, x: dict) -> Optional[str]:
+def _dimensions(spec: CellSpec, x: dict) -> str | None:
     """Fill the outer dimensions (m); in target mode return the one left to solve for."""
     needed = _DIMS[spec.format]
     given = spec.dimensions.model_dump(exclude_none=True)
     if given.pop("size", None) is not None and spec.format != "cylindrical":
-        raise SpecError("dimensions.size", spec.dimensions.size, "a size code names a cylindrical cell (18650, 21700, 4680)")
+        raise SpecError(
+            "dimensions.size", spec.dimensions.size, "a size code names a cylindrical cell (18650, 21700, 4680)"
+        )
     for key in given:
         if key not in needed:
-            raise SpecError(f"dimensions.{key}", given[key], f"not a dimension of a {spec.format} cell; give " + ", ".join(needed))
+            raise SpecError(
+                f"dimensions.{key}", given[key], f"not a dimension of a {spec.format} cell; give " + ", ".join(needed)
+            )
     missing = [k for k in needed if k not in given]
     free = None
     if spec.target is None:
@@ -426,7 +446,9 @@ def _dimensions(spec: CellSpec, x: dict) -> Optional[str]:
         if fixed in missing:
             raise SpecError(f"dimensions.{fixed}", None, "required in target mode: the dimension the design keeps")
         if len(missing) > 1 and spec.format != "pouch" and spec.target.aspect_ratio is None:
-            raise SpecError("target.aspect_ratio", None, f"required when both {missing[0]} and {missing[1]} are to be found")
+            raise SpecError(
+                "target.aspect_ratio", None, f"required when both {missing[0]} and {missing[1]} are to be found"
+            )
         if len(missing) == 0:
             raise SpecError("dimensions", given, "in target mode leave out the dimension(s) to solve for")
         free = "+".join(missing)

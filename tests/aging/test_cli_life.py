@@ -1,5 +1,6 @@
 """The `life` command: protocol and profile modes, `life fit`, JSON keys, clear errors with exit code 2."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -21,11 +22,13 @@ def test_protocol_mode_json(cli):
 
 
 def test_profile_mode_json(cli):
-    out = cli("life", LFP, "--profile", ROOT / "tests" / "fixtures" / "aging" / "series_input.csv", "--years", "5", "--json")
+    out = cli(
+        "life", LFP, "--profile", ROOT / "tests" / "fixtures" / "aging" / "series_input.csv", "--years", "5", "--json"
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     soh = data["soh"]["relative_capacity"]
-    assert soh[0] == 1.0 and all(b <= a + 1e-12 for a, b in zip(soh, soh[1:]))
+    assert soh[0] == 1.0 and all(b <= a + 1e-12 for a, b in itertools.pairwise(soh))
 
 
 def test_malformed_csv_names_the_line(cli, tmp_path):

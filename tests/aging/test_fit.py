@@ -47,15 +47,19 @@ def _synthetic(text, years, cal, cyc, model="nrel-lfp-250ah", noise=0.0, seed=0)
     t, soc, temp = profile(p)
     truth = simulate_life(t, soc, temp, years, degradation_scalar=cal, cycle_scalar=cyc, model=model)
     days = np.linspace(30, years * 365, 12)
-    measured = np.interp(days, truth.time_days, truth.soh[:, 0]) + np.random.default_rng(seed).normal(0, noise, days.size)
+    measured = np.interp(days, truth.time_days, truth.soh[:, 0]) + np.random.default_rng(seed).normal(
+        0, noise, days.size
+    )
     return Test(text, t, soc, temp, days, measured)
 
 
 def test_calendar_and_cycle_rates_are_recovered_from_a_storage_and_a_cycling_test():
     from cellwright.aging.fit import fit_rates
 
-    tests = [_synthetic("storage, 45degC, 100% SOC", 2.0, 1.6, 0.7, noise=0.002),
-             _synthetic("1C/1C, 25degC, 100% DOD", 1.0, 1.6, 0.7, noise=0.002, seed=1)]
+    tests = [
+        _synthetic("storage, 45degC, 100% SOC", 2.0, 1.6, 0.7, noise=0.002),
+        _synthetic("1C/1C, 25degC, 100% DOD", 1.0, 1.6, 0.7, noise=0.002, seed=1),
+    ]
     fit = fit_rates(tests, "nrel-lfp-250ah")
     # within three standard errors of the truth, and those errors small
     assert abs(np.log(fit.calendar_scalar / 1.6)) < 3 * fit.calendar_rel_error < 0.1
@@ -79,12 +83,27 @@ def test_cli_fits_rates_to_two_tests(cli, tmp_path):
     for i, (text, years) in enumerate((("storage, 45degC, 100% SOC", 2.0), ("1C/1C, 25degC, 100% DOD", 1.0))):
         test = _synthetic(text, years, 1.6, 0.7)
         f = tmp_path / f"test{i}.csv"
-        f.write_text("time_days,relative_capacity\n" + "".join(f"{d:g},{q:.6f}\n" for d, q in zip(test.days, test.capacity)))
+        f.write_text(
+            "time_days,relative_capacity\n" + "".join(f"{d:g},{q:.6f}\n" for d, q in zip(test.days, test.capacity))
+        )
         files.append(f)
-    out = cli("life", "fit", *files, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC",
-              "--protocol", "1C/1C, 25degC, 100% DOD", "--rates", "--json")
+    out = cli(
+        "life",
+        "fit",
+        *files,
+        "--model",
+        "nrel-lfp-250ah",
+        "--protocol",
+        "storage, 45degC, 100% SOC",
+        "--protocol",
+        "1C/1C, 25degC, 100% DOD",
+        "--rates",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["calendar_scalar"] == pytest.approx(1.6, rel=0.02) and data["cycle_scalar"] == pytest.approx(0.7, rel=0.02)
+    assert data["calendar_scalar"] == pytest.approx(1.6, rel=0.02) and data["cycle_scalar"] == pytest.approx(
+        0.7, rel=0.02
+    )
     out = cli("life", "fit", *files, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC")
     assert out.returncode == 2 and "--protocol" in out.stderr

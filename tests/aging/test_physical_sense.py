@@ -39,7 +39,9 @@ def test_more_cycles_at_50_than_at_100_percent_dod(model):
     assert cycles(model, "0.5C/0.5C, 25degC, 50% DOD") > cycles(model, "0.5C/0.5C, 25degC, 100% DOD")
 
 
-CYCLE_ONLY = pytest.mark.xfail(strict=True, reason="Wang et al. 2011 is a cycle-life model with no calendar term: storage gives no fade")
+CYCLE_ONLY = pytest.mark.xfail(
+    strict=True, reason="Wang et al. 2011 is a cycle-life model with no calendar term: storage gives no fade"
+)
 
 
 @pytest.mark.parametrize("model", [pytest.param(m, marks=CYCLE_ONLY) if m == "wang-lfp-a123" else m for m in MODELS])

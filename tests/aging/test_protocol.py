@@ -16,7 +16,9 @@ def test_parse_a_datasheet_protocol():
     assert q.soc_window == pytest.approx((0.1, 0.9)) and q.rest_h == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("text, token", [("0.5C/0.5C, 25degC, 100% DOD, fast", "fast"), ("0.5C/0.5C, 100% DOD", "temperature")])
+@pytest.mark.parametrize(
+    "text, token", [("0.5C/0.5C, 25degC, 100% DOD, fast", "fast"), ("0.5C/0.5C, 100% DOD", "temperature")]
+)
 def test_malformed_protocol_names_the_token(text, token):
     with pytest.raises(SpecError) as err:
         parse_protocol(text)

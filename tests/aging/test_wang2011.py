@@ -28,7 +28,9 @@ def simulated_efc(text: str, step_s: float = 30.0) -> float:
     return float(life.efc_to(0.8)[0])
 
 
-@pytest.mark.parametrize("c_rate, temp_C", [(0.5, 25.0), (2.0, 25.0), (6.0, 25.0), (10.0, 25.0), (0.5, 45.0), (0.5, 15.0), (4.0, 35.0)])
+@pytest.mark.parametrize(
+    "c_rate, temp_C", [(0.5, 25.0), (2.0, 25.0), (6.0, 25.0), (10.0, 25.0), (0.5, 45.0), (0.5, 15.0), (4.0, 35.0)]
+)
 def test_throughput_to_20_percent_loss_matches_the_closed_form(c_rate, temp_C):
     got = simulated_efc(f"{c_rate}C/{c_rate}C, {temp_C}degC, 100% DOD")
     assert got == pytest.approx(closed_form_efc(c_rate, temp_C), rel=0.005)

@@ -51,7 +51,9 @@ def test_lithium_is_conserved_exactly(m50):
     np.testing.assert_allclose(n0 - _moles(model, "n"), moved, rtol=1e-9)
     np.testing.assert_allclose(_moles(model, "p") - p0, moved, rtol=1e-9)
     salt = (model.ce * model.el.eps * model.el.dx).sum(axis=0)
-    np.testing.assert_allclose(salt, m50.ce0 * (m50.eps_n * m50.L_n + m50.eps_s * m50.L_s + m50.eps_p * m50.L_p), rtol=1e-12)
+    np.testing.assert_allclose(
+        salt, m50.ce0 * (m50.eps_n * m50.L_n + m50.eps_s * m50.L_s + m50.eps_p * m50.L_p), rtol=1e-12
+    )
 
 
 def test_open_circuit_at_zero_current(m50):
@@ -97,7 +99,9 @@ def test_batch_equals_one_by_one(m50, lfp):
 
 
 def test_cc_cv_charge_holds_the_voltage_and_ends_at_the_current_limit(m50):
-    sol = simulate(m50, ["Discharge at 1C until 3.0 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/20"], soc0=1.0)
+    sol = simulate(
+        m50, ["Discharge at 1C until 3.0 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/20"], soc0=1.0
+    )
     curve = sol.curve(0)
     hold = np.abs(curve["voltage_V"] - 4.2) < 2e-3
     assert hold.sum() > 10
@@ -119,7 +123,10 @@ def test_constant_power_discharge(m50):
     np.testing.assert_allclose(power, 10.0, rtol=2e-2)
 
 
-@pytest.mark.parametrize("text", ["Discharge at 1C till 2.5 V", "Discharge at 1C until 2.5 A", "Rest for 3 fortnights", "Charge at C until 4.2 V"])
+@pytest.mark.parametrize(
+    "text",
+    ["Discharge at 1C till 2.5 V", "Discharge at 1C until 2.5 A", "Rest for 3 fortnights", "Charge at C until 4.2 V"],
+)
 def test_malformed_protocol_names_the_step(text):
     with pytest.raises(SpecError) as err:
         parse([text])
@@ -162,9 +169,9 @@ def test_adiabatic_energy_balance(m50):
     model = SPMe(adiabatic)  # open-circuit voltage along the run, from the recorded surface states
     assert c["temperature_K"][-1] > adiabatic.T[0] + 1.0
     # heat = integral of I (OCV - V) dt, with OCV from the surface stoichiometries
-    ocv = functions.evaluate(np.full(len(sol.x_p_surf[:, 0]), adiabatic.U_p[0]), sol.x_p_surf[:, 0]) - functions.evaluate(
-        np.full(len(sol.x_n_surf[:, 0]), adiabatic.U_n[0]), sol.x_n_surf[:, 0]
-    )
+    ocv = functions.evaluate(
+        np.full(len(sol.x_p_surf[:, 0]), adiabatic.U_p[0]), sol.x_p_surf[:, 0]
+    ) - functions.evaluate(np.full(len(sol.x_n_surf[:, 0]), adiabatic.U_n[0]), sol.x_n_surf[:, 0])
     keep = ~np.isnan(sol.voltage_V[:, 0])
     t, i, v, ocv = sol.time_s[keep, 0], sol.current_A[keep, 0], sol.voltage_V[keep, 0], ocv[keep]
     heat = np.sum(np.diff(t) * (i[1:] * (ocv[1:] - v[1:])))
@@ -191,8 +198,13 @@ def test_current_collector_resistance_follows_foil_thickness():
 
     thin = Cell.from_spec({"chemistry": "nmc811-sigraphite", "format": "cylindrical", "dimensions": {"size": "21700"}})
     thick = Cell.from_spec(
-        {"chemistry": "nmc811-sigraphite", "format": "cylindrical", "dimensions": {"size": "21700"},
-         "cathode": {"foil_thickness_um": 32.0}, "anode": {"foil_thickness_um": 24.0}}
+        {
+            "chemistry": "nmc811-sigraphite",
+            "format": "cylindrical",
+            "dimensions": {"size": "21700"},
+            "cathode": {"foil_thickness_um": 32.0},
+            "anode": {"foil_thickness_um": 24.0},
+        }
     )
     r_thin, r_thick = current_collector_resistance(thin)[0], current_collector_resistance(thick)[0]
     assert 1e-3 < r_thin < 1e-2  # a few milliohm for a single-tab 21700

@@ -43,5 +43,5 @@ def test_threshold_augments_only_where_the_year_would_end_short():
 
 
 def test_unknown_strategy_is_a_clear_error():
-    with pytest.raises(SpecError, match="augmentation.strategy"):
+    with pytest.raises(SpecError, match=r"augmentation\.strategy"):
         Strategy("overhaul")

@@ -35,13 +35,20 @@ CENTS_PER_KWH_TO_USD_PER_MWH = 10.0
 
 def feed(case: dict, dollars: str, salvage_sign: float):
     """SAM's components -> lcos(); year 0 of SAM's arrays is the investment year."""
+
     def yearly(name):
         return np.asarray(case[name], dtype=float)[1:]
 
     conv = LcosConventions(
-        dollars=dollars, cash_flows="nominal", discount_rate=case["real_discount_rate_percent"] / 100,
-        inflation_rate=case["inflation_rate_percent"] / 100, include_charging=True, construction_years=1,
-        end_of_life="in_last_year", discharged_energy="gross", energy_boundary="SAM battery AC output",
+        dollars=dollars,
+        cash_flows="nominal",
+        discount_rate=case["real_discount_rate_percent"] / 100,
+        inflation_rate=case["inflation_rate_percent"] / 100,
+        include_charging=True,
+        construction_years=1,
+        end_of_life="in_last_year",
+        discharged_energy="gross",
+        energy_boundary="SAM battery AC output",
     )
     return lcos(
         capex_usd=case["battery_total_cost_lcos_usd"],
@@ -85,14 +92,19 @@ def test_reproduces_sam_lcos_nom(name):
 def test_sam_lcos_real_is_the_real_lcos_of_nominal_flows(name):
     """With nominal flows, SAM's mixed lcos_real equals cellwright's dollars="real" exactly."""
     case = DATA["cases"][name]
-    np.testing.assert_allclose(feed(case, "real", +1.0).lcos_usd_per_MWh, feed(case, "sam", +1.0).lcos_usd_per_MWh,
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        feed(case, "real", +1.0).lcos_usd_per_MWh, feed(case, "sam", +1.0).lcos_usd_per_MWh, rtol=1e-13
+    )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ssc lcos_calc (PySAM 7.1.1.post1) subtracts batt_salvage value from cf_annual_cost_lcos, whose costs "
-    "are negative, so salvage raises SAM's LCOS; with salvage as a credit (Schmidt's sign) cellwright is "
-    "~0.65 % below SAM's lcos_real in the salvage_20pct case"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "ssc lcos_calc (PySAM 7.1.1.post1) subtracts batt_salvage value from cf_annual_cost_lcos, whose costs "
+        "are negative, so salvage raises SAM's LCOS; with salvage as a credit (Schmidt's sign) cellwright is "
+        "~0.65 % below SAM's lcos_real in the salvage_20pct case"
+    ),
+)
 def test_salvage_as_credit_matches_sam():
     case = DATA["cases"]["salvage_20pct"]
     res = feed(case, "sam", salvage_sign=-1.0)

@@ -102,8 +102,12 @@ def test_a_dispatch_profile_of_the_daily_cycle_delivers_the_same_energy(tmp_path
     # then 4 h at 100 MW discharging, rests between
     from cellwright.storage import efficiency
 
-    rt = float(efficiency.energy_at(1.0, "stored", "poi", "discharge") / efficiency.energy_at(1.0, "poi", "stored", "charge"))
-    rows = ["time_h,power_MW"] + [f"{h},{-100.0 / rt if h < 4 else (100.0 if 12 <= h < 16 else 0.0)}" for h in range(25)]
+    rt = float(
+        efficiency.energy_at(1.0, "stored", "poi", "discharge") / efficiency.energy_at(1.0, "poi", "stored", "charge")
+    )
+    rows = ["time_h,power_MW"] + [
+        f"{h},{-100.0 / rt if h < 4 else (100.0 if 12 <= h < 16 else 0.0)}" for h in range(25)
+    ]
     (tmp_path / "day.csv").write_text("\n".join(rows) + "\n")
     p = project(operation__dispatch=str(tmp_path / "day.csv"))
     r = evaluate(p)
@@ -111,7 +115,7 @@ def test_a_dispatch_profile_of_the_daily_cycle_delivers_the_same_energy(tmp_path
 
 
 def test_bad_project_values_name_the_field():
-    with pytest.raises(SpecError, match="finance.energy_boundary"):
+    with pytest.raises(SpecError, match=r"finance\.energy_boundary"):
         project(finance__energy_boundary="meter")
     with pytest.raises(SpecError, match="power_MW"):
         project(power_MW=-5)

@@ -11,13 +11,25 @@ from cellwright.storage.tender import evaluate_tender, rank
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "storage"
-COMMON = {"power_MW": 100, "duration_h": 4, "years": 20, "cost_set": "china",
-          "operation": {"cycles_per_day": 1}, "finance": {"discount_rate": 0.08, "charging_price_usd_per_MWh": 30}}
+COMMON = {
+    "power_MW": 100,
+    "duration_h": 4,
+    "years": 20,
+    "cost_set": "china",
+    "operation": {"cycles_per_day": 1},
+    "finance": {"discount_rate": 0.08, "charging_price_usd_per_MWh": 30},
+}
 
 
 def bid(name, price, cycles, rte=0.95, **more):
-    return {"name": name, "cell": "../lfp-280ah-prismatic.toml", "dc_block_price_usd_per_kWh": price, "rte_dc": rte,
-            "warranty_cycles": cycles, **more}
+    return {
+        "name": name,
+        "cell": "../lfp-280ah-prismatic.toml",
+        "dc_block_price_usd_per_kWh": price,
+        "rte_dc": rte,
+        "warranty_cycles": cycles,
+        **more,
+    }
 
 
 def tender(bids, **common):
@@ -29,7 +41,9 @@ def test_a_cheaper_bid_with_a_weaker_warranty_loses_and_the_report_says_why():
     assert [b["name"] for b in r.ranking] == ["durable", "cheap"]
     cheap = r.ranking[1]
     assert cheap["dc_block_price_usd_per_kWh"] < r.ranking[0]["dc_block_price_usd_per_kWh"]
-    assert cheap["cell_soh_end"] < r.ranking[0]["cell_soh_end"] and cheap["augmented_MWh"] > r.ranking[0]["augmented_MWh"]
+    assert (
+        cheap["cell_soh_end"] < r.ranking[0]["cell_soh_end"] and cheap["augmented_MWh"] > r.ranking[0]["augmented_MWh"]
+    )
     why = " ".join(r.why)
     assert "cheapest offer, cheap" in why and "augmentation +" in why
 
@@ -50,8 +64,14 @@ def test_dearer_charging_energy_favours_the_efficient_bid():
 
 
 def test_invalid_bids_are_named_and_the_valid_ones_still_ranked():
-    r = tender([bid("ok", 68, 6000), bid("bad efficiency", 60, 6000, rte=1.3), bid("bad cell", 60, 6000) | {"cell": "nope.toml"},
-                bid("extra key", 60, 6000, colour="blue")])
+    r = tender(
+        [
+            bid("ok", 68, 6000),
+            bid("bad efficiency", 60, 6000, rte=1.3),
+            bid("bad cell", 60, 6000) | {"cell": "nope.toml"},
+            bid("extra key", 60, 6000, colour="blue"),
+        ]
+    )
     assert [b["name"] for b in r.ranking] == ["ok"]
     errors = {b["name"]: b["field"] for b in r.invalid}
     assert errors["bad efficiency"] == "rte_dc" and errors["extra key"] == "colour" and "bad cell" in errors
@@ -80,6 +100,8 @@ def test_cli_tender_and_lcos_json(cli):
 
 def test_cli_bad_project_exits_2_naming_the_field(cli, tmp_path):
     f = tmp_path / "p.toml"
-    f.write_text(f'cell = "{ROOT / "examples" / "lfp-280ah-prismatic.toml"}"\npower_MW = 100\nduration_h = 4\n[finance]\ndiscount_rate = 2\n')
+    f.write_text(
+        f'cell = "{ROOT / "examples" / "lfp-280ah-prismatic.toml"}"\npower_MW = 100\nduration_h = 4\n[finance]\ndiscount_rate = 2\n'
+    )
     out = cli("lcos", f)
     assert out.returncode == 2 and "finance.discount_rate" in out.stderr

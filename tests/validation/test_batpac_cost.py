@@ -30,7 +30,14 @@ def test_cell_cost(batpac):
 
 @pytest.mark.parametrize(
     "line, usd_per_kWh",
-    [("depreciation", 7.50), ("labour", 1.58), ("variable_overhead", 2.13), ("gsa", 2.80), ("rnd", 3.00), ("cathode_active", 37.9)],
+    [
+        ("depreciation", 7.50),
+        ("labour", 1.58),
+        ("variable_overhead", 2.13),
+        ("gsa", 2.80),
+        ("rnd", 3.00),
+        ("cathode_active", 37.9),
+    ],
 )
 def test_breakdown_lines(batpac, line, usd_per_kWh):
     assert batpac["breakdown"][line] == pytest.approx(usd_per_kWh, rel=0.03)

@@ -73,5 +73,8 @@ def test_newcomer_first_year_costs_25_percent_more_and_converges(cell):
 
 
 def test_joint_venture_sits_between(cell):
-    first = {a: trajectory(cell, load_plant(None, archetype=a), 1)["cell_cost_usd_per_kWh"][0] for a in ("incumbent", "joint-venture", "newcomer")}
+    first = {
+        a: trajectory(cell, load_plant(None, archetype=a), 1)["cell_cost_usd_per_kWh"][0]
+        for a in ("incumbent", "joint-venture", "newcomer")
+    }
     assert first["incumbent"] < first["joint-venture"] < first["newcomer"]

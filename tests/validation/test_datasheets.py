@@ -17,6 +17,7 @@ from cellwright.reference import reference_cells, spec_for
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
+
 def test_lfp_280ah_storage_cell_matches_the_lf280k_datasheet():
     row = Cell.from_spec(EXAMPLES / "lfp-280ah-prismatic.toml").summary()
     assert row["capacity_Ah"] == pytest.approx(280.0, rel=0.08)

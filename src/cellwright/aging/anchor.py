@@ -19,14 +19,25 @@ from .simulate import simulate_life
 
 
 def cycles_to_eol(
-    proto: Protocol, eol: float, scalars: np.ndarray, max_years: float = 80.0, model: str = "nrel-lfp-250ah",
+    proto: Protocol,
+    eol: float,
+    scalars: np.ndarray,
+    max_years: float = 80.0,
+    model: str = "nrel-lfp-250ah",
     eol_resistance: float | None = None,
 ) -> np.ndarray:
     """Full cycles at the protocol's DOD until the relative capacity falls below ``eol`` (or,
     if given, the relative resistance reaches ``eol_resistance``, whichever comes first)."""
     t, soc, temp = profile(proto)
     life = simulate_life(
-        t, soc, temp, max_years, n_cells=len(scalars), degradation_scalar=scalars, stop_below=eol - 0.005, model=model,
+        t,
+        soc,
+        temp,
+        max_years,
+        n_cells=len(scalars),
+        degradation_scalar=scalars,
+        stop_below=eol - 0.005,
+        model=model,
         stop_resistance_above=None if eol_resistance is None else eol_resistance + 0.005,
     )
     return life.efc_to_eol(eol, eol_resistance) / proto.dod
@@ -76,7 +87,8 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             ok = np.isfinite(cycles[r])
             order = np.argsort(np.log(cycles[r][ok]))
             _ANCHORS[(float(rated), text, eol, model)] = float(
-                np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order])))
+                np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order]))
+            )
     return [_ANCHORS[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
 
 
@@ -101,7 +113,10 @@ def profile_ranges(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray) 
         "temperature_degC": (float(np.min(temperature_C)), float(np.max(temperature_C))),
         "dod": (float(min(depths)), float(max(depths))),
         "charge_C": (float(charge.min()) if charge.size else 0.0, float(charge.max()) if charge.size else 0.0),
-        "discharge_C": (float(discharge.min()) if discharge.size else 0.0, float(discharge.max()) if discharge.size else 0.0),
+        "discharge_C": (
+            float(discharge.min()) if discharge.size else 0.0,
+            float(discharge.max()) if discharge.size else 0.0,
+        ),
     }
 
 
@@ -143,9 +158,15 @@ class ChosenModel:
         return f"{self.rated_cycles:g} cycles, {self.rated_protocol}" if self.scalar != 1.0 else None
 
 
-def choose_model(chemistry_name: str, model: str | None = None, rated_cycles: float | None = None,
-                 rated_protocol: str | None = None, rated_eol: float | None = None, anchor: bool = True,
-                 prefix: str = "aging.") -> ChosenModel:
+def choose_model(
+    chemistry_name: str,
+    model: str | None = None,
+    rated_cycles: float | None = None,
+    rated_protocol: str | None = None,
+    rated_eol: float | None = None,
+    anchor: bool = True,
+    prefix: str = "aging.",
+) -> ChosenModel:
     """The chemistry preset's aging model (or ``model``), anchored on the preset's datasheet
     rating (or ``rated_cycles`` under ``rated_protocol`` to ``rated_eol``). Errors name the
     fields as ``prefix`` + name (``"--"`` gives command-line options)."""
@@ -160,7 +181,9 @@ def choose_model(chemistry_name: str, model: str | None = None, rated_cycles: fl
         raise SpecError(field("model"), model, "allowed: " + ", ".join(MODELS))
     name = model or getattr(aging.get("model"), "value", None)
     if name is None:
-        raise SpecError("chemistry", chemistry_name, "has no aging model yet; give a model, one of: " + ", ".join(MODELS))
+        raise SpecError(
+            "chemistry", chemistry_name, "has no aging model yet; give a model, one of: " + ", ".join(MODELS)
+        )
     rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
     proto = rated_protocol or getattr(aging.get("rated_protocol"), "value", None)
     eol = rated_eol if rated_eol is not None else float(getattr(aging.get("rated_eol"), "value", 0.8))

@@ -50,7 +50,9 @@ def read_measurements(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     except FileNotFoundError:
         raise SpecError("data", str(path), "file not found") from None
     if not rows or not {"time_days", "relative_capacity"} <= set(rows[0]):
-        raise SpecError(f"{path.name}: line 1", ",".join(rows[0]) if rows else "", "needs columns time_days, relative_capacity")
+        raise SpecError(
+            f"{path.name}: line 1", ",".join(rows[0]) if rows else "", "needs columns time_days, relative_capacity"
+        )
     t, q = [], []
     for line, row in enumerate(rows, start=2):
         try:
@@ -68,7 +70,9 @@ def fit_scalar(t_s, soc, temperature_C, days: np.ndarray, capacity: np.ndarray, 
     lo, hi = SCALAR_RANGE
     for _ in range(3):
         scalars = np.geomspace(lo, hi, 24)
-        life = simulate_life(t_s, soc, temperature_C, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
+        life = simulate_life(
+            t_s, soc, temperature_C, years, n_cells=scalars.size, degradation_scalar=scalars, model=model
+        )
         pred = np.stack([np.interp(days, life.time_days, life.soh[:, i]) for i in range(scalars.size)])
         err = np.sqrt(np.mean((pred - capacity) ** 2, axis=1))
         best = int(np.argmin(err))
@@ -91,7 +95,9 @@ def band_scalars(scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD) -> 
 
 def band(t_s, soc, temperature_C, years: float, model: str, scalar: float = 1.0, spread: float = DEFAULT_SCALAR_SPREAD):
     """Relative capacity with a band: the three :func:`band_scalars` in one run."""
-    return simulate_life(t_s, soc, temperature_C, years, n_cells=3, degradation_scalar=band_scalars(scalar, spread), model=model)
+    return simulate_life(
+        t_s, soc, temperature_C, years, n_cells=3, degradation_scalar=band_scalars(scalar, spread), model=model
+    )
 
 
 @dataclass
@@ -128,8 +134,16 @@ def _predict(tests: list[Test], model: str, cal: np.ndarray, cyc: np.ndarray) ->
     out = []
     for test in tests:
         years = float(test.days.max()) / 365.0 + 0.01
-        life = simulate_life(test.t_s, test.soc, test.temperature_C, years, n_cells=cal.size, degradation_scalar=cal,
-                             cycle_scalar=cyc, model=model)
+        life = simulate_life(
+            test.t_s,
+            test.soc,
+            test.temperature_C,
+            years,
+            n_cells=cal.size,
+            degradation_scalar=cal,
+            cycle_scalar=cyc,
+            model=model,
+        )
         out.append(np.stack([np.interp(test.days, life.time_days, life.soh[:, k]) for k in range(cal.size)]))
     return np.concatenate(out, axis=1)
 
@@ -158,8 +172,16 @@ def fit_rates(tests: list[Test], model: str) -> RatesFit:
             memo[key] = (pred[0] - measured, np.stack([(pred[1] - pred[0]) / h, (pred[2] - pred[0]) / h], axis=1))
         return memo[key]
 
-    sol = least_squares(lambda x: both(x)[0], x0=np.zeros(2), jac=lambda x: both(x)[1], bounds=([lo, lo], [hi, hi]),
-                        method="trf", x_scale=1.0, xtol=1e-6, ftol=1e-10)
+    sol = least_squares(
+        lambda x: both(x)[0],
+        x0=np.zeros(2),
+        jac=lambda x: both(x)[1],
+        bounds=([lo, lo], [hi, hi]),
+        method="trf",
+        x_scale=1.0,
+        xtol=1e-6,
+        ftol=1e-10,
+    )
     resid, jac = both(sol.x)
     dof = max(measured.size - 2, 1)
     s2 = float(resid @ resid) / dof
@@ -172,11 +194,25 @@ def fit_rates(tests: list[Test], model: str) -> RatesFit:
     corr = float(cov[0, 1] / (se[0] * se[1])) if np.all(np.isfinite(se)) and np.all(se > 0) else float("nan")
     per_test, start = [], 0
     for t in tests:
-        r = resid[start:start + t.days.size]
-        per_test.append({"test": t.label, "n_points": int(t.days.size), "rmse_points": float(np.sqrt(np.mean(r**2)) * 100.0),
-                         "max_error_points": float(np.max(np.abs(r)) * 100.0)})
+        r = resid[start : start + t.days.size]
+        per_test.append(
+            {
+                "test": t.label,
+                "n_points": int(t.days.size),
+                "rmse_points": float(np.sqrt(np.mean(r**2)) * 100.0),
+                "max_error_points": float(np.max(np.abs(r)) * 100.0),
+            }
+        )
         start += t.days.size
     at_bound = bool(np.any(np.isclose(sol.x, [lo, lo], atol=1e-3)) or np.any(np.isclose(sol.x, [hi, hi], atol=1e-3)))
     # a log-scalar's standard error is the scalar's relative error
-    return RatesFit(float(np.exp(sol.x[0])), float(np.exp(sol.x[1])), float(se[0]), float(se[1]), corr,
-                    float(np.sqrt(np.mean(resid**2)) * 100.0), per_test, at_bound)
+    return RatesFit(
+        float(np.exp(sol.x[0])),
+        float(np.exp(sol.x[1])),
+        float(se[0]),
+        float(se[1]),
+        corr,
+        float(np.sqrt(np.mean(resid**2)) * 100.0),
+        per_test,
+        at_bound,
+    )

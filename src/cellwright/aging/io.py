@@ -13,7 +13,9 @@ from ..errors import SpecError
 COLUMNS = ("time_s", "soc", "temperature_C")
 
 
-def read_columns(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), field: str = "profile") -> dict[str, np.ndarray]:
+def read_columns(
+    path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), field: str = "profile"
+) -> dict[str, np.ndarray]:
     """Numeric columns of a CSV whose first column in ``required`` is an increasing time; at
     least 3 rows. Errors name the file, the line and the column."""
     path = Path(path)

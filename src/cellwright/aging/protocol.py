@@ -50,11 +50,15 @@ def parse_protocol(text: str) -> Protocol:
             values["rest_h"] = float(m.group(1)) / (60.0 if m.group(2) == "min" else 1.0)
         else:
             raise SpecError(
-                "protocol", token, "expected tokens like '0.5C/0.5C', '25degC', '100% DOD', '50% SOC', 'rest 1h', 'storage'"
+                "protocol",
+                token,
+                "expected tokens like '0.5C/0.5C', '25degC', '100% DOD', '50% SOC', 'rest 1h', 'storage'",
             )
     if values.get("storage"):
         if "temperature_C" not in values or "soc_mid" not in values:
-            raise SpecError("protocol", text, "a storage test needs a temperature and a SOC (e.g. 'storage, 45degC, 100% SOC')")
+            raise SpecError(
+                "protocol", text, "a storage test needs a temperature and a SOC (e.g. 'storage, 45degC, 100% SOC')"
+            )
         if "charge_C" in values or "dod" in values:
             raise SpecError("protocol", text, "a storage test has no C-rates or DOD")
         if not 0 <= values["soc_mid"] <= 1:
@@ -71,7 +75,9 @@ def parse_protocol(text: str) -> Protocol:
         raise SpecError("protocol", text, "the SOC window must lie within 0-100 %")
     if min(values["charge_C"], values["discharge_C"]) <= 0:
         raise SpecError("protocol", text, "C-rates must be positive")
-    return Protocol(values["charge_C"], values["discharge_C"], values["temperature_C"], dod, soc_mid, values.get("rest_h", 0.0))
+    return Protocol(
+        values["charge_C"], values["discharge_C"], values["temperature_C"], dod, soc_mid, values.get("rest_h", 0.0)
+    )
 
 
 def profile(p: Protocol, cycles: int = 10, step_s: float = 60.0):
@@ -88,6 +94,10 @@ def profile(p: Protocol, cycles: int = 10, step_s: float = 60.0):
     soc = np.where(
         phase < t_chg,
         lo + p.dod * phase / t_chg,
-        np.where(phase < t_chg + rest, hi, np.where(phase < t_chg + rest + t_dis, hi - p.dod * (phase - t_chg - rest) / t_dis, lo)),
+        np.where(
+            phase < t_chg + rest,
+            hi,
+            np.where(phase < t_chg + rest + t_dis, hi - p.dod * (phase - t_chg - rest) / t_dis, lo),
+        ),
     )
     return t, soc, np.full_like(t, p.temperature_C)

@@ -55,7 +55,7 @@ class LifeResult:
         """Equivalent full cycles until the relative resistance first reaches ``factor``."""
         return self._mirrored()._crossing(-factor, self.efc)
 
-    def _mirrored(self) -> "LifeResult":
+    def _mirrored(self) -> LifeResult:
         return LifeResult(self.time_days, self.efc, -self.resistance, self.resistance)
 
     def years_to_eol(self, capacity: float, resistance_factor: float | None = None) -> np.ndarray:
@@ -106,8 +106,10 @@ def simulate_life(
     soc = np.asarray(soc, dtype=float)
     temp = np.asarray(temperature_C, dtype=float)
     n = n_cells if n_cells is not None else (soc.shape[0] if soc.ndim == 2 else temp.shape[0] if temp.ndim == 2 else 1)
-    if soc.ndim == 2 and soc.shape[0] != n or temp.ndim == 2 and temp.shape[0] != n:
-        raise ValueError(f"per-cell profiles have {soc.shape[0] if soc.ndim == 2 else temp.shape[0]} rows for {n} cells")
+    if (soc.ndim == 2 and soc.shape[0] != n) or (temp.ndim == 2 and temp.shape[0] != n):
+        raise ValueError(
+            f"per-cell profiles have {soc.shape[0] if soc.ndim == 2 else temp.shape[0]} rows for {n} cells"
+        )
     offset = np.broadcast_to(np.asarray(temperature_offset_C, float), (n,))
     scalar = np.broadcast_to(np.asarray(degradation_scalar, float), (n,))
     if cycle_scalar is not None:
@@ -124,18 +126,26 @@ def simulate_life(
     group = np.array([keys.index(cuts_of_row[i]) for i in row_of.reshape(-1)])
     if len(keys) == 1:
         return _simulate_shared(t_s, socs, list(keys[0]), T_K, scalar, conserve_energy, model, **stops)
-    parts = [_simulate_shared(t_s, socs[group == g], list(k), T_K[group == g], scalar[..., group == g], conserve_energy, model, **stops)
-             for g, k in enumerate(keys)]
+    parts = [
+        _simulate_shared(
+            t_s, socs[group == g], list(k), T_K[group == g], scalar[..., group == g], conserve_energy, model, **stops
+        )
+        for g, k in enumerate(keys)
+    ]
     days = np.unique(np.concatenate([r.time_days for r in parts]))
     merged = {k: np.full((days.size, n), np.nan) for k in ("efc", "soh", "resistance")}
     for g, r in enumerate(parts):
         for k, arr in merged.items():
             src = getattr(r, k)
-            arr[:, group == g] = np.stack([np.interp(days, r.time_days, src[:, j], right=np.nan) for j in range(src.shape[1])], axis=1)
+            arr[:, group == g] = np.stack(
+                [np.interp(days, r.time_days, src[:, j], right=np.nan) for j in range(src.shape[1])], axis=1
+            )
     return LifeResult(days, merged["efc"], merged["soh"], merged["resistance"])
 
 
-def _simulate_shared(t_s, socs, cuts, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above) -> LifeResult:
+def _simulate_shared(
+    t_s, socs, cuts, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above
+) -> LifeResult:
     """Cells whose profiles share window ends ``cuts``: ``socs`` and ``T_K`` (N, M); ``scalar``
     (N,) or (2, N) (calendar, cycle)."""
     n_cells = T_K.shape[0]
@@ -173,5 +183,7 @@ def _simulate_shared(t_s, socs, cuts, T_K, scalar, conserve_energy, model, years
                 ended |= q < stop_below
             if stop_resistance_above is not None:
                 ended |= r > stop_resistance_above
-            if t_days / 365.0 > years or (stop_below is not None or stop_resistance_above is not None) and ended.all():
+            if t_days / 365.0 > years or (
+                (stop_below is not None or stop_resistance_above is not None) and ended.all()
+            ):
                 return LifeResult(np.array(out_t), np.array(out_efc), np.array(out_q), np.array(out_r))

@@ -12,10 +12,9 @@ potential Ua(SOC) of every sample.
 from __future__ import annotations
 
 import numpy as np
-
 import rainflow
 
-trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy < 2 names it trapz
+trapezoid = np.trapezoid
 
 
 def ua_graphite(soc: np.ndarray) -> np.ndarray:
@@ -65,7 +64,14 @@ def window(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> dict[str, np.ndar
         crate = trapezoid(rate, days[1:], axis=1) / dt_days * q
     else:
         crate = np.zeros(soc.shape[0])
-    return {"delta_t_days": dt_days, "delta_efc": efc, "dod": dod, "crate": np.nan_to_num(crate), "ua": ua_graphite(soc), "q": q}
+    return {
+        "delta_t_days": dt_days,
+        "delta_efc": efc,
+        "dod": dod,
+        "crate": np.nan_to_num(crate),
+        "ua": ua_graphite(soc),
+        "q": q,
+    }
 
 
 def mean_discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -11,9 +11,9 @@ from .sizing import size_to_capacity, size_to_energy
 
 __all__ = [
     "BOM_COMPONENTS",
+    "FORMATS",
     "DesignInputs",
     "DesignResult",
-    "FORMATS",
     "design_cells",
     "electrode_build",
     "size_to_capacity",

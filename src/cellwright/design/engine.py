@@ -60,7 +60,7 @@ class DesignResult:
     def __len__(self) -> int:
         return self.valid.shape[0]
 
-    def take(self, index) -> "DesignResult":
+    def take(self, index) -> DesignResult:
         """The designs at ``index`` (a boolean mask or integer indices)."""
         return DesignResult(
             {k: v[index] for k, v in self.values.items()},
@@ -120,8 +120,14 @@ def electrode_build(inp: DesignInputs) -> dict[str, np.ndarray]:
     t_rep = electrode.repeat_unit_thickness(
         inp.pos_foil_thickness, inp.neg_foil_thickness, inp.sep_thickness, inp.pos_thickness, neg_thickness
     )
-    return {"pos_rho": pos_rho, "neg_rho": neg_rho, "pos_qv": pos_qv, "neg_qv": neg_qv,
-            "neg_thickness": neg_thickness, "t_rep": t_rep}
+    return {
+        "pos_rho": pos_rho,
+        "neg_rho": neg_rho,
+        "pos_qv": pos_qv,
+        "neg_qv": neg_qv,
+        "neg_thickness": neg_thickness,
+        "t_rep": t_rep,
+    }
 
 
 def design_cells(inp: DesignInputs) -> DesignResult:

@@ -22,7 +22,34 @@ def _value_slope(x, tx, ty, sl, start, n, x0, inv_h):
 
 
 @njit(**_OPTS)
-def electrode_newton(s0, s1, k0, C, W, a_dx, target, vt, cmax, tx, ty, sl, start, length, x0, inv_h, tol, max_it, max_step, floor, inner, y_max, j, delta, cs, ok):
+def electrode_newton(
+    s0,
+    s1,
+    k0,
+    C,
+    W,
+    a_dx,
+    target,
+    vt,
+    cmax,
+    tx,
+    ty,
+    sl,
+    start,
+    length,
+    x0,
+    inv_h,
+    tol,
+    max_it,
+    max_step,
+    floor,
+    inner,
+    y_max,
+    j,
+    delta,
+    cs,
+    ok,
+):
     """Solve one electrode's Butler-Volmer equations for the interfacial currents ``j`` (n, N),
     in place from the given guess; write ``phi_s - phi_e`` (``delta``), the surface
     concentrations (``cs``) and whether each design converged (``ok``; not: no currents carry

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import Grouped, Packed
-from .parameters import F, R_GAS, SPMeParameters
+from .parameters import R_GAS, F, SPMeParameters
 from .spme import CE_FLOOR, T_REF, Mesh, _Electrolyte, _Particle, commit_state, kernels, thomas_factor, thomas_solve
 
 NEWTON_TOL_V = 1e-9  # V: largest Newton update (as a potential) accepted as converged
@@ -142,7 +142,20 @@ class _Electrode:
         args = (s0, s1, k0, C, W, self.a_dx, target, vt, self.cmax)
         if jit is not None:
             args = [np.ascontiguousarray(np.broadcast_to(a, (N,)) if np.ndim(a) < 2 else a, dtype=float) for a in args]
-            jit.electrode_newton(*args, *self.U_tables, NEWTON_TOL_V, NEWTON_MAX, NEWTON_STEP_V, _SURF_FLOOR, _INNER, _Y_MAX, j, delta, cs, ok)
+            jit.electrode_newton(
+                *args,
+                *self.U_tables,
+                NEWTON_TOL_V,
+                NEWTON_MAX,
+                NEWTON_STEP_V,
+                _SURF_FLOOR,
+                _INNER,
+                _Y_MAX,
+                j,
+                delta,
+                cs,
+                ok,
+            )
         else:
             self._newton(*args, j, delta, cs, ok)
         return j, delta, cs, ok
@@ -189,7 +202,9 @@ class _Electrode:
             dj = alpha + beta * d_off
             ok |= np.maximum(np.abs(d_off), np.max(np.abs(dj * d), axis=0)) < NEWTON_TOL_V
             # damped: Newton on the logarithm-like arcsinh overshoots from a far guess
-            moved = np.maximum(np.abs(d_off), np.max(2.0 * vt * np.abs(np.arcsinh(z + dj / (2.0 * j0)) - np.arcsinh(z)), axis=0))
+            moved = np.maximum(
+                np.abs(d_off), np.max(2.0 * vt * np.abs(np.arcsinh(z + dj / (2.0 * j0)) - np.arcsinh(z)), axis=0)
+            )
             lam = np.minimum(1.0, NEWTON_STEP_V / np.maximum(moved, 1e-300))
             # where the step moves the particle surface (s1 != 0), the update is taken in
             # y = logit(c_surf / c_max): Newton's method in a variable with no bounds, so the
@@ -281,7 +296,9 @@ class DFN:
         surface concentrations ``s0 + s1 j``, the electrolyte ``ce`` and its ``edges``."""
         el, vt, (kappa_edge, H_edge) = self.el, R_GAS * self.T / F, edges
         n_n, p0 = self.ne.n, el.p_sl.start
-        neg = self.ne.solve(*s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel)
+        neg = self.ne.solve(
+            *s_n, ce[el.n_sl], kappa_edge[: n_n - 1], H_edge[: n_n - 1], i_cell, vt, guess[0], self._kernel
+        )
         pos = self.pe.solve(*s_p, ce[el.p_sl], kappa_edge[p0:], H_edge[p0:], i_cell, vt, guess[1], self._kernel)
         return neg, pos
 
@@ -337,7 +354,11 @@ class DFN:
         # the electrolyte and the interfacial currents, each implicit given the other, are
         # brought to agree by fixed-point passes with Anderson mixing of depth one, design by
         # design (a design that has agreed keeps its electrolyte: batches give one-by-one results)
-        ce = self.ce if self._prev is None else np.clip(self.ce + w * (self.ce - self._prev[2]), 0.5 * self.ce, 2.0 * self.ce)
+        ce = (
+            self.ce
+            if self._prev is None
+            else np.clip(self.ce + w * (self.ce - self._prev[2]), 0.5 * self.ce, 2.0 * self.ce)
+        )
         guess = self._guess(current)
         last = None
         done = np.zeros(len(p), dtype=bool)
@@ -351,8 +372,12 @@ class DFN:
             # where the reaction consumes salt, its growth with c_e (j ~ j0 ~ sqrt(c_e) at fixed
             # overpotential) is taken implicitly: the passes stay stable as the electrolyte runs
             # out (the fixed point is unchanged)
-            sink = np.where(ce > _CE_J0, np.minimum(self._src_per_j * source / (2.0 * np.maximum(ce, _CE_J0)), 0.0), 0.0)
-            mapped = thomas_solve(thomas_factor(a_lo, a_di - g * sink, a_up), ce_rhs + g * (self._src_per_j * source - sink * ce))
+            sink = np.where(
+                ce > _CE_J0, np.minimum(self._src_per_j * source / (2.0 * np.maximum(ce, _CE_J0)), 0.0), 0.0
+            )
+            mapped = thomas_solve(
+                thomas_factor(a_lo, a_di - g * sink, a_up), ce_rhs + g * (self._src_per_j * source - sink * ce)
+            )
             resid = mapped - ce
             change = np.max(np.abs(resid) / np.maximum(np.abs(mapped), CE_FLOOR), axis=0)
             agreed = ~done & (change < COUPLING_TOL)

@@ -44,7 +44,9 @@ def _electrolyte_tables() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]
     text = (resources.files("cellwright") / "data" / "electrolyte_transport.csv").read_text(encoding="utf-8")
     rows: dict[str, list] = {}
     for r in csv.DictReader(text.splitlines()):
-        rows.setdefault(r["material"], []).append((float(r["c_mol_m3"]), float(r["conductivity_S_m"]), float(r["diffusivity_m2_s"])))
+        rows.setdefault(r["material"], []).append(
+            (float(r["c_mol_m3"]), float(r["conductivity_S_m"]), float(r["diffusivity_m2_s"]))
+        )
     return {k: tuple(np.array(v).T) for k, v in rows.items()}
 
 
@@ -139,7 +141,10 @@ def current_collector_resistance(cell: Cell) -> np.ndarray:
     else:
         path, across = length, coated_width * res["layers"]
     total = 0.0
-    for foil, thickness in ((names["cathode_foil"], inp.pos_foil_thickness), (names["anode_foil"], inp.neg_foil_thickness)):
+    for foil, thickness in (
+        (names["cathode_foil"], inp.pos_foil_thickness),
+        (names["anode_foil"], inp.neg_foil_thickness),
+    ):
         total = total + path / (3.0 * materials.get(foil).si("conductivity_S_m") * across * thickness)
     return total
 

@@ -56,7 +56,6 @@ def empty_stoichiometries(p: SPMeParameters) -> tuple[np.ndarray, np.ndarray]:
 
 def to_pybamm(p: SPMeParameters, i: int = 0) -> dict:
     """PyBaMM parameter values of cell ``i`` (functions as ``(x, y)`` tables)."""
-    x_n_empty, x_p_empty = empty_stoichiometries(p)
     d = {
         "Electrode height [m]": float(np.sqrt(p.area[i])),
         "Electrode width [m]": float(np.sqrt(p.area[i])),
@@ -78,8 +77,11 @@ def to_pybamm(p: SPMeParameters, i: int = 0) -> dict:
         "Separator Bruggeman coefficient (electrolyte)": float(p.b_s[i]),
         "Current collector perpendicular area [m2]": float(p.area[i]),
     }
-    for side, name, x0, x_empty in (("n", "Negative", p.x_n0, x_n_empty), ("p", "Positive", p.x_p0, x_p_empty)):
-        g = lambda f: getattr(p, f"{f}_{side}")[i]  # noqa: E731
+    for side, name, x0 in (("n", "Negative", p.x_n0), ("p", "Positive", p.x_p0)):
+
+        def g(f: str, side: str = side):
+            return getattr(p, f"{f}_{side}")[i]
+
         d.update(
             {
                 f"{name} electrode thickness [m]": float(g("L")),
@@ -100,6 +102,20 @@ def to_pybamm(p: SPMeParameters, i: int = 0) -> dict:
     return d
 
 
+def _interpolant(pybamm, x, y, name: str, key: str):
+    """PyBaMM's function of a tabulated parameter, with the arguments PyBaMM passes for ``key``."""
+    if key.startswith("Electrolyte"):
+        return lambda c_e, T: pybamm.Interpolant(x, y, c_e, name=name)
+    if "OCP" in key:
+        return lambda sto: pybamm.Interpolant(x, y, sto, name=name)
+    return lambda sto, T: pybamm.Interpolant(x, y, sto, name=name)
+
+
+def _exchange_current(m: float):
+    """PyBaMM's symmetric exchange-current density with prefactor ``m``."""
+    return lambda c_e, c_s_surf, c_s_max, T: m * c_e**0.5 * c_s_surf**0.5 * (c_s_max - c_s_surf) ** 0.5
+
+
 def to_pybamm_parameter_values(p: SPMeParameters, i: int = 0):
     """``pybamm.ParameterValues`` for cell ``i`` (needs PyBaMM: ``pip install cellwright[validate]``)."""
     import pybamm
@@ -110,19 +126,12 @@ def to_pybamm_parameter_values(p: SPMeParameters, i: int = 0):
         if isinstance(val, tuple):
             x, y = val
             name = key.split(" [")[0]
-            if key.startswith("Electrolyte"):
-                values[key] = (lambda x=x, y=y, name=name: (lambda c_e, T: pybamm.Interpolant(x, y, c_e, name=name)))()
-            elif "OCP" in key:
-                values[key] = (lambda x=x, y=y, name=name: (lambda sto: pybamm.Interpolant(x, y, sto, name=name)))()
-            else:
-                values[key] = (lambda x=x, y=y, name=name: (lambda sto, T: pybamm.Interpolant(x, y, sto, name=name)))()
+            values[key] = _interpolant(pybamm, x, y, name, key)
         else:
             values[key] = val
-    for side, name in (("n", "Negative"), ("p", "Positive")):
+    for name in ("Negative", "Positive"):
         m = values.pop(f"{name} electrode exchange-current prefactor [A.m-2.(m3.mol-1)1.5]")
-        values[f"{name} electrode exchange-current density [A.m-2]"] = (
-            lambda m=m: (lambda c_e, c_s_surf, c_s_max, T: m * c_e**0.5 * c_s_surf**0.5 * (c_s_max - c_s_surf) ** 0.5)
-        )()
+        values[f"{name} electrode exchange-current density [A.m-2]"] = _exchange_current(m)
     pv = pybamm.ParameterValues("Chen2020")  # defaults for what a SPMe/DFN does not use (thermal, etc.)
     pv.update(values, check_already_exists=False)
     return pv

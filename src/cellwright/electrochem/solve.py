@@ -22,7 +22,7 @@ import numpy as np
 from .dfn import DFN
 from .parameters import SPMeParameters
 from .protocols import Step, parse
-from .spme import SPMe, Mesh
+from .spme import Mesh, SPMe
 
 DEPLETION_FRACTION = 0.02
 DEFAULT_TOL_V = 5e-4  # V: bend of the voltage curve allowed per step
@@ -216,8 +216,13 @@ def simulate(
             has_until = until_v is not None
             until_arr = np.ascontiguousarray(until_v, dtype=float) if has_until else v
             duration = np.nan if step.duration_s is None else float(step.duration_s)
-            i_end = np.full(n, np.nan) if step.until_current_C is None else np.ascontiguousarray(
-                np.broadcast_to(step.until_current_C * p.capacity / 3600.0, (n,)), dtype=float)
+            i_end = (
+                np.full(n, np.nan)
+                if step.until_current_C is None
+                else np.ascontiguousarray(
+                    np.broadcast_to(step.until_current_C * p.capacity / 3600.0, (n,)), dtype=float
+                )
+            )
             ce_limit = np.ascontiguousarray(np.broadcast_to(DEPLETION_FRACTION * ce0, (n,)), dtype=float)
             capacity = np.ascontiguousarray(np.broadcast_to(p.capacity, (n,)), dtype=float)
             dt_min = np.ascontiguousarray(dt_min, dtype=float)
@@ -257,7 +262,9 @@ def simulate(
                 cell_model.commit(state, alive)
                 if thermal:
                     heat = current * (parts["ocv"] - v_new) - p.cooling * (cell_model.T - p.T)
-                    cell_model.T = cell_model.T + np.where(alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0)
+                    cell_model.T = cell_model.T + np.where(
+                        alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0
+                    )
                 record(alive, t, v, current, soc, parts["x_n_surf"], parts["x_p_surf"])
                 alive &= ~end
                 ratio = ratio_buf
@@ -335,13 +342,27 @@ def simulate(
             ratio, dt = np.where(retry, 0.0, dt_next / dt), dt_next  # ratio 0: backward Euler
     valid &= ~broken
     reasons = [
-        "" if ok else "no solution: the solver failed or an electrode cannot carry the current" if bad else "electrolyte depleted: outside the SPMe's validity"
+        ""
+        if ok
+        else "no solution: the solver failed or an electrode cannot carry the current"
+        if bad
+        else "electrolyte depleted: outside the SPMe's validity"
         for ok, bad in zip(valid, broken)
     ]
     stack = rec.result()
     return Solution(
-        stack["t"], stack["v"], stack["i"], stack["soc"], stack["xn"], stack["xp"], stack["T"],
-        dis_q, dis_e, chg_q, valid, reasons,
+        stack["t"],
+        stack["v"],
+        stack["i"],
+        stack["soc"],
+        stack["xn"],
+        stack["xp"],
+        stack["T"],
+        dis_q,
+        dis_e,
+        chg_q,
+        valid,
+        reasons,
     )
 
 

@@ -34,7 +34,7 @@ from functools import cached_property
 import numpy as np
 
 from .functions import Grouped, Packed
-from .parameters import F, R_GAS, SPMeParameters
+from .parameters import R_GAS, F, SPMeParameters
 
 T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's sets)
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
@@ -258,7 +258,9 @@ class SPMe:
         src[0] = (1.0 - p.t_plus) / (F * p.area * p.L_n)
         src[2] = -(1.0 - p.t_plus) / (F * p.area * p.L_p)
         self._src_unit_by_domain = src / self.el.by_domain["eps"]  # mol/m3/s/A per domain
-        self._sigma_term = p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p)
+        self._sigma_term = p.L_n / (3.0 * p.sigma_n * (1 - p.eps_n) ** p.bs_n) + p.L_p / (
+            3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p
+        )
         self._kappa_geom = p.L_n / (3.0 * p.eps_n**p.b_n) + p.L_s / p.eps_s**p.b_s + p.L_p / (3.0 * p.eps_p**p.b_p)
         self._jit = kernels() if compiled is None or compiled else None
         if compiled and self._jit is None:
@@ -286,7 +288,9 @@ class SPMe:
         """Particle operator (constant diffusivities: computed once)."""
         if self._constant_D and which in self._ops:
             return self._ops[which]
-        part, D_fn, cmax = (self.pn, self.fn["D_n"], self.p.cmax_n) if which == "n" else (self.pp, self.fn["D_p"], self.p.cmax_p)
+        part, D_fn, cmax = (
+            (self.pn, self.fn["D_n"], self.p.cmax_n) if which == "n" else (self.pp, self.fn["D_p"], self.p.cmax_p)
+        )
         op = part.operator(D_fn(0.5 * (c[1:] + c[:-1]) / cmax))
         if self._constant_D:
             self._ops[which] = op

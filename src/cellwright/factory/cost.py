@@ -99,7 +99,10 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
 
     per_cell = {
         "cathode_active": bom["cathode_active"] * c.p_cathode_active * (1.0 + c.premium_cathode) / y_e,
-        "cathode_other": (bom["cathode_conductive"] * c.p_cathode_conductive + bom["cathode_binder"] * c.p_cathode_binder) / y_e,
+        "cathode_other": (
+            bom["cathode_conductive"] * c.p_cathode_conductive + bom["cathode_binder"] * c.p_cathode_binder
+        )
+        / y_e,
         "anode_active": bom["anode_active"] * c.p_anode_active * (1.0 + c.premium_anode) / y_e,
         "anode_other": (bom["anode_conductive"] * c.p_anode_conductive + bom["anode_binder"] * c.p_anode_binder) / y_e,
         "cathode_foil": area["cathode_foil"] * c.p_cathode_foil / y_f,
@@ -118,8 +121,18 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     }
     # scrap recovery credits back a share of the value of what the yields threw away:
     # bought x (1 - r (1 - y)) where bought = design / y
-    yields = {"cathode_active": y_e, "cathode_other": y_e, "anode_active": y_e, "anode_other": y_e, "solvent": y_e,
-              "cathode_foil": y_f, "anode_foil": y_f, "separator": y_s, "electrolyte": y_l, "casing_and_terminals": Y}
+    yields = {
+        "cathode_active": y_e,
+        "cathode_other": y_e,
+        "anode_active": y_e,
+        "anode_other": y_e,
+        "solvent": y_e,
+        "cathode_foil": y_f,
+        "anode_foil": y_f,
+        "separator": y_s,
+        "electrolyte": y_l,
+        "casing_and_terminals": Y,
+    }
     factor = c.material_multiplier * (1.0 + c.premium_materials)
     recoverable = {k: k != "solvent" for k in per_cell}  # NMP is evaporated, not in the scrap
     per_cell = {
@@ -144,7 +157,9 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     labour_h, capital, floor = process.scale_steps(rates, c.operating_days, design["capacity_Ah"])
     building_line = np.asarray(process.steps().names) == "building_support"
     capital = np.where(
-        building_line[:, None], capital * c.construction_multiplier, capital * c.equipment_multiplier * c.capex_multiplier
+        building_line[:, None],
+        capital * c.construction_multiplier,
+        capital * c.equipment_multiplier * c.capex_multiplier,
     )
     ov = {k: v["value"] for k, v in process.plant_data()["overheads"].items()}
     capital_total = capital.sum(axis=0)
@@ -160,7 +175,9 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     rnd = ov["rnd_of_depreciation"] * depreciation
     elec, heat = _energy(design, c, 1.0 / kwh_per_cell)
     energy_use = elec + heat
-    energy = np.where(c.energy_explicit, (elec * c.electricity_usd_per_kWh + heat * c.heat_usd_per_kWh) * c.conversion_multiplier, 0.0)
+    energy = np.where(
+        c.energy_explicit, (elec * c.electricity_usd_per_kWh + heat * c.heat_usd_per_kWh) * c.conversion_multiplier, 0.0
+    )
 
     materials = materials_per_cell / kwh_per_cell
     conversion = labour + var_oh + depreciation + gsa + rnd + energy
@@ -178,7 +195,9 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     total = materials + conversion + profit + warranty + credit
 
     breakdown = {name: v / kwh_per_cell for name, v in per_cell.items()}
-    breakdown.update(labour=labour, variable_overhead=var_oh, depreciation=depreciation, gsa=gsa, rnd=rnd, energy=energy)
+    breakdown.update(
+        labour=labour, variable_overhead=var_oh, depreciation=depreciation, gsa=gsa, rnd=rnd, energy=energy
+    )
     breakdown.update(profit=profit, warranty=warranty, credit=credit)
 
     li = (

@@ -17,7 +17,11 @@ def cost_of(cell: Cell, plant: PlantSpec, years=None) -> CostResult:
     design = cell.result.take(np.zeros(len(inputs), dtype=int))
     result = cell_cost(design, inputs)
     if years is None and np.isnan(result["cell_cost_usd_per_kWh"][0]):
-        raise SpecError("year", plant.year, "the plant makes nothing yet that year (start of production delayed by its scenario); choose a later year")
+        raise SpecError(
+            "year",
+            plant.year,
+            "the plant makes nothing yet that year (start of production delayed by its scenario); choose a later year",
+        )
     return result
 
 

@@ -14,7 +14,6 @@ import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,15 +46,15 @@ class PlantSpec(BaseModel):
     scenario: str = "none"
     start_year: int = Field(default=2026, ge=2000, le=2100)
     year: int = Field(default=10, ge=1, le=50)
-    utilization: Optional[float] = Field(default=None, gt=0, le=1)
-    cell_yield: Optional[float] = Field(default=None, gt=0.05, le=1)
-    yield_set: Optional[str] = None
+    utilization: float | None = Field(default=None, gt=0, le=1)
+    cell_yield: float | None = Field(default=None, gt=0.05, le=1)
+    yield_set: str | None = None
     operating_days: float = Field(default=320.0, gt=0, le=366)
     include_profit: bool = False
     include_warranty: bool = False
     scrap_recovery: float = Field(default=0.0, ge=0, le=0.95)
     commodities: dict[str, float] = Field(default_factory=dict)
-    policy: Optional[Policy] = None  # replaces `scenario` when given
+    policy: Policy | None = None  # replaces `scenario` when given
 
 
 def _data(name: str) -> dict:
@@ -147,7 +146,9 @@ def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
     years = np.asarray(years, dtype=int)
     every = np.arange(1, int(years.max()) + 1)
     calendar = plant.start_year + every - 1
-    effects = {k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "premium_materials", "credit_usd_per_kWh")}
+    effects = {
+        k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "premium_materials", "credit_usd_per_kWh")
+    }
     effects["capex_multiplier"] = np.ones(every.size)
     for i, cal in enumerate(calendar):
         for _, sw in active_switches(plant, int(cal)):

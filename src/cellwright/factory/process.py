@@ -63,7 +63,12 @@ def steps() -> Steps:
 def energy_steps() -> list[dict]:
     """Per-step electricity and heat per kWh of the reference plant (``process_energy.csv``)."""
     return [
-        {"step": r["step"], "driver": r["driver"], "electricity": float(r["electricity_kWh_per_kWh"]), "heat": float(r["heat_kWh_per_kWh"])}
+        {
+            "step": r["step"],
+            "driver": r["driver"],
+            "electricity": float(r["electricity_kWh_per_kWh"]),
+            "heat": float(r["heat_kWh_per_kWh"]),
+        }
         for r in csv.DictReader(_data("process_energy.csv").splitlines())
     ]
 
@@ -90,7 +95,9 @@ def driver_ratios(rates: dict[str, np.ndarray], cell_capacity_Ah: np.ndarray) ->
     """
     base = baseline()
     cells = rates["cells"] / base["cells"]
-    area = (rates["positive_area_m2"] + rates["negative_area_m2"]) / (base["positive_area_m2"] + base["negative_area_m2"])
+    area = (rates["positive_area_m2"] + rates["negative_area_m2"]) / (
+        base["positive_area_m2"] + base["negative_area_m2"]
+    )
     size = cell_capacity_Ah / base["cell_capacity_Ah"]
     return {
         "positive_active_kg": rates["positive_active_kg"] / base["positive_active_kg"],

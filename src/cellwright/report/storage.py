@@ -5,8 +5,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-TERM_LABELS = {"capex": "Capital", "om": "Fixed O&M", "charging": "Charging energy", "replacement": "Augmentation / replacement",
-               "end_of_life": "End of life"}
+TERM_LABELS = {
+    "capex": "Capital",
+    "om": "Fixed O&M",
+    "charging": "Charging energy",
+    "replacement": "Augmentation / replacement",
+    "end_of_life": "End of life",
+}
 
 
 def print_project(d: dict, console: Console | None = None) -> None:
@@ -21,36 +26,67 @@ def print_project(d: dict, console: Console | None = None) -> None:
     t.add_row("DC block", f"USD {s['dc_block_price_usd_per_kWh']:.1f}/kWh of nameplate (cells and DC hardware)")
     t.add_row("Rated", f"{s['power_MW']:g} MW x {s['duration_h']:g} h at the POI ({conv['sizing_boundary']} sizing)")
     t.add_row("Containers / cells", f"{s['containers']:,} / {s['cells']:,}")
-    t.add_row("DC nameplate / usable at POI", f"{s['dc_nameplate_MWh']:,.1f} / {s['usable_poi_MWh']:,.1f} MWh (overbuild x{s['overbuild']:.3f})")
+    t.add_row(
+        "DC nameplate / usable at POI",
+        f"{s['dc_nameplate_MWh']:,.1f} / {s['usable_poi_MWh']:,.1f} MWh (overbuild x{s['overbuild']:.3f})",
+    )
     t.add_row("Footprint / mass", f"{s['footprint_m2']:,.0f} m2 / {s['mass_t']:,.0f} t")
-    t.add_row("Capex", f"USD {d['capex_usd'] / 1e6:,.1f} M = USD {s['capex_usd_per_kWh']:,.0f}/kWh ({s['cost_set']} cost set)")
-    t.add_row("Round trip: DC / PCS AC / POI", f"{rte['dc']:.1%} / {rte['pcs_ac']:.1%} / {rte['poi']:.1%} (aux {rte['aux_kW']:,.0f} kW)")
+    t.add_row(
+        "Capex", f"USD {d['capex_usd'] / 1e6:,.1f} M = USD {s['capex_usd_per_kWh']:,.0f}/kWh ({s['cost_set']} cost set)"
+    )
+    t.add_row(
+        "Round trip: DC / PCS AC / POI",
+        f"{rte['dc']:.1%} / {rte['pcs_ac']:.1%} / {rte['poi']:.1%} (aux {rte['aux_kW']:,.0f} kW)",
+    )
     anchored = f", anchored on {ag['anchored_on']}" if ag["anchored_on"] else ""
     t.add_row("Aging", f"{ag['model']}{anchored}; cells at {ag['cell_soh_end']:.1%} after {conv['years']} years")
     aug = d["yearly"]["augmented_MWh"]
-    t.add_row("Augmentation", f"{conv['augmentation']['strategy']}: {sum(aug):,.1f} MWh added over {conv['years']} years")
+    t.add_row(
+        "Augmentation", f"{conv['augmentation']['strategy']}: {sum(aug):,.1f} MWh added over {conv['years']} years"
+    )
     c.print(t)
-    b = Table(title=f"LCOS {d['lcos_usd_per_MWh']:,.1f} USD/MWh ({conv['dollars']}, {conv['discount_rate']:.1%}/yr, energy {conv['energy_boundary']})")
+    b = Table(
+        title=f"LCOS {d['lcos_usd_per_MWh']:,.1f} USD/MWh ({conv['dollars']}, {conv['discount_rate']:.1%}/yr, energy {conv['energy_boundary']})"
+    )
     b.add_column("Term")
     b.add_column("USD/MWh", justify="right")
     for k, v in d["breakdown"].items():
         b.add_row(TERM_LABELS.get(k, k), f"{v:,.2f}")
     b.add_row("[bold]Total[/bold]", f"[bold]{d['lcos_usd_per_MWh']:,.2f}[/bold]")
     c.print(b)
-    c.print(f"Energy delivered: {d['energy_delivered_MWh']:,.0f} MWh over {conv['years']} years; charging at USD "
-            f"{conv['charging_price_usd_per_MWh']:g}/MWh ({'included' if conv['include_charging'] else 'excluded'}); "
-            f"{conv['discharged_energy']} discharged energy; end of life {conv['end_of_life'].replace('_', ' ')}.")
+    c.print(
+        f"Energy delivered: {d['energy_delivered_MWh']:,.0f} MWh over {conv['years']} years; charging at USD "
+        f"{conv['charging_price_usd_per_MWh']:g}/MWh ({'included' if conv['include_charging'] else 'excluded'}); "
+        f"{conv['discharged_energy']} discharged energy; end of life {conv['end_of_life'].replace('_', ' ')}."
+    )
 
 
 def print_tender(d: dict, console: Console | None = None) -> None:
     """A tender result (``tender.evaluate_tender(...).as_dict()``)."""
     c = console or Console()
     t = Table(title=f"{d['name']}: ranking by LCOS")
-    for col in ("Rank", "Bid", "LCOS, USD/MWh", "DC block, USD/kWh", "Warranty", "Cells at end", "Augmented, MWh", "RTE at POI"):
+    for col in (
+        "Rank",
+        "Bid",
+        "LCOS, USD/MWh",
+        "DC block, USD/kWh",
+        "Warranty",
+        "Cells at end",
+        "Augmented, MWh",
+        "RTE at POI",
+    ):
         t.add_column(col, justify="left" if col in ("Bid", "Warranty") else "right")
     for b in d["ranking"]:
-        t.add_row(str(b["rank"]), b["name"], f"{b['lcos_usd_per_MWh']:,.1f}", f"{b['dc_block_price_usd_per_kWh']:,.1f}", b["warranty"],
-                  f"{b['cell_soh_end']:.1%}", f"{b['augmented_MWh']:,.0f}", f"{b['rte_poi']:.1%}")
+        t.add_row(
+            str(b["rank"]),
+            b["name"],
+            f"{b['lcos_usd_per_MWh']:,.1f}",
+            f"{b['dc_block_price_usd_per_kWh']:,.1f}",
+            b["warranty"],
+            f"{b['cell_soh_end']:.1%}",
+            f"{b['augmented_MWh']:,.0f}",
+            f"{b['rte_poi']:.1%}",
+        )
     c.print(t)
     for line in d["why"]:
         c.print(line)

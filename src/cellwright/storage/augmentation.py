@@ -103,7 +103,7 @@ def plan(soh: np.ndarray, usable0_kWh, rated_kWh, price_usd_per_usable_kWh, stra
             add = np.where(next_ < strategy.threshold * rated, np.maximum(u0 - now, 0.0), 0.0)
         elif m > 1 and strategy.name == "replace":
             retire = now < strategy.threshold * u0
-            cohorts[:m - 1, retire] = 0.0
+            cohorts[: m - 1, retire] = 0.0
             add = np.where(retire, u0, 0.0)
         cohorts[m - 1] += add
         added[m - 1] = add

@@ -65,8 +65,7 @@ class Chain:
         return self.dc_discharge, self.pcs_discharge, self.transformer_discharge
 
 
-def chain(rte_dc=None, pcs_efficiency_charge=None, pcs_efficiency_discharge=None,
-          transformer_efficiency=None) -> Chain:
+def chain(rte_dc=None, pcs_efficiency_charge=None, pcs_efficiency_discharge=None, transformer_efficiency=None) -> Chain:
     """Build an efficiency chain; ``None`` takes the default from the component table.
 
     Parameters
@@ -102,8 +101,9 @@ def _factor(eff: Chain, boundary: str, direction: str) -> np.ndarray:
     return out
 
 
-def energy_at(energy_kWh, from_boundary: str, to_boundary: str, direction: str = "discharge",
-              eff: Chain | None = None) -> np.ndarray:
+def energy_at(
+    energy_kWh, from_boundary: str, to_boundary: str, direction: str = "discharge", eff: Chain | None = None
+) -> np.ndarray:
     """Convert an energy measured at one boundary into the same flow measured at another.
 
     Parameters
@@ -135,8 +135,14 @@ def energy_at(energy_kWh, from_boundary: str, to_boundary: str, direction: str =
     return e * f_from / f_to  # charge: energy at boundary x factor = stored
 
 
-def aux_power_kW(containers, power_MW, *, hvac_kW_per_container=None, controls_kW_per_container=None,
-                 transformer_no_load_fraction=None) -> dict[str, np.ndarray]:
+def aux_power_kW(
+    containers,
+    power_MW,
+    *,
+    hvac_kW_per_container=None,
+    controls_kW_per_container=None,
+    transformer_no_load_fraction=None,
+) -> dict[str, np.ndarray]:
     """Auxiliary (parasitic) loads as continuous power [kW], by kind.
 
     Parameters
@@ -156,7 +162,9 @@ def aux_power_kW(containers, power_MW, *, hvac_kW_per_container=None, controls_k
     """
     hvac_kW_per_container = components.physical("container", "aux_hvac_power", hvac_kW_per_container)
     controls_kW_per_container = components.physical("container", "aux_controls_power", controls_kW_per_container)
-    transformer_no_load_fraction = components.physical("transformer", "no_load_loss_fraction", transformer_no_load_fraction)
+    transformer_no_load_fraction = components.physical(
+        "transformer", "no_load_loss_fraction", transformer_no_load_fraction
+    )
     n = as_array("containers", containers, low=0)
     p = as_array("power_MW", power_MW, low=0, low_open=True)
     hvac = n * as_array("hvac_kW_per_container", hvac_kW_per_container, low=0)

@@ -119,14 +119,22 @@ class LcosConventions:
     energy_boundary: str = "unstated"
 
     def __post_init__(self):
-        for name, allowed in (("dollars", _DOLLARS), ("cash_flows", _CASH_FLOWS),
-                              ("end_of_life", _END_OF_LIFE), ("discharged_energy", _ENERGY)):
+        for name, allowed in (
+            ("dollars", _DOLLARS),
+            ("cash_flows", _CASH_FLOWS),
+            ("end_of_life", _END_OF_LIFE),
+            ("discharged_energy", _ENERGY),
+        ):
             if getattr(self, name) not in allowed:
                 raise SpecError(f"conventions.{name}", getattr(self, name), f"one of {', '.join(allowed)}")
         for name in ("discount_rate", "inflation_rate"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-                    or not np.isfinite(value) or value <= -1:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float, np.floating, np.integer))
+                or not np.isfinite(value)
+                or value <= -1
+            ):
                 raise SpecError(f"conventions.{name}", value, "a finite number > -1 (a fraction per year)")
         tc = self.construction_years
         if isinstance(tc, bool) or not isinstance(tc, (int, np.integer)) or tc < 1:
@@ -136,9 +144,12 @@ class LcosConventions:
         if not isinstance(self.energy_boundary, str) or not self.energy_boundary.strip():
             raise SpecError("conventions.energy_boundary", self.energy_boundary, "a non-empty label")
         if self.dollars == "sam" and self.cash_flows != "nominal":
-            raise SpecError("conventions.cash_flows", self.cash_flows,
-                            'dollars="sam" discounts the given flows at the nominal rate, as ssc does: '
-                            'pass nominal (as-spent) flows and set cash_flows="nominal"')
+            raise SpecError(
+                "conventions.cash_flows",
+                self.cash_flows,
+                'dollars="sam" discounts the given flows at the nominal rate, as ssc does: '
+                'pass nominal (as-spent) flows and set cash_flows="nominal"',
+            )
 
     @property
     def nominal_discount_rate(self) -> float:
@@ -323,8 +334,11 @@ def lcos(
     repl = _yearly("replacement_usd", replacement_usd)
 
     if charging_cost_usd is not None and (charging_MWh is not None or charging_price_usd_per_MWh is not None):
-        raise SpecError("charging_cost_usd", "given with charging_MWh/charging_price_usd_per_MWh",
-                        "either charging_cost_usd or charging_MWh with charging_price_usd_per_MWh, not both")
+        raise SpecError(
+            "charging_cost_usd",
+            "given with charging_MWh/charging_price_usd_per_MWh",
+            "either charging_cost_usd or charging_MWh with charging_price_usd_per_MWh, not both",
+        )
     yearly_in = {"discharged_MWh": energy, "om_usd": om, "replacement_usd": repl}
     if charging_cost_usd is not None:
         yearly_in["charging_cost_usd"] = _yearly("charging_cost_usd", charging_cost_usd)
@@ -335,9 +349,12 @@ def lcos(
         yearly_in["charging_MWh"] = _yearly("charging_MWh", charging_MWh, allow_negative=False)
         yearly_in["charging_price_usd_per_MWh"] = _yearly("charging_price_usd_per_MWh", charging_price_usd_per_MWh)
     elif conv.include_charging:
-        raise SpecError("charging_cost_usd", None,
-                        "give charging_cost_usd, or charging_MWh with charging_price_usd_per_MWh, "
-                        "or set conventions.include_charging=False")
+        raise SpecError(
+            "charging_cost_usd",
+            None,
+            "give charging_cost_usd, or charging_MWh with charging_price_usd_per_MWh, "
+            "or set conventions.include_charging=False",
+        )
     if conv.discharged_energy == "net":
         if auxiliary_MWh is None:
             raise SpecError("auxiliary_MWh", None, 'yearly auxiliary energy [MWh] when discharged_energy="net"')
@@ -362,10 +379,15 @@ def lcos(
         yrs = np.full(n, n_years)
     else:
         yrs_f = np.atleast_1d(np.asarray(years, dtype=float))
-        if np.any(~np.isfinite(yrs_f)) or np.any(yrs_f != np.round(yrs_f)) or np.any(yrs_f < 1) \
-                or np.any(yrs_f > n_years):
-            raise SpecError("years", years, f"whole numbers of operation years from 1 to {n_years} "
-                                            "(the number of yearly columns)")
+        if (
+            np.any(~np.isfinite(yrs_f))
+            or np.any(yrs_f != np.round(yrs_f))
+            or np.any(yrs_f < 1)
+            or np.any(yrs_f > n_years)
+        ):
+            raise SpecError(
+                "years", years, f"whole numbers of operation years from 1 to {n_years} (the number of yearly columns)"
+            )
         yrs = np.broadcast_to(yrs_f.astype(int), (n,))
 
     active = np.arange(1, n_years + 1)[None, :] <= yrs[:, None]  # (n, years)
@@ -407,8 +429,11 @@ def lcos(
     pv_energy = np.sum(np.where(active, e, 0.0) * d_energy, axis=1)
     if np.any(pv_energy <= 0):
         bad = np.flatnonzero(pv_energy <= 0)
-        raise SpecError("discharged_MWh", f"discounted energy {pv_energy[bad].tolist()} for project(s) "
-                        f"{bad.tolist()}", "a positive discounted discharged energy (net of auxiliaries)")
+        raise SpecError(
+            "discharged_MWh",
+            f"discounted energy {pv_energy[bad].tolist()} for project(s) {bad.tolist()}",
+            "a positive discounted discharged energy (net of auxiliaries)",
+        )
 
     breakdown = {k: pv[k] / pv_energy for k in TERMS}
     total = np.zeros(n)
@@ -499,15 +524,25 @@ def schmidt_cash_flows(
         (:attr:`LcosConventions.construction_years`). Real (constant) dollars.
     """
     args = {
-        "power_MW": power_MW, "energy_MWh": energy_MWh, "capex_usd_per_kW": capex_usd_per_kW,
-        "capex_usd_per_kWh": capex_usd_per_kWh, "rte": rte, "cycles_per_year": cycles_per_year,
-        "calendar_life_years": calendar_life_years, "om_usd_per_kW_yr": om_usd_per_kW_yr,
-        "om_usd_per_MWh": om_usd_per_MWh, "self_discharge": self_discharge, "dod": dod,
-        "cycle_life": cycle_life, "calendar_fade_per_year": calendar_fade_per_year,
-        "eol_threshold": eol_threshold, "charging_price_usd_per_MWh": charging_price_usd_per_MWh,
+        "power_MW": power_MW,
+        "energy_MWh": energy_MWh,
+        "capex_usd_per_kW": capex_usd_per_kW,
+        "capex_usd_per_kWh": capex_usd_per_kWh,
+        "rte": rte,
+        "cycles_per_year": cycles_per_year,
+        "calendar_life_years": calendar_life_years,
+        "om_usd_per_kW_yr": om_usd_per_kW_yr,
+        "om_usd_per_MWh": om_usd_per_MWh,
+        "self_discharge": self_discharge,
+        "dod": dod,
+        "cycle_life": cycle_life,
+        "calendar_fade_per_year": calendar_fade_per_year,
+        "eol_threshold": eol_threshold,
+        "charging_price_usd_per_MWh": charging_price_usd_per_MWh,
         "replacement_usd_per_kWh": replacement_usd_per_kWh,
         "replacement_interval_years": replacement_interval_years,
-        "eol_usd_per_kW": eol_usd_per_kW, "eol_usd_per_kWh": eol_usd_per_kWh,
+        "eol_usd_per_kW": eol_usd_per_kW,
+        "eol_usd_per_kWh": eol_usd_per_kWh,
     }
     a = {}
     for name, value in args.items():
@@ -531,13 +566,19 @@ def schmidt_cash_flows(
     check("energy_MWh", a["energy_MWh"] > 0, "> 0 MWh")
     check("rte", (a["rte"] > 0) & (a["rte"] <= 1), "a round-trip efficiency in (0, 1]")
     check("cycles_per_year", a["cycles_per_year"] > 0, "> 0 cycles per year")
-    check("calendar_life_years", np.isfinite(a["calendar_life_years"]) & (a["calendar_life_years"] >= 1),
-          "a finite life >= 1 year")
+    check(
+        "calendar_life_years",
+        np.isfinite(a["calendar_life_years"]) & (a["calendar_life_years"] >= 1),
+        "a finite life >= 1 year",
+    )
     check("self_discharge", (a["self_discharge"] >= 0) & (a["self_discharge"] < 1), "a fraction in [0, 1)")
     check("dod", (a["dod"] > 0) & (a["dod"] <= 1), "a depth of discharge in (0, 1]")
     check("cycle_life", a["cycle_life"] > 0, "> 0 cycles (inf = no cycle fade)")
-    check("calendar_fade_per_year", (a["calendar_fade_per_year"] >= 0) & (a["calendar_fade_per_year"] < 1),
-          "a fraction per year in [0, 1)")
+    check(
+        "calendar_fade_per_year",
+        (a["calendar_fade_per_year"] >= 0) & (a["calendar_fade_per_year"] < 1),
+        "a fraction per year in [0, 1)",
+    )
     check("eol_threshold", (a["eol_threshold"] > 0) & (a["eol_threshold"] < 1), "a fraction in (0, 1)")
     check("replacement_interval_years", a["replacement_interval_years"] > 0, "> 0 years (inf = none)")
     check("capex_usd_per_kW", a["capex_usd_per_kW"] >= 0, ">= 0 USD/kW")
@@ -554,8 +595,9 @@ def schmidt_cash_flows(
     active = yr <= years[:, None]
     col = lambda x: x[:, None]  # noqa: E731
     deg_c = np.where(np.isinf(a["cycle_life"]), 0.0, 1.0 - a["eol_threshold"] ** (1.0 / a["cycle_life"]))
-    fade = (1.0 - col(deg_c)) ** ((yr - 1.0) * col(a["cycles_per_year"])) \
-        * (1.0 - col(a["calendar_fade_per_year"])) ** (yr - 1.0)
+    fade = (1.0 - col(deg_c)) ** ((yr - 1.0) * col(a["cycles_per_year"])) * (
+        1.0 - col(a["calendar_fade_per_year"])
+    ) ** (yr - 1.0)
     e_in = col(a["energy_MWh"] * a["dod"] * a["cycles_per_year"] / a["rte"]) * fade
     e_out = col(a["rte"] * (1.0 - a["self_discharge"])) * e_in
     e_in = np.where(active, e_in, 0.0)
@@ -565,8 +607,11 @@ def schmidt_cash_flows(
     om = np.where(active, col(kw * a["om_usd_per_kW_yr"]) + col(a["om_usd_per_MWh"]) * e_out, 0.0)
     interval = col(a["replacement_interval_years"])
     with np.errstate(invalid="ignore"):
-        due = np.isfinite(interval) & (np.mod(yr, np.where(np.isfinite(interval), interval, 1.0)) == 0) \
+        due = (
+            np.isfinite(interval)
+            & (np.mod(yr, np.where(np.isfinite(interval), interval, 1.0)) == 0)
             & (yr < col(years.astype(float)))
+        )
     repl = np.where(due, col(kwh * a["replacement_usd_per_kWh"]), 0.0)
     return {
         "capex_usd": kw * a["capex_usd_per_kW"] + kwh * a["capex_usd_per_kWh"],

@@ -25,8 +25,14 @@ from . import efficiency as eff_mod
 from ._checks import as_array
 
 
-def daily_cycle(cycles_per_day: float, dod: float, c_rate: float, temperature_C: float = 25.0, soc_mid: float = 0.5,
-                step_s: float = 300.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def daily_cycle(
+    cycles_per_day: float,
+    dod: float,
+    c_rate: float,
+    temperature_C: float = 25.0,
+    soc_mid: float = 0.5,
+    step_s: float = 300.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One day of a storage duty as the cells see it: (time_s, soc, temperature_C).
 
     Each cycle charges ``dod`` of the cells' capacity at ``c_rate`` [1/h], rests, discharges
@@ -40,16 +46,20 @@ def daily_cycle(cycles_per_day: float, dod: float, c_rate: float, temperature_C:
     period = 24.0 / n
     active = 2.0 * d / c
     if active > period + 1e-9:
-        raise SpecError("cycles_per_day", n, f"at {c:g}C and {d:.0%} DOD a cycle takes {active:g} h; at most {24 / active:.2f} cycles a day fit")
+        raise SpecError(
+            "cycles_per_day",
+            n,
+            f"at {c:g}C and {d:.0%} DOD a cycle takes {active:g} h; at most {24 / active:.2f} cycles a day fit",
+        )
     rest = (period - active) / 2.0
     lo, hi = mid - d / 2, mid + d / 2
     t = np.arange(0.0, 86400.0 + step_s / 2, step_s)
     phase = np.mod(t / 3600.0, period)
     t_chg = d / c
     soc = np.where(
-        phase < t_chg, lo + c * phase,
-        np.where(phase < t_chg + rest, hi,
-                 np.where(phase < 2 * t_chg + rest, hi - c * (phase - t_chg - rest), lo)),
+        phase < t_chg,
+        lo + c * phase,
+        np.where(phase < t_chg + rest, hi, np.where(phase < 2 * t_chg + rest, hi - c * (phase - t_chg - rest), lo)),
     )
     return t, soc, np.full_like(t, temperature_C)
 
@@ -64,8 +74,13 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
     return d["time_h"], d["power_MW"], d.get("temperature_C")
 
 
-def dispatch_soc(time_h: np.ndarray, power_MW: np.ndarray, dc_nameplate_kWh: float, soc_window: float,
-                 eff: eff_mod.Chain | None = None) -> np.ndarray:
+def dispatch_soc(
+    time_h: np.ndarray,
+    power_MW: np.ndarray,
+    dc_nameplate_kWh: float,
+    soc_window: float,
+    eff: eff_mod.Chain | None = None,
+) -> np.ndarray:
     """Cell SOC under a POI dispatch: power held over each step (the last step's power is not
     used), drawn from / put into the cells through the efficiency chain. The profile's SOC
     range is centred in the usable window (width ``soc_window`` about 0.5).
@@ -76,19 +91,27 @@ def dispatch_soc(time_h: np.ndarray, power_MW: np.ndarray, dc_nameplate_kWh: flo
     eff = eff or eff_mod.chain()
     p_kW = np.asarray(power_MW, float)[:-1] * 1e3
     dt = np.diff(np.asarray(time_h, float))
-    to_cells = np.where(p_kW > 0, p_kW / eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff),
-                        p_kW * eff_mod.energy_at(1.0, "poi", "stored", "charge", eff))
+    to_cells = np.where(
+        p_kW > 0,
+        p_kW / eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff),
+        p_kW * eff_mod.energy_at(1.0, "poi", "stored", "charge", eff),
+    )
     dev = -np.concatenate([[0.0], np.cumsum(to_cells * dt)]) / dc_nameplate_kWh
     swing = np.maximum.accumulate(dev) - np.minimum.accumulate(dev)
     if swing[-1] > soc_window + 1e-9:
         i = int(np.argmax(swing > soc_window + 1e-9))
-        raise SpecError("dispatch", f"hour {time_h[i]:g}", f"needs a SOC swing of {swing[i]:.3f} of the cells by then, more than the usable "
-                        f"window {soc_window:.3f}; lower the power or raise the energy")
+        raise SpecError(
+            "dispatch",
+            f"hour {time_h[i]:g}",
+            f"needs a SOC swing of {swing[i]:.3f} of the cells by then, more than the usable "
+            f"window {soc_window:.3f}; lower the power or raise the energy",
+        )
     return 0.5 - (dev.max() + dev.min()) / 2.0 + dev
 
 
-def yearly_soh(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str,
-               degradation_scalar=1.0) -> np.ndarray:
+def yearly_soh(
+    t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str, degradation_scalar=1.0
+) -> np.ndarray:
     """Relative capacity of the cells at the start of each year 0..years, (years + 1, N).
 
     ``soc`` and ``temperature_C`` are (M,) for one duty or (N, M) for a duty per project; the
@@ -98,7 +121,15 @@ def yearly_soh(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, year
 
     scal = np.atleast_1d(np.asarray(degradation_scalar, float))
     n = soc.shape[0] if np.ndim(soc) == 2 else scal.size
-    life = simulate_life(t_s, soc, temperature_C, float(years) + 0.01, n_cells=n, degradation_scalar=np.broadcast_to(scal, (n,)), model=model)
+    life = simulate_life(
+        t_s,
+        soc,
+        temperature_C,
+        float(years) + 0.01,
+        n_cells=n,
+        degradation_scalar=np.broadcast_to(scal, (n,)),
+        model=model,
+    )
     at = np.arange(years + 1) * 365.0
     out = np.empty((years + 1, n))
     for j in range(n):

@@ -34,7 +34,11 @@ from . import components, operation, system
 from . import efficiency as eff_mod
 from .lcos import LcosConventions, lcos
 
-BOUNDARY_LABELS = {"dc": "DC block terminals", "pcs_ac": "AC at the PCS terminals", "poi": "AC at the point of interconnection"}
+BOUNDARY_LABELS = {
+    "dc": "DC block terminals",
+    "pcs_ac": "AC at the PCS terminals",
+    "poi": "AC at the point of interconnection",
+}
 
 
 class Operation(BaseModel):
@@ -42,10 +46,17 @@ class Operation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     cycles_per_day: float = Field(default=1.0, gt=0, le=12)
-    depth_of_discharge: float = Field(default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle")
-    temperature_C: float = Field(default=25.0, ge=-30, le=70, description="cell temperature (a liquid-cooled container holds it near 25 degC)")
+    depth_of_discharge: float = Field(
+        default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle"
+    )
+    temperature_C: float = Field(
+        default=25.0, ge=-30, le=70, description="cell temperature (a liquid-cooled container holds it near 25 degC)"
+    )
     availability: float = Field(default=1.0, gt=0, le=1, description="share of cycles the plant is available for")
-    dispatch: str | None = Field(default=None, description="CSV with time_h, power_MW (+ = discharge) at the POI, optional temperature_C; repeats")
+    dispatch: str | None = Field(
+        default=None,
+        description="CSV with time_h, power_MW (+ = discharge) at the POI, optional temperature_C; repeats",
+    )
 
 
 class Aging(BaseModel):
@@ -58,14 +69,18 @@ class Aging(BaseModel):
     rated_eol: float | None = Field(default=None, gt=0, lt=1)
     anchor: bool = True
     degradation: bool = True
-    guaranteed_soh_end: float | None = Field(default=None, gt=0, le=1, description="supplier's guaranteed cell SOH at guarantee_years")
+    guaranteed_soh_end: float | None = Field(
+        default=None, gt=0, le=1, description="supplier's guaranteed cell SOH at guarantee_years"
+    )
     guarantee_years: int = Field(default=20, ge=1, le=40)
 
 
 class Augmentation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     strategy: Literal["none", "periodic", "threshold", "replace"] = "threshold"
-    overbuild: float = Field(default=0.0, ge=0, le=1, description="extra energy built at the start, as a share of the rated energy")
+    overbuild: float = Field(
+        default=0.0, ge=0, le=1, description="extra energy built at the start, as a share of the rated energy"
+    )
     interval_years: int = Field(default=5, ge=1, le=40)
     threshold: float = Field(default=1.0, gt=0, le=1.5)
     cost_decline_per_yr: float = Field(default=0.05, ge=0, lt=1)
@@ -86,8 +101,12 @@ class Finance(BaseModel):
     discharged_energy: Literal["gross", "net"] = "gross"
     end_of_life: Literal["after_last_year", "in_last_year", "exclude"] = "after_last_year"
     construction_years: int = Field(default=1, ge=1, le=5)
-    fixed_om_pct_of_capex: float | None = Field(default=None, ge=0, le=20, description="instead of the cost set's fixed O&M")
-    salvage_fraction: float = Field(default=0.0, ge=0, le=1, description="share of the initial DC block price recovered at the end")
+    fixed_om_pct_of_capex: float | None = Field(
+        default=None, ge=0, le=20, description="instead of the cost set's fixed O&M"
+    )
+    salvage_fraction: float = Field(
+        default=0.0, ge=0, le=1, description="share of the initial DC block price recovered at the end"
+    )
 
 
 class Project(BaseModel):
@@ -103,9 +122,18 @@ class Project(BaseModel):
     sizing_boundary: Literal["dc", "poi"] = Field(default="poi", description="where power x duration must be met")
     cell_price_usd_per_kWh: float | None = Field(default=None, ge=0, le=1000)
     cell_price_from: Literal["factory", "cost-set"] = Field(
-        default="factory", description="without cell_price_usd_per_kWh: cellwright's own cell cost, or the cost set's delivered cell price")
-    dc_block_price_usd_per_kWh: float | None = Field(default=None, gt=0, le=2000, description="cells and DC block hardware per kWh of DC nameplate, instead of cell price + cost set")
-    rte_dc: float | None = Field(default=None, gt=0.5, le=1, description="DC block round-trip efficiency (default: the component table's)")
+        default="factory",
+        description="without cell_price_usd_per_kWh: cellwright's own cell cost, or the cost set's delivered cell price",
+    )
+    dc_block_price_usd_per_kWh: float | None = Field(
+        default=None,
+        gt=0,
+        le=2000,
+        description="cells and DC block hardware per kWh of DC nameplate, instead of cell price + cost set",
+    )
+    rte_dc: float | None = Field(
+        default=None, gt=0.5, le=1, description="DC block round-trip efficiency (default: the component table's)"
+    )
     operation: Operation = Field(default_factory=Operation)
     aging: Aging = Field(default_factory=Aging)
     augmentation: Augmentation = Field(default_factory=Augmentation)
@@ -159,7 +187,9 @@ class ProjectResult:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def cell_price(cell, given: float | None, source: str = "factory", cost_set: str = "united-states") -> tuple[float, str]:
+def cell_price(
+    cell, given: float | None, source: str = "factory", cost_set: str = "united-states"
+) -> tuple[float, str]:
     """The cell price [USD/kWh] and where it came from: the given price, the cost set's
     delivered cell price, or cellwright's own cost at the default plant."""
     if given is not None:
@@ -185,8 +215,15 @@ def _duty(p: Project, sys, chain) -> dict:
         c_rate = p.power_MW * 1e3 * to_cells / nameplate
         t, soc, temp = operation.daily_cycle(op.cycles_per_day, dod, c_rate, op.temperature_C)
         cycles_per_year = 365.0 * op.cycles_per_day * op.availability
-        return {"t_s": t, "soc": soc, "temp": temp, "cycles_per_day": op.cycles_per_day,
-                "out_kWh_per_yr": e_cycle * cycles_per_year, "in_kWh_per_yr": None, "needed_kWh": e_cycle}
+        return {
+            "t_s": t,
+            "soc": soc,
+            "temp": temp,
+            "cycles_per_day": op.cycles_per_day,
+            "out_kWh_per_yr": e_cycle * cycles_per_year,
+            "in_kWh_per_yr": None,
+            "needed_kWh": e_cycle,
+        }
     time_h, power, temp_csv = operation.read_dispatch(p.path(op.dispatch))
     if np.max(np.abs(power)) > p.power_MW * (1 + 1e-9):
         i = int(np.argmax(np.abs(power) > p.power_MW * (1 + 1e-9)))
@@ -199,7 +236,15 @@ def _duty(p: Project, sys, chain) -> dict:
     needed = (soc.max() - soc.min()) * nameplate / to_cells
     temp = temp_csv if temp_csv is not None else np.full_like(time_h, op.temperature_C)
     full_cycles_per_day = out / op.availability / 365.0 / (p.power_MW * 1e3 * p.duration_h)
-    return {"t_s": (time_h - time_h[0]) * 3600.0, "soc": soc, "temp": temp, "cycles_per_day": max(full_cycles_per_day, 1e-6), "out_kWh_per_yr": out, "in_kWh_per_yr": inp, "needed_kWh": needed}
+    return {
+        "t_s": (time_h - time_h[0]) * 3600.0,
+        "soc": soc,
+        "temp": temp,
+        "cycles_per_day": max(full_cycles_per_day, 1e-6),
+        "out_kWh_per_yr": out,
+        "in_kWh_per_yr": inp,
+        "needed_kWh": needed,
+    }
 
 
 @dataclass
@@ -228,12 +273,22 @@ def prepare(p: Project) -> _Prepared:
         price, price_source = cell_price(cell, p.cell_price_usd_per_kWh, p.cell_price_from, p.cost_set)
     chain = eff_mod.chain(rte_dc=p.rte_dc)
     # an overbuild is more energy at the start: more containers, and the soft costs that scale with it
-    sys = system.build([p.power_MW], [p.duration_h * (1.0 + p.augmentation.overbuild)], cell_capacity_Ah=row["capacity_Ah"],
-                       cell_voltage_V=row["nominal_voltage_V"], cell_mass_kg=row["mass_kg"], cell_price_usd_per_kWh=price,
-                       cost_set=p.cost_set, energy_boundary=p.sizing_boundary, eff=chain)
+    sys = system.build(
+        [p.power_MW],
+        [p.duration_h * (1.0 + p.augmentation.overbuild)],
+        cell_capacity_Ah=row["capacity_Ah"],
+        cell_voltage_V=row["nominal_voltage_V"],
+        cell_mass_kg=row["mass_kg"],
+        cell_price_usd_per_kWh=price,
+        cost_set=p.cost_set,
+        energy_boundary=p.sizing_boundary,
+        eff=chain,
+    )
     duty = _duty(p, sys, chain)
     a = p.aging
-    chosen = choose_model(cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging.")
+    chosen = choose_model(
+        cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging."
+    )
     return _Prepared(p, cell, row, price, price_source, chain, sys, duty, chosen)
 
 
@@ -271,7 +326,14 @@ _SOH_CACHE: dict[tuple, np.ndarray] = {}
 
 def _soh_key(pr: _Prepared) -> tuple:
     d = pr.duty
-    return (pr.chosen.model, pr.chosen.scalar, pr.project.years, d["t_s"].tobytes(), d["soc"].tobytes(), d["temp"].tobytes())
+    return (
+        pr.chosen.model,
+        pr.chosen.scalar,
+        pr.project.years,
+        d["t_s"].tobytes(),
+        d["soc"].tobytes(),
+        d["temp"].tobytes(),
+    )
 
 
 def _guaranteed(soh: np.ndarray, a: Aging) -> np.ndarray:
@@ -305,8 +367,14 @@ def warm_anchors(projects: list[Project]) -> None:
     by_model: dict[str, list] = {}
     for p in projects:
         try:
-            chosen = choose_model(load_spec(p.path(p.cell)).chemistry, p.aging.model, p.aging.rated_cycles,
-                                  p.aging.rated_protocol, p.aging.rated_eol, anchor=False)
+            chosen = choose_model(
+                load_spec(p.path(p.cell)).chemistry,
+                p.aging.model,
+                p.aging.rated_cycles,
+                p.aging.rated_protocol,
+                p.aging.rated_eol,
+                anchor=False,
+            )
         except (SpecError, OSError):
             continue
         if p.aging.anchor and chosen.rated_cycles is not None and chosen.rated_protocol is not None:
@@ -337,7 +405,12 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
         capex_by.update({k: 0.0 for k in per_dc_kWh})
     else:
         dc_price = price + sum(components.cost_set(p.cost_set)[k]["value"] for k in per_dc_kWh)
-    strategy = aug.Strategy(p.augmentation.strategy, p.augmentation.interval_years, p.augmentation.threshold, p.augmentation.cost_decline_per_yr)
+    strategy = aug.Strategy(
+        p.augmentation.strategy,
+        p.augmentation.interval_years,
+        p.augmentation.threshold,
+        p.augmentation.cost_decline_per_yr,
+    )
     plan = aug.plan(soh, usable0, duty["needed_kWh"], dc_price * dc_kWh / usable0, strategy)
     usable = plan.usable_mean_kWh[:, 0]
     served = np.minimum(1.0, usable / duty["needed_kWh"])  # share of the duty the faded plant can still serve
@@ -361,12 +434,28 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
     decom = components.rows(p.cost_set, "decommissioning")
     eol = sum(r["value"] for r in decom.values()) * float(sys.rated_kWh[0])
     eol -= f.salvage_fraction * dc_price * dc_kWh
-    conv = LcosConventions(dollars=f.dollars, cash_flows="real", discount_rate=f.discount_rate, inflation_rate=f.inflation_rate,
-                           include_charging=f.include_charging, construction_years=f.construction_years, end_of_life=f.end_of_life,
-                           discharged_energy=f.discharged_energy, energy_boundary=BOUNDARY_LABELS[f.energy_boundary])
-    res = lcos(capex_usd=capex, om_usd=om, discharged_MWh=out_b / 1e3, charging_MWh=grid_in / 1e3,
-               charging_price_usd_per_MWh=f.charging_price_usd_per_MWh, replacement_usd=plan.cost_usd[:, 0],
-               end_of_life_usd=eol, auxiliary_MWh=np.full(years, aux_kWh / 1e3), conventions=conv)
+    conv = LcosConventions(
+        dollars=f.dollars,
+        cash_flows="real",
+        discount_rate=f.discount_rate,
+        inflation_rate=f.inflation_rate,
+        include_charging=f.include_charging,
+        construction_years=f.construction_years,
+        end_of_life=f.end_of_life,
+        discharged_energy=f.discharged_energy,
+        energy_boundary=BOUNDARY_LABELS[f.energy_boundary],
+    )
+    res = lcos(
+        capex_usd=capex,
+        om_usd=om,
+        discharged_MWh=out_b / 1e3,
+        charging_MWh=grid_in / 1e3,
+        charging_price_usd_per_MWh=f.charging_price_usd_per_MWh,
+        replacement_usd=plan.cost_usd[:, 0],
+        end_of_life_usd=eol,
+        auxiliary_MWh=np.full(years, aux_kWh / 1e3),
+        conventions=conv,
+    )
     sources = sorted(set(sys.sources) | set(res.sources) | {_model_source(chosen.model)})
     return ProjectResult(
         name=p.name,
@@ -375,28 +464,66 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
         energy_delivered_MWh=float(np.sum(out_b) / 1e3),
         breakdown={k: float(v[0]) for k, v in res.breakdown.items()},
         system={
-            "cell": pr.cell.spec.name, "cell_capacity_Ah": row["capacity_Ah"],
+            "cell": pr.cell.spec.name,
+            "cell_capacity_Ah": row["capacity_Ah"],
             "cell_price_usd_per_kWh": None if p.dc_block_price_usd_per_kWh is not None else price,
-            "cell_price_source": pr.price_source, "dc_block_price_usd_per_kWh": dc_price,
-            "cost_set": p.cost_set, "power_MW": p.power_MW, "duration_h": p.duration_h, "cells": int(sys.cells[0]),
-            "containers": int(sys.containers[0]), "dc_nameplate_MWh": dc_kWh / 1e3,
-            "usable_poi_MWh": usable0 / 1e3, "overbuild": float(sys.overbuild[0]), "footprint_m2": float(sys.footprint_m2["total"][0]),
-            "mass_t": float(sys.mass_kg["total"][0]) / 1e3, "capex_usd_per_kWh": capex / (p.power_MW * p.duration_h * 1e3),
+            "cell_price_source": pr.price_source,
+            "dc_block_price_usd_per_kWh": dc_price,
+            "cost_set": p.cost_set,
+            "power_MW": p.power_MW,
+            "duration_h": p.duration_h,
+            "cells": int(sys.cells[0]),
+            "containers": int(sys.containers[0]),
+            "dc_nameplate_MWh": dc_kWh / 1e3,
+            "usable_poi_MWh": usable0 / 1e3,
+            "overbuild": float(sys.overbuild[0]),
+            "footprint_m2": float(sys.footprint_m2["total"][0]),
+            "mass_t": float(sys.mass_kg["total"][0]) / 1e3,
+            "capex_usd_per_kWh": capex / (p.power_MW * p.duration_h * 1e3),
             "capex_by_component_usd": capex_by,
         },
-        rte={"dc": float(rt.rte_dc[0]), "pcs_ac": float(rt.rte_pcs_ac[0]), "poi_no_aux": float(rt.rte_poi_no_aux[0]),
-             "poi": float(rt.rte_poi[0]), "aux_kW": aux_kWh / 8760.0},
-        yearly={"year": list(range(1, years + 1)), "cell_soh_start": [float(x) for x in soh[:-1, 0]],
-                "usable_MWh_start": [float(x) / 1e3 for x in plan.usable_start_kWh[:, 0]],
-                "augmented_MWh": [float(x) / 1e3 for x in plan.added_kWh[:, 0]],
-                "augmentation_usd": [float(x) for x in plan.cost_usd[:, 0]],
-                "discharged_MWh": [float(x) / 1e3 for x in out_b], "charged_MWh": [float(x) / 1e3 for x in grid_in]},
-        aging={"model": chosen.model, "degradation_scalar": chosen.scalar, "anchored_on": chosen.anchored_on,
-               "cell_soh_end": float(cell_soh[-1]), "degradation": p.aging.degradation},
-        conventions={**{k: getattr(conv, k) for k in ("dollars", "discount_rate", "inflation_rate", "include_charging",
-                                                       "construction_years", "end_of_life", "discharged_energy", "energy_boundary")},
-                     "charging_price_usd_per_MWh": f.charging_price_usd_per_MWh, "augmentation": p.augmentation.model_dump(),
-                     "sizing_boundary": p.sizing_boundary, "years": years},
+        rte={
+            "dc": float(rt.rte_dc[0]),
+            "pcs_ac": float(rt.rte_pcs_ac[0]),
+            "poi_no_aux": float(rt.rte_poi_no_aux[0]),
+            "poi": float(rt.rte_poi[0]),
+            "aux_kW": aux_kWh / 8760.0,
+        },
+        yearly={
+            "year": list(range(1, years + 1)),
+            "cell_soh_start": [float(x) for x in soh[:-1, 0]],
+            "usable_MWh_start": [float(x) / 1e3 for x in plan.usable_start_kWh[:, 0]],
+            "augmented_MWh": [float(x) / 1e3 for x in plan.added_kWh[:, 0]],
+            "augmentation_usd": [float(x) for x in plan.cost_usd[:, 0]],
+            "discharged_MWh": [float(x) / 1e3 for x in out_b],
+            "charged_MWh": [float(x) / 1e3 for x in grid_in],
+        },
+        aging={
+            "model": chosen.model,
+            "degradation_scalar": chosen.scalar,
+            "anchored_on": chosen.anchored_on,
+            "cell_soh_end": float(cell_soh[-1]),
+            "degradation": p.aging.degradation,
+        },
+        conventions={
+            **{
+                k: getattr(conv, k)
+                for k in (
+                    "dollars",
+                    "discount_rate",
+                    "inflation_rate",
+                    "include_charging",
+                    "construction_years",
+                    "end_of_life",
+                    "discharged_energy",
+                    "energy_boundary",
+                )
+            },
+            "charging_price_usd_per_MWh": f.charging_price_usd_per_MWh,
+            "augmentation": p.augmentation.model_dump(),
+            "sizing_boundary": p.sizing_boundary,
+            "years": years,
+        },
         sources=sources,
     )
 

@@ -76,8 +76,18 @@ def usable_fraction_poi(soc_window, eff: eff_mod.Chain) -> np.ndarray:
     return soc_window * eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff)
 
 
-def layout(power_MW, duration_h, capacity_Ah, nominal_voltage_V, *, cells_in_series=416,
-           racks_per_container=12, energy_boundary="poi", soc_window=None, eff=None) -> Layout:
+def layout(
+    power_MW,
+    duration_h,
+    capacity_Ah,
+    nominal_voltage_V,
+    *,
+    cells_in_series=416,
+    racks_per_container=12,
+    energy_boundary="poi",
+    soc_window=None,
+    eff=None,
+) -> Layout:
     """Whole containers needed to meet power x duration at the chosen boundary.
 
     Parameters
@@ -162,10 +172,22 @@ class StorageSystem:
         return eff_mod.round_trip(self.usable_poi_kWh * dod, cycles_per_day, aux, self.chain)
 
 
-def build(power_MW, duration_h, *, cell_capacity_Ah, cell_voltage_V, cell_mass_kg,
-          cell_price_usd_per_kWh, cost_set="united-states", energy_boundary="poi",
-          cells_in_series=416, racks_per_container=12, soc_window=None, pcs_unit_MW=None,
-          eff=None) -> StorageSystem:
+def build(
+    power_MW,
+    duration_h,
+    *,
+    cell_capacity_Ah,
+    cell_voltage_V,
+    cell_mass_kg,
+    cell_price_usd_per_kWh,
+    cost_set="united-states",
+    energy_boundary="poi",
+    cells_in_series=416,
+    racks_per_container=12,
+    soc_window=None,
+    pcs_unit_MW=None,
+    eff=None,
+) -> StorageSystem:
     """Build up a storage plant from a cell and price it with a cost set.
 
     Parameters
@@ -197,9 +219,17 @@ def build(power_MW, duration_h, *, cell_capacity_Ah, cell_voltage_V, cell_mass_k
     eff = eff or eff_mod.chain()
     soc_window = components.physical("dc_block", "soc_window", soc_window)
     pcs_unit_MW = components.physical("pcs", "unit_power", pcs_unit_MW)
-    lay = layout(power_MW, duration_h, cell_capacity_Ah, cell_voltage_V, cells_in_series=cells_in_series,
-                 racks_per_container=racks_per_container, energy_boundary=energy_boundary,
-                 soc_window=soc_window, eff=eff)
+    lay = layout(
+        power_MW,
+        duration_h,
+        cell_capacity_Ah,
+        cell_voltage_V,
+        cells_in_series=cells_in_series,
+        racks_per_container=racks_per_container,
+        energy_boundary=energy_boundary,
+        soc_window=soc_window,
+        eff=eff,
+    )
     p = as_array("power_MW", power_MW, low=0, low_open=True)
     d = as_array("duration_h", duration_h, low=0, low_open=True)
     m_cell = as_array("cell_mass_kg", cell_mass_kg, low=0, low_open=True)
@@ -230,28 +260,51 @@ def build(power_MW, duration_h, *, cell_capacity_Ah, cell_voltage_V, cell_mass_k
 
     pcs_units = np.ceil(p / eff.transformer_discharge / unit * (1 - 1e-12))
     box_area = components.physical("container", "length") * components.physical("container", "width")
-    footprint = {"containers": lay.containers * box_area,
-                 "pcs_skids": pcs_units * components.physical("pcs", "skid_area")}
+    footprint = {
+        "containers": lay.containers * box_area,
+        "pcs_skids": pcs_units * components.physical("pcs", "skid_area"),
+    }
     footprint["total"] = footprint["containers"] + footprint["pcs_skids"]
-    mass = {"cells": lay.cells * m_cell,
-            "container_hardware": lay.containers * components.physical("container", "hardware_mass")}
+    mass = {
+        "cells": lay.cells * m_cell,
+        "container_hardware": lay.containers * components.physical("container", "hardware_mass"),
+    }
     mass["total"] = mass["cells"] + mass["container_hardware"]
-    for comp, par in (("container", "length"), ("container", "width"), ("container", "hardware_mass"),
-                      ("pcs", "unit_power"), ("pcs", "skid_area"), ("dc_block", "soc_window")):
+    for comp, par in (
+        ("container", "length"),
+        ("container", "width"),
+        ("container", "hardware_mass"),
+        ("pcs", "unit_power"),
+        ("pcs", "skid_area"),
+        ("dc_block", "soc_window"),
+    ):
         sources.append(components.physical_source(comp, par))
 
     def b(x):
         return np.broadcast_to(x, shape).astype(float)
 
     return StorageSystem(
-        cost_set=cost_set, power_MW=b(p), duration_h=b(d), rated_kWh=b(rated_kWh), energy_boundary=energy_boundary,
-        cells=b(lay.cells), racks=b(lay.racks), containers=b(lay.containers), pcs_units=b(pcs_units),
+        cost_set=cost_set,
+        power_MW=b(p),
+        duration_h=b(d),
+        rated_kWh=b(rated_kWh),
+        energy_boundary=energy_boundary,
+        cells=b(lay.cells),
+        racks=b(lay.racks),
+        containers=b(lay.containers),
+        pcs_units=b(pcs_units),
         dc_nameplate_kWh=lay.dc_nameplate_kWh,
         usable_poi_kWh=lay.dc_nameplate_kWh * usable_fraction_poi(w, eff),
         overbuild=lay.dc_nameplate_kWh / rated_kWh,
-        mass_kg=mass, footprint_m2=footprint, capex_usd=capex, capex_total_usd=total,
-        capex_usd_per_kWh=total / rated_kWh, capex_usd_per_kW=total / rated_kW,
-        fixed_om_usd_per_yr=om, sources=sorted(set(sources)), chain=eff,
+        mass_kg=mass,
+        footprint_m2=footprint,
+        capex_usd=capex,
+        capex_total_usd=total,
+        capex_usd_per_kWh=total / rated_kWh,
+        capex_usd_per_kW=total / rated_kW,
+        fixed_om_usd_per_yr=om,
+        sources=sorted(set(sources)),
+        chain=eff,
     )
 
 

@@ -67,8 +67,14 @@ class TenderResult:
     results: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "ranking": self.ranking, "invalid": self.invalid, "why": self.why,
-                "sensitivity": self.sensitivity, "rules": self.rules}
+        return {
+            "name": self.name,
+            "ranking": self.ranking,
+            "invalid": self.invalid,
+            "why": self.why,
+            "sensitivity": self.sensitivity,
+            "rules": self.rules,
+        }
 
 
 def _merge(base: dict, extra: dict) -> dict:
@@ -80,12 +86,24 @@ def _merge(base: dict, extra: dict) -> dict:
 
 def bid_project(common: dict, bid: Bid, base_dir: Path, prefix: str) -> Project:
     """The common project with this bid's cell, price, efficiency, availability and warranty."""
-    data = _merge(common, {
-        "name": bid.name, "cell": bid.cell, "dc_block_price_usd_per_kWh": bid.dc_block_price_usd_per_kWh, "rte_dc": bid.rte_dc,
-        "operation": {"availability": bid.availability},
-        "aging": {"rated_cycles": bid.warranty_cycles, "rated_eol": bid.warranty_eol, "rated_protocol": bid.warranty_protocol,
-                  "anchor": True, "guaranteed_soh_end": bid.guaranteed_soh_end, "guarantee_years": bid.guarantee_years},
-    })
+    data = _merge(
+        common,
+        {
+            "name": bid.name,
+            "cell": bid.cell,
+            "dc_block_price_usd_per_kWh": bid.dc_block_price_usd_per_kWh,
+            "rte_dc": bid.rte_dc,
+            "operation": {"availability": bid.availability},
+            "aging": {
+                "rated_cycles": bid.warranty_cycles,
+                "rated_eol": bid.warranty_eol,
+                "rated_protocol": bid.warranty_protocol,
+                "anchor": True,
+                "guaranteed_soh_end": bid.guaranteed_soh_end,
+                "guarantee_years": bid.guarantee_years,
+            },
+        },
+    )
     return parse_project(data, base_dir, prefix)
 
 
@@ -96,8 +114,11 @@ def rank(values: list[float], rel_tol: float = 1e-9) -> list[int]:
 
 def rules_text(p: Project) -> list[str]:
     f, op, ag = p.finance, p.operation, p.augmentation
-    duty = (f"dispatch profile {op.dispatch}" if op.dispatch else
-            f"{op.cycles_per_day:g} cycle(s) a day at {op.depth_of_discharge:.0%} of rated energy, cells at {op.temperature_C:g} degC")
+    duty = (
+        f"dispatch profile {op.dispatch}"
+        if op.dispatch
+        else f"{op.cycles_per_day:g} cycle(s) a day at {op.depth_of_discharge:.0%} of rated energy, cells at {op.temperature_C:g} degC"
+    )
     return [
         f"Plant: {p.power_MW:g} MW x {p.duration_h:g} h met at the {p.sizing_boundary.upper()} boundary, {p.years} years, "
         f"balance of plant from the {p.cost_set} cost set; every bid's DC block at its own price.",
@@ -119,8 +140,14 @@ def variants(p: Project) -> list[tuple[str, dict]]:
     out = [
         (f"discount rate {f.discount_rate - 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate - 0.03}}),
         (f"discount rate {f.discount_rate + 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate + 0.03}}),
-        (f"charging USD {f.charging_price_usd_per_MWh / 2:g}/MWh", {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh / 2}}),
-        (f"charging USD {f.charging_price_usd_per_MWh * 2:g}/MWh", {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh * 2}}),
+        (
+            f"charging USD {f.charging_price_usd_per_MWh / 2:g}/MWh",
+            {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh / 2}},
+        ),
+        (
+            f"charging USD {f.charging_price_usd_per_MWh * 2:g}/MWh",
+            {"finance": {"charging_price_usd_per_MWh": f.charging_price_usd_per_MWh * 2}},
+        ),
         ("energy at the DC block", {"finance": {"energy_boundary": "dc"}}),
         ("no augmentation", {"augmentation": {"strategy": "none"}}),
     ]
@@ -173,13 +200,23 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
     ranking = []
     for i in order:
         r, b = results[i], good_bids[i]
-        ranking.append({
-            "rank": ranks[i], "name": b.name, "lcos_usd_per_MWh": r.lcos_usd_per_MWh, "breakdown": r.breakdown,
-            "dc_block_price_usd_per_kWh": b.dc_block_price_usd_per_kWh, "capex_usd": r.capex_usd, "warranty": b.warranty,
-            "cell_soh_end": r.aging["cell_soh_end"], "degradation_scalar": r.aging["degradation_scalar"],
-            "augmented_MWh": sum(r.yearly["augmented_MWh"]), "rte_poi": r.rte["poi"], "availability": b.availability,
-            "energy_delivered_MWh": r.energy_delivered_MWh,
-        })
+        ranking.append(
+            {
+                "rank": ranks[i],
+                "name": b.name,
+                "lcos_usd_per_MWh": r.lcos_usd_per_MWh,
+                "breakdown": r.breakdown,
+                "dc_block_price_usd_per_kWh": b.dc_block_price_usd_per_kWh,
+                "capex_usd": r.capex_usd,
+                "warranty": b.warranty,
+                "cell_soh_end": r.aging["cell_soh_end"],
+                "degradation_scalar": r.aging["degradation_scalar"],
+                "augmented_MWh": sum(r.yearly["augmented_MWh"]),
+                "rte_poi": r.rte["poi"],
+                "availability": b.availability,
+                "energy_delivered_MWh": r.energy_delivered_MWh,
+            }
+        )
     why = explain(ranking)
     sens = []
     if sensitivity and len(preps) > 1:
@@ -189,12 +226,24 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
             vals = [r.lcos_usd_per_MWh for r in evaluate_many(projs)]
             rk = rank(vals)
             order_v = [good_bids[i].name for i in sorted(range(len(vals)), key=lambda i: (rk[i], i))]
-            sens.append({"rule": label, "order": order_v, "lcos_usd_per_MWh": dict(zip([b.name for b in good_bids], vals)),
-                         "same_as_base": order_v == base_order})
+            sens.append(
+                {
+                    "rule": label,
+                    "order": order_v,
+                    "lcos_usd_per_MWh": dict(zip([b.name for b in good_bids], vals)),
+                    "same_as_base": order_v == base_order,
+                }
+            )
     return TenderResult(data.get("name", "tender"), ranking, invalid, why, sens, rules_text(base), results)
 
 
-TERMS = {"capex": "capital", "om": "O&M", "charging": "charging", "replacement": "augmentation", "end_of_life": "end of life"}
+TERMS = {
+    "capex": "capital",
+    "om": "O&M",
+    "charging": "charging",
+    "replacement": "augmentation",
+    "end_of_life": "end of life",
+}
 
 
 def explain(ranking: list[dict]) -> list[str]:
@@ -210,15 +259,21 @@ def explain(ranking: list[dict]) -> list[str]:
         if abs(diff) <= 1e-9 * best["lcos_usd_per_MWh"]:
             lines.append(f"{b['name']} ties with {best['name']}: same LCOS.")
             continue
-        terms = sorted(((k, b["breakdown"][k] - best["breakdown"][k]) for k in best["breakdown"]), key=lambda kv: -abs(kv[1]))
+        terms = sorted(
+            ((k, b["breakdown"][k] - best["breakdown"][k]) for k in best["breakdown"]), key=lambda kv: -abs(kv[1])
+        )
         parts = ", ".join(f"{TERMS[k]} {v:+.1f}" for k, v in terms if abs(v) >= 0.05)
         price = b["dc_block_price_usd_per_kWh"] - best["dc_block_price_usd_per_kWh"]
-        lines.append(f"{b['name']} costs {diff:+.1f} USD/MWh more than {best['name']} ({parts}); its DC block price is "
-                     f"{price:+.1f} USD/kWh, warranty {b['warranty']} vs {best['warranty']}.")
+        lines.append(
+            f"{b['name']} costs {diff:+.1f} USD/MWh more than {best['name']} ({parts}); its DC block price is "
+            f"{price:+.1f} USD/kWh, warranty {b['warranty']} vs {best['warranty']}."
+        )
     if cheapest is not best:
-        lines.append(f"The cheapest offer, {cheapest['name']} (USD {cheapest['dc_block_price_usd_per_kWh']:g}/kWh), does not win: "
-                     f"its cells keep {cheapest['cell_soh_end']:.0%} after the term vs {best['cell_soh_end']:.0%} for {best['name']}, "
-                     f"and it needs {cheapest['augmented_MWh']:,.0f} MWh of augmentation vs {best['augmented_MWh']:,.0f}.")
+        lines.append(
+            f"The cheapest offer, {cheapest['name']} (USD {cheapest['dc_block_price_usd_per_kWh']:g}/kWh), does not win: "
+            f"its cells keep {cheapest['cell_soh_end']:.0%} after the term vs {best['cell_soh_end']:.0%} for {best['name']}, "
+            f"and it needs {cheapest['augmented_MWh']:,.0f} MWh of augmentation vs {best['augmented_MWh']:,.0f}."
+        )
     return lines
 
 
