@@ -1,5 +1,9 @@
 """Errors that describe a user's mistake: they name the field, the value and what is allowed."""
 
+#: Longest value shown in an error message; longer ones are cut (an array of millions of
+#: numbers under a wrong key must not become a 25 MB "one-line" error).
+MAX_VALUE_CHARS = 120
+
 
 class SpecError(ValueError):
     """A spec, data or argument value the user can fix.
@@ -12,4 +16,7 @@ class SpecError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field} = {value!r}: {allowed}")
+        shown = repr(value.item() if hasattr(value, "item") and getattr(value, "size", 0) == 1 else value)
+        if len(shown) > MAX_VALUE_CHARS:
+            shown = shown[: MAX_VALUE_CHARS - 3] + "..."
+        super().__init__(f"{field} = {shown}: {allowed}")

@@ -7,7 +7,6 @@ overrides the preset. Keys carry their unit. Unknown keys, wrong types and absur
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -19,6 +18,7 @@ from . import materials, presets
 from .design.inputs import FORMATS, DesignInputs
 from .design.voltage import ocp_names
 from .errors import SpecError
+from .readers import read_toml
 
 _STRICT = ConfigDict(extra="forbid")
 Length_mm = Field(default=None, gt=0, le=3000)
@@ -189,17 +189,6 @@ def parse_spec(data: dict) -> CellSpec:
         return CellSpec.model_validate(data)
     except ValidationError as exc:
         raise spec_error(exc) from None
-
-
-def read_toml(path: str | Path, field: str) -> dict:
-    """A user's TOML file as a dict; a missing or malformed file is a SpecError naming ``field``."""
-    path = Path(path)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(field, str(path), "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(field, str(path), f"not valid TOML ({exc})") from None
 
 
 def load_spec(path: str | Path) -> CellSpec:

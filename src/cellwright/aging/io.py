@@ -3,12 +3,12 @@ columns. A malformed file is a :class:`SpecError` naming the line and column at 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SpecError
+from ..readers import read_csv
 
 COLUMNS = ("time_s", "soc", "temperature_C")
 
@@ -16,33 +16,16 @@ COLUMNS = ("time_s", "soc", "temperature_C")
 def read_columns(
     path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), field: str = "profile"
 ) -> dict[str, np.ndarray]:
-    """Numeric columns of a CSV whose first column in ``required`` is an increasing time; at
-    least 3 rows. Errors name the file, the line and the column."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise SpecError(field, str(path), "file not found") from None
-    reader = csv.DictReader(lines)
-    names = reader.fieldnames or []
-    if any(c not in names for c in required):
-        more = f" (optional {', '.join(optional)})" if optional else ""
-        raise SpecError(f"{path.name}: line 1", ",".join(names), "needs columns " + ", ".join(required) + more)
-    cols = list(required) + [c for c in optional if c in names]
-    data: dict[str, list[float]] = {c: [] for c in cols}
-    for line, row in enumerate(reader, start=2):
-        for c in cols:
-            try:
-                data[c].append(float(row[c]))
-            except (TypeError, ValueError):
-                raise SpecError(f"{path.name}: line {line}, column {c}", row.get(c), "a number") from None
-    out = {c: np.array(v) for c, v in data.items()}
+    """Numeric columns of a CSV whose first column in ``required`` is a strictly increasing
+    time; at least 3 rows of finite numbers. Errors name the file, the line and the column."""
+    out = read_csv(path, required, optional, field=field, min_rows=3)
     t = out[required[0]]
-    if t.size < 3:
-        raise SpecError(path.name, t.size, "at least 3 rows")
-    if np.any(np.diff(t) <= 0):
-        line = int(np.argmax(np.diff(t) <= 0)) + 3
-        raise SpecError(f"{path.name}: line {line}, column {required[0]}", t[line - 2], "times must increase")
+    steps = np.diff(t)
+    if np.any(steps <= 0):
+        i = int(np.argmax(steps <= 0)) + 1
+        raise SpecError(
+            f"{Path(path).name}: data row {i + 1}, column {required[0]}", float(t[i]), "times must increase"
+        )
     return out
 
 
