@@ -38,6 +38,25 @@ breakpoints, the default) is run, and for ``constant`` also the fast path
   Euler virtual-time steps, clean 24-h windows, stresses at window means, no
   energy-throughput rescaling).
 
+Above 3 equivalent full cycles per day the Sony model adds a break-in loss, which neither input
+above reaches. Two more inputs drive the Sony model alone (``cycling_*_input.csv``, columns
+``time_s,soc,temperature_degC``; one day at 1-min steps, 1,441 rows, continuous 1C charge and
+1C discharge, 12 EFC per day):
+
+* ``cycling_1c_100dod``: SOC 0 -> 1 -> 0 triangles (12 cycles a day), 25 °C;
+* ``cycling_1c_80dod``: SOC 0.1 -> 0.9 -> 0.1 triangles (15 cycles a day), 35 °C.
+
+Each runs BLAST's general path (``threshold_time=1``) and fast path (``threshold_capacity=0.78``):
+
+* ``Lfp_Gr_SonyMurata3Ah_Battery_<input>.csv`` / ``..._<input>_fast.csv``: ``time_days,efc,q,r``
+  as above. On the general path BLAST turns NaN once the break-in state reaches its ceiling
+  (the ceiling of a later window, a little lower, falls below the state): the CSV ends at the
+  last finite point, after 2-3 months and about 1,000 EFC. The fast path keeps the first
+  window's rates and runs to q < 0.78.
+* ``Lfp_Gr_SonyMurata3Ah_Battery_cycling_summary.json``: per run the first windows (stressors
+  and rates, ``rate_q7`` the break-in ceiling), the NaN onset, EFC to q = 0.8 (fast path), and
+  the re-implementation check.
+
 ``README.md`` beside the fixtures (hand-written) documents BLAST-Lite's equations.
 
 BLAST-Lite version used: 1.1.1 (numpy 1.26.4, scipy 1.17.1, pandas 2.3.3, CPython 3.11.7).
@@ -83,6 +102,9 @@ YEARS = 20
 MAX_ROWS = 2000
 SOH_YEARS = (5, 10, 15, 20)
 N_FIRST = 5  # windows reported in full at the start of each run
+
+# BLAST-Lite 1.1.1 pins numpy < 2, which has np.trapz but not np.trapezoid (its name from 2.0 on)
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # noqa: NPY201
 
 MODELS = {
     # class name: (short key used by the re-implementation, file under site-packages)
@@ -139,10 +161,30 @@ def series_input():
     return h * 3600.0, soc, temp
 
 
-def write_input(path, t, soc, temp):
+def cycling_input(lo, hi, temp_degC):
+    """One day of continuous 1C charge / 1C discharge between SOC ``lo`` and ``hi`` (triangles
+    starting at ``lo``), 1-min steps, 1,441 samples t = 0 ... 86,400 s, constant temperature."""
+    minute = np.arange(1441, dtype=float)
+    half = (hi - lo) * 60.0  # minutes per half cycle at 1C
+    phase = np.mod(minute, 2.0 * half)
+    soc = np.where(phase <= half, lo + (hi - lo) * phase / half, hi - (hi - lo) * (phase - half) / half)
+    return minute * 60.0, soc, np.full(minute.size, float(temp_degC))
+
+
+#: Inputs above 3 EFC/day for the Sony model's break-in term: name -> (SOC low, SOC high, degC).
+CYCLING = {
+    "cycling_1c_100dod": (0.0, 1.0, 25.0),
+    "cycling_1c_80dod": (0.1, 0.9, 35.0),
+}
+CYCLING_MODEL = "Lfp_Gr_SonyMurata3Ah_Battery"
+CYCLING_GENERAL_YEARS = 1  # BLAST's general path is NaN after ~0.25 y on both inputs
+CYCLING_FAST_STOP_Q = 0.78
+
+
+def write_input(path, t, soc, temp, temp_col="temperature_C"):
     """Write the input CSV and return the arrays parsed back from the text, so that
     BLAST runs on exactly the numbers the fixture holds."""
-    lines = ["time_s,soc,temperature_C"]
+    lines = [f"time_s,soc,{temp_col}"]
     lines += [f"{a:.12g},{b:.12g},{c:.12g}" for a, b, c in zip(t, soc, temp)]
     path.write_text("\n".join(lines) + "\n")
     data = np.loadtxt(path, delimiter=",", skiprows=1)
@@ -173,13 +215,14 @@ INPUT_DOC = {
 # ------------------------------------------------------------------ BLAST runs
 
 
-def run_blast(cls, t, soc, temp, fast):
+def run_blast(cls, t, soc, temp, fast, **stop):
+    """One BLAST run; ``stop``: its thresholds (default ``threshold_time=YEARS``)."""
     cell = cls()
     inp = {"Time_s": t.copy(), "SOC": soc.copy(), "Temperature_C": temp.copy()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         t0 = time.perf_counter()
-        cell.simulate_battery_life(inp, threshold_time=YEARS, is_constant_input=fast)
+        cell.simulate_battery_life(inp, **(stop or {"threshold_time": YEARS}), is_constant_input=fast)
         wall = time.perf_counter() - t0
     msgs = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return cell, wall, msgs
@@ -264,7 +307,7 @@ def write_curve(path, cell):
     }
 
 
-def summarize_run(cell, wall, warns, fast, csv_info, csv_name):
+def summarize_run(cell, wall, warns, fast, csv_info, csv_name, call=None):
     td = np.asarray(cell.stressors["t_days"], float)
     efc = np.asarray(cell.stressors["efc"], float)
     q = np.asarray(cell.outputs["q"], float)
@@ -272,9 +315,8 @@ def summarize_run(cell, wall, warns, fast, csv_info, csv_name):
     n_fin = len(q) if fin.all() else int(np.argmin(fin))
     tf, qf, ef = td[:n_fin], q[:n_fin], efc[:n_fin]
     out = {
-        "call": (
-            f"cell.simulate_battery_life(inp, threshold_time={YEARS}" + (", is_constant_input=True)" if fast else ")")
-        ),
+        "call": call
+        or (f"cell.simulate_battery_life(inp, threshold_time={YEARS}" + (", is_constant_input=True)" if fast else ")")),
         "csv": csv_name,
         "csv_rows": csv_info["rows"],
         "csv_stride": csv_info["stride"],
@@ -330,7 +372,7 @@ def _ua(soc):
 
 
 def _tavg(y, t):
-    return np.trapezoid(y * np.ones_like(t), t) / (t[-1] - t[0])
+    return _trapezoid(y * np.ones_like(t), t) / (t[-1] - t[0])
 
 
 def _stressors(t, s, temp, q, model, stress):
@@ -342,7 +384,7 @@ def _stressors(t, s, temp, q, model, stress):
         "dt": dt_d,
         "defc": np.abs(np.diff(s)).sum() / 2 * q,
         "dod": s.max() - s.min(),
-        "crate": np.trapezoid(rate, td[1:]) / dt_d * q,
+        "crate": _trapezoid(rate, td[1:]) / dt_d * q,
         "TK": temp + 273.15,
         "soc": s,
         "Ua": _ua(s),
@@ -353,7 +395,7 @@ def _stressors(t, s, temp, q, model, stress):
         ri[np.abs(ri) < 1e-2] = 0.0
         m = ri < 0
         cd, tau = ri[m], np.cumsum(np.diff(t)[m])
-        cdis = np.trapezoid(cd, tau) / (tau[-1] - tau[0]) if cd.size > 1 else (cd[0] if cd.size else 0.0)
+        cdis = _trapezoid(cd, tau) / (tau[-1] - tau[0]) if cd.size > 1 else (cd[0] if cd.size else 0.0)
         S["cdis"] = abs(cdis * q)
     if stress != "blast":  # one evaluation per window at time-averaged stressors
         sm = _tavg(s, t)
@@ -485,7 +527,9 @@ def _step(model, st, R, dt, defc, exact):
         st["qe"] += _power(st["qe"], defc / 1e4, R["k_cyc"], 0.441996792536332, exact)
 
 
-def reimplement(model, t, soc, temp, windows, fast=False, exact=False, stress="blast", conserve=True):
+def reimplement(
+    model, t, soc, temp, windows, fast=False, exact=False, stress="blast", conserve=True, years=YEARS, stop_q=None
+):
     st = {"qt": 0.0, "qe": 0.0}
     if model == "sony":
         st.update(qb=1e-10, rt=0.0, re=0.0)
@@ -502,7 +546,7 @@ def reimplement(model, t, soc, temp, windows, fast=False, exact=False, stress="b
             td.append(td[-1] + S["dt"])
             efc.append(efc[-1] + S["defc"])
             q.append(qof())
-            if td[-1] / 365 > YEARS:
+            if td[-1] / 365 > years or (stop_q is not None and q[-1] < stop_q):
                 return np.array(td), np.array(efc), np.array(q)
     while True:
         for a, b in windows:
@@ -515,7 +559,7 @@ def reimplement(model, t, soc, temp, windows, fast=False, exact=False, stress="b
             td.append(td[-1] + S["dt"])
             efc.append(efc[-1] + S["defc"])
             q.append(qof())
-            if td[-1] / 365 > YEARS or not math.isfinite(q[-1]):
+            if td[-1] / 365 > years or not math.isfinite(q[-1]) or (stop_q is not None and q[-1] < stop_q):
                 return np.array(td), np.array(efc), np.array(q)
 
 
@@ -677,6 +721,80 @@ def build(out_dir: Path, do_check: bool, log):
                 + ", ".join(f"{k} max|dq|={v['max_abs_dq']}" for k, v in summary["check"].items() if k != "what")
             )
         (out_dir / f"{name}_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    build_cycling(out_dir, do_check, log, env)
+
+
+def build_cycling(out_dir: Path, do_check: bool, log, env):
+    """The Sony model on the inputs above 3 EFC/day (break-in term): general and fast path."""
+    import blast.models as bm
+
+    cls = getattr(bm, CYCLING_MODEL)
+    key = MODELS[CYCLING_MODEL][0]
+    log(f"{CYCLING_MODEL}, inputs above 3 EFC/day")
+    summary = {
+        "model": CYCLING_MODEL,
+        "module_file": MODELS[CYCLING_MODEL][1],
+        "environment": env,
+        "what": (
+            "continuous 1C/1C cycling, 12 EFC/day: the break-in loss (sigmoid in EFC, ceiling q7 "
+            "time-averaged over the window's SOC samples) is active (delta_efc/delta_t_days > 3). "
+            "General path: BLAST turns NaN once the break-in state passes a later window's "
+            "slightly lower ceiling; the CSV ends at the last finite point. Fast path: the first "
+            "window's rates throughout, run to q < " + f"{CYCLING_FAST_STOP_Q:g}"
+        ),
+        "inputs": {},
+        "runs": {},
+    }
+    for inp, (lo, hi, temp_degC) in CYCLING.items():
+        t, soc, temp = write_input(out_dir / f"{inp}_input.csv", *cycling_input(lo, hi, temp_degC), "temperature_degC")
+        summary["inputs"][inp] = {
+            "file": f"{inp}_input.csv",
+            "description": (
+                f"one day, 1-min steps, 1441 samples t = 0..86400 s: continuous 1C charge / 1C discharge "
+                f"triangles SOC {lo:g} -> {hi:g} -> {lo:g} starting at {lo:g}, {temp_degC:g} degC"
+            ),
+        }
+        windows = blast_windows(cls, t, soc)
+        for fast in (False, True):
+            stop = {"threshold_capacity": CYCLING_FAST_STOP_Q} if fast else {"threshold_time": CYCLING_GENERAL_YEARS}
+            cell, wall, warns = run_blast(cls, t, soc, temp, fast, **stop)
+            run_name = f"{inp}{'_fast' if fast else ''}"
+            csv_name = f"{CYCLING_MODEL}_{run_name}.csv"
+            info = write_curve(out_dir / csv_name, cell)
+            call = (
+                "cell.simulate_battery_life(inp, "
+                + ", ".join(f"{k}={v}" for k, v in stop.items())
+                + (", is_constant_input=True)" if fast else ")")
+            )
+            run = summarize_run(cell, wall, warns, fast, info, csv_name, call)
+            for k in ("soh_at_years", "efc_at_20y", "years_to_q_0p8", "r_at_years"):
+                run.pop(k, None)
+            td = np.asarray(cell.stressors["t_days"], float)
+            efc = np.asarray(cell.stressors["efc"], float)
+            q = np.asarray(cell.outputs["q"], float)
+            fin = np.isfinite(q)
+            n = len(q) if fin.all() else int(np.argmin(fin))
+            e80 = crossing(efc[:n], q[:n], 0.8)
+            run["efc_to_q_0p8"] = None if e80 is None else g(e80)
+            run["days_to_q_0p8"] = None if e80 is None else g(crossing(td[:n], q[:n], 0.8))
+            run["last_finite"] = {"t_days": g(td[n - 1]), "efc": g(efc[n - 1]), "q": g(q[n - 1])}
+            if do_check:
+                kw = {"stop_q": CYCLING_FAST_STOP_Q, "years": math.inf} if fast else {"years": CYCLING_GENERAL_YEARS}
+                rtd, refc, rq = reimplement(key, t, soc, temp, windows, fast=fast, **kw)
+                m = min(len(rq), n)
+                run["check"] = {
+                    "what": "independent NumPy re-implementation of README.md on the same input, max |dq| vs BLAST",
+                    "points_compared": m,
+                    "max_abs_dq": g(np.max(np.abs(rq[:m] - q[:m])), 3),
+                    "max_abs_dt_days": g(np.max(np.abs(rtd[:m] - td[:m])), 3),
+                    "max_abs_defc": g(np.max(np.abs(refc[:m] - efc[:m])), 3),
+                }
+            summary["runs"][run_name] = run
+            log(
+                f"  {run_name:24s} windows={len(td) - 1} finite to {td[n - 1]:.1f} d, q={q[n - 1]:.4f}, "
+                f"EFC to q=0.8: {run['efc_to_q_0p8']} wall={wall:.2f}s"
+            )
+    (out_dir / f"{CYCLING_MODEL}_cycling_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
 
 def main():
