@@ -4,15 +4,21 @@ A datasheet's "6,000 cycles to 80 % at 0.5P/0.5P, 25 degC, 100 % DOD" fixes the 
 degradation scalar (BLAST-Lite's ``degradation_scalar``, multiplying every loss rate): the
 scalar whose cycles to end of life under the rated protocol equal the rating. Many candidate
 scalars run as one batch; the answer is interpolated in log-log between them.
+
+Anchoring is the slow part of a project or tender run (tens of aging runs of many years), and
+its answer depends only on the rating and the code, so it is kept twice: for the process in
+``_ANCHORS`` and across runs in the on-disk store of :mod:`cellwright.cache` (namespace
+``aging-anchor``, keyed by the rating, the parsed protocol and a digest of the aging code).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import rainflow
 
+from .. import cache
 from .models import MODELS
 from .protocol import Protocol, parse_protocol, profile
 from .simulate import simulate_life
@@ -44,6 +50,24 @@ def cycles_to_eol(
 
 
 _ANCHORS: dict[tuple, float] = {}
+"""Anchors of this process: (rated cycles, protocol text, end of life, model) -> scalar."""
+
+#: The modules whose code decides an anchor: a change to any of them is a new cache key.
+_ANCHOR_CODE = tuple(
+    f"cellwright.aging.{m}" for m in ("anchor", "models", "protocol", "simulate", "states", "stressors")
+)
+
+
+def _stored_inputs(rated: float, text: str, eol: float, model: str) -> dict:
+    """What an anchor depends on, as the on-disk store's key: the rating, the protocol as parsed
+    (two spellings of one protocol share an entry), the model and the aging code."""
+    return {
+        "rated_cycles": rated,
+        "protocol": asdict(parse_protocol(text)),
+        "eol": eol,
+        "model": model,
+        "code": cache.source_digest(*_ANCHOR_CODE),
+    }
 
 
 def anchor_scalar(rated_cycles: float, rated_protocol: str, eol: float = 0.8, model: str = "nrel-lfp-250ah") -> float:
@@ -58,7 +82,13 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
     a coarse round over 0.25-2.5 then a fine one inside the bracket; log-log interpolation)."""
     todo: dict[tuple, list[float]] = {}
     for rated, text, eol in ratings:
-        if (float(rated), text, float(eol), model) not in _ANCHORS:
+        k = (float(rated), text, float(eol), model)
+        if k in _ANCHORS:
+            continue
+        stored = cache.finite_float(cache.get("aging-anchor", _stored_inputs(*k)))
+        if stored is not None and stored > 0:
+            _ANCHORS[k] = stored
+        else:
             todo.setdefault((text, float(eol)), []).append(float(rated))
     for (text, eol), rated_list in todo.items():
         proto = parse_protocol(text)
@@ -86,9 +116,11 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
         for r, rated in enumerate(rated_arr):
             ok = np.isfinite(cycles[r])
             order = np.argsort(np.log(cycles[r][ok]))
-            _ANCHORS[(float(rated), text, eol, model)] = float(
+            k = (float(rated), text, eol, model)
+            _ANCHORS[k] = float(
                 np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order]))
             )
+            cache.put("aging-anchor", _stored_inputs(*k), _ANCHORS[k])
     return [_ANCHORS[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
 
 
