@@ -175,11 +175,7 @@ def test_a_corrupt_anchor_entry_is_recomputed(store, fake_solver_calls, monkeypa
     base = anchor.anchor_scalars([RATING], MODEL)[0]
     (path,) = entries(store)
     inputs = json.loads(path.read_text())["inputs"]
-    for bad in (
-        '{"inputs": ',
-        json.dumps({"inputs": inputs, "value": "x"}),
-        json.dumps({"inputs": inputs, "value": -1}),
-    ):
+    for bad in ['{"inputs": '] + [json.dumps({"inputs": inputs, "value": v}) for v in ("x", -1, True, None, [1.0])]:
         path.write_text(bad)
         monkeypatch.setattr(anchor, "_ANCHORS", {})
         runs = len(fake_solver_calls)

@@ -149,6 +149,8 @@ def cached(namespace: str, inputs: Any, compute: Callable[[], Any]) -> Any:
 
 def finite_float(value: Any) -> float | None:
     """``value`` as a finite float, or None (a cached number that is not one is a miss)."""
+    if isinstance(value, bool):
+        return None
     try:
         x = float(value)
     except (TypeError, ValueError):
