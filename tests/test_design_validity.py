@@ -243,3 +243,36 @@ def test_the_examples_are_valid():
     for path in sorted(EXAMPLES.glob("*.toml")):
         row = Cell.from_spec(path).summary()
         assert row["valid"] is True and row["invalid_reason"] is None, path.name
+
+
+# --------------------------------------------------------------------------- inputs at the door
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("pos_porosity", float("nan")),
+        ("pos_porosity", 1.0),
+        ("pos_thickness", -100e-6),
+        ("sep_thickness", float("inf")),
+        ("neg_first_cycle_efficiency", 0.0),
+        ("utilization", 1.2),
+        ("asi", -1e-4),
+        ("jelly_rolls", 0.0),
+    ],
+)
+def test_design_inputs_outside_their_domain_are_refused_naming_the_field(field, value):
+    inp = inputs(lfp(), 3)
+    column = getattr(inp, field).copy()
+    column[2] = value
+    with pytest.raises(SpecError) as err:
+        design_cells(inp.replace(**{field: column}))
+    assert err.value.field == f"DesignInputs.{field}"
+    assert err.value.value == value or (np.isnan(value) and np.isnan(err.value.value))
+
+
+def test_cut_off_voltages_in_the_wrong_order_are_refused():
+    inp = inputs(lfp(), 1)
+    with pytest.raises(SpecError) as err:
+        design_cells(inp.replace(v_min=3.9, v_max=3.6))
+    assert err.value.field == "DesignInputs.v_min"

@@ -196,7 +196,14 @@ def design_cells(inp: DesignInputs) -> DesignResult:
         areas (m2, both faces), layer or turn count, outer dimensions (mm) and the bill of
         materials (kg and m2 per component). ``valid`` and ``reason`` flag each design that is
         not physically possible; its results are NaN.
+
+    Raises
+    ------
+    SpecError
+        An input outside its domain (not finite, a negative thickness, a porosity of 1, ...),
+        naming the field (:func:`~cellwright.design.validity.check_inputs`).
     """
+    validity.check_inputs(inp)
     eb = electrode_build(inp)
     pos_rho, neg_rho, pos_qv = eb["pos_rho"], eb["neg_rho"], eb["pos_qv"]
     neg_thickness, t_rep = eb["neg_thickness"], eb["t_rep"]

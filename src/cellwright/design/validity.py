@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 
 from .. import materials
+from ..errors import SpecError
 from .voltage import ocp_names
 
 #: Mass per outer volume above which a design is not a lithium-ion cell, kg/m3. Built cells weigh
@@ -100,9 +101,10 @@ REASON_TEXT = np.array([f"{f}: {t}" if f else "" for f, t in REASONS], dtype=obj
 
 def first_failure(checks: list[tuple[int, np.ndarray]], n: int) -> np.ndarray:
     """Per design, the code of the first mask in ``checks`` that is True; 0 where none is."""
-    if not checks:
+    failing = [(code, bad) for code, bad in checks if bad.any()]
+    if not failing:
         return np.zeros(n, dtype=np.int16)
-    return np.select([bad for _, bad in checks], [code for code, _ in checks], VALID).astype(np.int16)
+    return np.select([bad for _, bad in failing], [code for code, _ in failing], VALID).astype(np.int16)
 
 
 @cache
@@ -115,3 +117,98 @@ def theoretical_capacity_by_code() -> np.ndarray:
         prop = mat.properties.get("theoretical_capacity_mAh_g") if mat is not None else None
         out.append(prop.si if prop is not None else np.nan)
     return np.array(out)
+
+
+_FRACTION = (0.0, 1.0, True, True, "a fraction within 0-1")
+_FRACTION_POSITIVE = (0.0, 1.0, False, True, "a fraction within (0, 1]")
+_POSITIVE = (0.0, np.inf, False, True, "> 0")
+_NON_NEGATIVE = (0.0, np.inf, True, True, ">= 0")
+_POROSITY = (0.0, 1.0, True, False, "a porosity within [0, 1)")
+
+#: DesignInputs fields and their domain: (low, high, low inclusive, high inclusive, allowed).
+#: The outer dimensions are not here: NaN marks one a format does not use, and a dimension
+#: too small for the format is a misfit with its reason, not a wrong argument.
+INPUT_BOUNDS: dict[str, tuple[float, float, bool, bool, str]] = {
+    **{
+        f"{e}_{k}": _FRACTION
+        for e in ("pos", "neg")
+        for k in ("active_fraction", "conductive_fraction", "binder_fraction", "x_discharged", "x_charged")
+    },
+    **{f"{e}_first_cycle_efficiency": _FRACTION_POSITIVE for e in ("pos", "neg")},
+    **{f: _POROSITY for f in ("pos_porosity", "neg_porosity", "sep_porosity")},
+    **{
+        f: _POSITIVE
+        for f in (
+            "pos_specific_capacity",
+            "neg_specific_capacity",
+            "pos_active_density",
+            "neg_active_density",
+            "pos_conductive_density",
+            "neg_conductive_density",
+            "pos_binder_density",
+            "neg_binder_density",
+            "pos_foil_density",
+            "neg_foil_density",
+            "pos_thickness",
+            "pos_foil_thickness",
+            "neg_foil_thickness",
+            "sep_thickness",
+            "sep_density",
+            "ely_density",
+            "np_ratio",
+            "wall_thickness",
+            "wall_density",
+            "lid_density",
+            "insulation_density",
+            "pos_terminal_density",
+            "neg_terminal_density",
+            "v_min",
+            "v_max",
+        )
+    },
+    **{
+        f: _NON_NEGATIVE
+        for f in (
+            "neg_overhang",
+            "sep_overhang",
+            "ely_excess",
+            "bottom_thickness",
+            "lid_thickness",
+            "headspace",
+            "clearance",
+            "insulation_thickness",
+            "terminal_mass_per_capacity",
+            "core_diameter",
+            "tab_margin",
+            "seal_width",
+            "pos_terminal_thickness",
+            "neg_terminal_thickness",
+            "asi",
+        )
+    },
+    "packing_factor": _FRACTION_POSITIVE,
+    "utilization": _FRACTION_POSITIVE,
+    "jelly_rolls": (1.0, np.inf, True, True, ">= 1"),
+}
+
+
+def check_inputs(inp) -> None:
+    """Refuse design inputs outside their domain before any work: a SpecError naming the first
+    offending field (``DesignInputs.<field>``) and its value. Two reductions per field, so the
+    check costs little beside the design itself."""
+    for name, (lo, hi, lo_in, hi_in, allowed) in INPUT_BOUNDS.items():
+        x = getattr(inp, name)
+        x_min, x_max = x.min(), x.max()
+        if _within(x_min, lo, hi, lo_in, hi_in) and _within(x_max, lo, hi, lo_in, hi_in):
+            continue
+        bad = ~_within(x, lo, hi, lo_in, hi_in)
+        raise SpecError(f"DesignInputs.{name}", float(x[bad][0]), f"finite, {allowed}")
+    below = ~(inp.v_min < inp.v_max)
+    if below.any():
+        raise SpecError("DesignInputs.v_min", float(inp.v_min[below][0]), "below v_max")
+
+
+def _within(x, lo, hi, lo_inclusive, hi_inclusive):
+    above_lo = (x >= lo) if lo_inclusive else (x > lo)
+    below_hi = (x <= hi) if hi_inclusive else (x < hi)
+    return np.isfinite(x) & above_lo & below_hi
