@@ -54,14 +54,15 @@ def _design(resolved: Resolved) -> DesignResult:
         result = design_cells(inp)
     else:
         ratio = spec.target.aspect_ratio or 3.0
+        free = resolved.free_dimension or ""  # set in target mode by resolve()
         if spec.target.energy_Wh is not None:
-            result = size_to_energy(inp, resolved.free_dimension, spec.target.energy_Wh * 3600.0, ratio)
+            result = size_to_energy(inp, free, spec.target.energy_Wh * 3600.0, ratio)
         else:
-            result = size_to_capacity(inp, resolved.free_dimension, spec.target.capacity_Ah * 3600.0, ratio)
+            result = size_to_capacity(inp, free, float(spec.target.capacity_Ah or 0.0) * 3600.0, ratio)
     if not result.valid[0]:
         raise _impossible(resolved, int(result.reason[0]))
     if spec.target is not None:
-        want = spec.target.capacity_Ah or spec.target.energy_Wh
+        want = float(spec.target.capacity_Ah or spec.target.energy_Wh or 0.0)
         got = result["capacity_Ah"][0] if spec.target.capacity_Ah else result["energy_Wh"][0]
         if not np.isclose(got, want, rtol=1e-3):
             raise SpecError("target", want, f"not reachable in this format (got {got:.4g})")

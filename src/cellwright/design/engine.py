@@ -8,7 +8,7 @@ materials. Designs of different formats can share one call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,10 +58,10 @@ class DesignResult:
     bom_mass_kg: dict[str, np.ndarray]
     bom_area_m2: dict[str, np.ndarray]
     valid: np.ndarray
-    reason: np.ndarray | None = None
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     def __post_init__(self):
-        if self.reason is None:
+        if self.reason.shape != self.valid.shape:  # not given: valid or "no capacity"
             self.reason = np.where(self.valid, validity.VALID, validity.NO_CAPACITY).astype(np.int16)
 
     @property

@@ -20,7 +20,7 @@ Method: BatPaC v5 [batpac-v5; nelson2012 ch. 6-7], batch-first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,14 +73,14 @@ class CostResult:
     values: dict[str, np.ndarray]
     breakdown_usd_per_kWh: dict[str, np.ndarray]
     steps: dict[str, np.ndarray]  # per-step labour_h, capital_usd, area_m2: (S, N)
-    valid: np.ndarray | None = None
-    reason: np.ndarray | None = None
+    valid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     def __post_init__(self):
         n = next(iter(self.values.values())).shape[0]
-        if self.reason is None:
+        if self.reason.shape != (n,):  # not given: every design valid
             self.reason = np.zeros(n, dtype=np.int16)
-        if self.valid is None:
+        if self.valid.shape != (n,):
             self.valid = self.reason == COST_VALID
 
     def __getitem__(self, key):
@@ -94,7 +94,7 @@ class CostResult:
     def row(self, i: int = 0) -> dict:
         """Design ``i`` as plain numbers (None where the plant has no output that year, or where
         the result is not valid), with ``valid`` and ``invalid_reason``."""
-        out = {k: _plain(v[i]) for k, v in self.values.items()}
+        out: dict = {k: _plain(v[i]) for k, v in self.values.items()}
         out["breakdown"] = {k: _plain(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
         out["valid"] = bool(self.valid[i])
         out["invalid_reason"] = COST_REASON_TEXT[self.reason[i]] or None
