@@ -46,7 +46,7 @@ def test_a_commodity_price_that_is_not_finite_and_positive_is_refused_naming_it(
     assert err.value.field == LCE
 
 
-@pytest.mark.parametrize("bad", [-1.0, 0.0, float("nan"), float("inf"), "lots", True])
+@pytest.mark.parametrize("bad", [-1.0, 0.0, float("nan"), float("inf"), 1e308, "lots", True])
 def test_indexed_price_refuses_bad_commodity_prices(bad):
     name, cathode = _indexed_cathode()
     ps = price_set(name)
@@ -127,6 +127,16 @@ def test_in_a_batch_the_infinite_cost_is_flagged_and_the_rest_kept(cell, inputs)
     row = result.row(1)
     assert row["valid"] is False and row["cell_cost_usd_per_kWh"] is None
     assert result.row(0)["valid"] is True and result.row(0)["invalid_reason"] is None
+
+
+def test_a_price_so_large_the_materials_overflow_is_flagged_naming_the_prices(cell, inputs):
+    design = cell.result.take(np.zeros(2, dtype=int))
+    batch = inputs.take(np.zeros(2, dtype=int)).replace(p_cathode_active=np.array([10.0, 1e308]))
+    result = cell_cost(design, batch)
+    assert result.valid.tolist() == [True, False]
+    assert result.reason[1] == cost.COST_MATERIALS_NOT_FINITE
+    assert result.invalid_reason[1].startswith("prices: ")
+    assert np.isnan(result["cell_cost_usd_per_kWh"][1])
 
 
 def test_a_credit_above_the_cost_is_flagged_not_a_negative_cost(cell, inputs):

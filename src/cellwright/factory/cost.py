@@ -52,11 +52,14 @@ COST_REASONS: tuple[tuple[str, str], ...] = (
     ("", ""),
     ("design", "the cell design is not physically possible (see its invalid_reason)"),
     ("year", "the plant makes nothing yet that year (start of production delayed by its scenario)"),
+    ("prices", "the materials cost is not finite: a price too large"),
     ("annual_GWh", "the cost is not finite: the plant's output is too small to spread its costs over"),
     ("credit_usd_per_kWh", "the production credit exceeds the cost: the cell cost net of credits is negative"),
     ("prices", "a cost line is negative: a price, premium or multiplier below zero"),
 )
-COST_VALID, COST_DESIGN, COST_NO_OUTPUT, COST_NOT_FINITE, COST_CREDIT, COST_NEGATIVE_LINE = range(6)
+COST_VALID, COST_DESIGN, COST_NO_OUTPUT, COST_MATERIALS_NOT_FINITE, COST_NOT_FINITE, COST_CREDIT, COST_NEGATIVE_LINE = (
+    range(7)
+)
 COST_REASON_TEXT = np.array([f"{f}: {t}" if f else "" for f, t in COST_REASONS], dtype=object)
 
 
@@ -355,6 +358,7 @@ def _validity(design: DesignResult, c: CostInputs, values: dict, breakdown: dict
     checks = [
         (COST_DESIGN, ~np.asarray(design.valid, dtype=bool)),
         (COST_NO_OUTPUT, ~(c.utilization > 0)),
+        (COST_MATERIALS_NOT_FINITE, ~np.isfinite(values["materials_usd_per_kWh"])),
         # the total and every reported value finite (a line that is not makes the total so)
         (COST_NOT_FINITE, ~np.isfinite(sum(values.values()))),
         (COST_CREDIT, ~(values["cell_cost_usd_per_kWh"] >= 0)),

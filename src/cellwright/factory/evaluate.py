@@ -6,7 +6,16 @@ import numpy as np
 
 from ..cell import Cell
 from ..errors import SpecError
-from .cost import COST_CREDIT, COST_NO_OUTPUT, COST_NOT_FINITE, COST_REASONS, COST_VALID, CostResult, cell_cost
+from .cost import (
+    COST_CREDIT,
+    COST_MATERIALS_NOT_FINITE,
+    COST_NO_OUTPUT,
+    COST_NOT_FINITE,
+    COST_REASONS,
+    COST_VALID,
+    CostResult,
+    cell_cost,
+)
 from .plant_spec import PlantSpec, cost_inputs
 
 
@@ -15,8 +24,8 @@ def cost_of(cell: Cell, plant: PlantSpec, years=None) -> CostResult:
     or in each of ``years`` (one batched call).
 
     A cost that is not valid is a SpecError naming what to change: the year when the plant makes
-    nothing yet (for ``years``, such years are kept, with no cost), the plant size when the cost
-    is not finite, the credit when it exceeds the cost.
+    nothing yet (for ``years``, such years are kept, with no cost), the price set or the plant size
+    when the cost is not finite, the credit when it exceeds the cost.
     """
     inputs = cost_inputs(cell.resolved, plant, years)
     design = cell.result.take(np.zeros(len(inputs), dtype=int))
@@ -35,6 +44,8 @@ def cost_of(cell: Cell, plant: PlantSpec, years=None) -> CostResult:
         value: object = None
         if code == COST_NOT_FINITE:
             field, value = "annual_GWh", plant.annual_GWh
+        elif code == COST_MATERIALS_NOT_FINITE:
+            value = plant.prices
         elif code == COST_CREDIT:
             value = float(inputs.credit_usd_per_kWh[i])
         if years is not None:

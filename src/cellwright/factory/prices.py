@@ -75,9 +75,14 @@ class PriceSet:
         return Price(total, "usd/kg", ";".join(sorted(sources)), self.year, note="commodity-indexed")
 
 
+#: Highest commodity price accepted, USD/kg: above gold's; no battery input comes near it.
+MAX_COMMODITY_USD_PER_KG = 1e5
+
+
 def check_commodity_price(name: str, value) -> float:
-    """A commodity price (USD/kg) as a float: finite and > 0, else a SpecError naming the
-    commodity as a plant file writes it (``plant.commodities.<name>_usd_per_kg``)."""
+    """A commodity price (USD/kg) as a float: finite, > 0 and at most
+    :data:`MAX_COMMODITY_USD_PER_KG`, else a SpecError naming the commodity as a plant file
+    writes it (``plant.commodities.<name>_usd_per_kg``)."""
     field_name = f"plant.commodities.{name.removesuffix('_usd_per_kg')}_usd_per_kg"
     if isinstance(value, bool):
         raise SpecError(field_name, value, "a price in USD/kg (a number)")
@@ -85,8 +90,8 @@ def check_commodity_price(name: str, value) -> float:
         x = float(value)
     except (TypeError, ValueError):
         raise SpecError(field_name, value, "a price in USD/kg (a number)") from None
-    if not math.isfinite(x) or x <= 0.0:
-        raise SpecError(field_name, x, "a finite price > 0 USD/kg")
+    if not (math.isfinite(x) and 0.0 < x <= MAX_COMMODITY_USD_PER_KG):
+        raise SpecError(field_name, x, f"a finite price > 0 and <= {MAX_COMMODITY_USD_PER_KG:g} USD/kg")
     return x
 
 
