@@ -185,3 +185,10 @@ def test_a_year_without_output_keeps_its_message(cell):
     with pytest.raises(SpecError) as err:
         cost_of(cell, load_plant(None, scenario="export-controls", region="united-states", year=1))
     assert err.value.field == "year"
+
+
+def test_cli_cost_with_a_negative_lithium_price_is_one_line_exit_2(cli):
+    out = cli("cost", LFP, "--lce=-1000", "--json")
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and LCE in lines[0]

@@ -276,3 +276,13 @@ def test_cut_off_voltages_in_the_wrong_order_are_refused():
     with pytest.raises(SpecError) as err:
         design_cells(inp.replace(v_min=3.9, v_max=3.6))
     assert err.value.field == "DesignInputs.v_min"
+
+
+def test_cli_design_of_a_can_narrower_than_its_roll_is_one_line_exit_2(cli, tmp_path):
+    text = (EXAMPLES / "lfp-280ah-prismatic.toml").read_text().replace("width_mm = 173.9", "width_mm = 10.0")
+    path = tmp_path / "narrow.toml"
+    path.write_text(text)
+    out = cli("design", path, "--json")
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "dimensions.width_mm = 10.0" in lines[0]
