@@ -113,14 +113,30 @@ def _solid_volume(mass, density):
     return np.divide(mass, density, out=np.zeros_like(mass), where=density > 0)
 
 
+class _Subset:
+    """The designs at ``index`` of a DesignInputs, read-only: a field is indexed when a format
+    first reads it, so a format pays for the few fields it uses, not for all of them."""
+
+    def __init__(self, inp: DesignInputs, index: np.ndarray):
+        self._inp, self._index = inp, index
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        value = getattr(self._inp, name)[self._index]
+        setattr(self, name, value)
+        return value
+
+    def __len__(self) -> int:
+        return self._index.shape[0]
+
+
 def _geometry(inp: DesignInputs, t_rep: np.ndarray) -> dict[str, np.ndarray]:
     codes = np.unique(inp.format)
     if codes.size == 1:
         return _GEOMETRY[int(codes[0])](inp, t_rep)
     out: dict[str, np.ndarray] = {}
     for code in codes:
-        sel = inp.format == code
-        part = _GEOMETRY[int(code)](inp.take(sel), t_rep[sel])
+        sel = np.flatnonzero(inp.format == code)
+        part = _GEOMETRY[int(code)](_Subset(inp, sel), t_rep[sel])
         for k, v in part.items():
             if k not in out:
                 out[k] = np.zeros(len(inp), dtype=v.dtype)
