@@ -2,6 +2,7 @@
 one-cell path raises a SpecError naming the field to change (findings P1-P5, the swapped blade,
 and the dimension blamed for a misfit)."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -286,3 +287,12 @@ def test_cli_design_of_a_can_narrower_than_its_roll_is_one_line_exit_2(cli, tmp_
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "dimensions.width_mm = 10.0" in lines[0]
+
+
+def test_a_design_of_no_volume_is_flagged_without_a_warning():
+    inp = inputs(lfp(), 2).replace(width=np.array([173.9e-3, 0.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = design_cells(inp)
+    assert res.valid.tolist() == [True, False]
+    assert res.invalid_reason[1].startswith("dimensions.width_mm: ")

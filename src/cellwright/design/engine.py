@@ -220,6 +220,13 @@ def design_cells(inp: DesignInputs) -> DesignResult:
         naming the field (:func:`~cellwright.design.validity.check_inputs`).
     """
     validity.check_inputs(inp)
+    # a design that does not fit divides by zero areas and masses; it is flagged with its
+    # reason, not warned about on stderr
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _design_cells(inp)
+
+
+def _design_cells(inp: DesignInputs) -> DesignResult:
     eb = electrode_build(inp)
     pos_rho, neg_rho, pos_qv = eb["pos_rho"], eb["neg_rho"], eb["pos_qv"]
     neg_thickness, t_rep = eb["neg_thickness"], eb["t_rep"]
