@@ -7,18 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .design import DesignResult, design_cells, size_to_capacity, size_to_energy
+from .design import DesignResult, design_cells, size_to_capacity, size_to_energy, validity
+from .design.engine import nominal_voltage_V, rated_areal_capacity
+from .design.voltage import ocp_names
 from .errors import SpecError
 from .sources import cite
 from .spec import CellSpec, Resolved, load_spec, parse_spec, resolve
-
-#: Outer dimensions named in errors when the electrodes do not fit.
-_FIT_HINT = {
-    "cylindrical": "dimensions.diameter_mm",
-    "pouch": "dimensions.thickness_mm",
-    "prismatic": "dimensions.thickness_mm",
-    "blade": "dimensions.thickness_mm",
-}
 
 
 @dataclass
@@ -60,18 +54,41 @@ def _design(resolved: Resolved) -> DesignResult:
         result = design_cells(inp)
     else:
         ratio = spec.target.aspect_ratio or 3.0
+        free = resolved.free_dimension or ""  # set in target mode by resolve()
         if spec.target.energy_Wh is not None:
-            result = size_to_energy(inp, resolved.free_dimension, spec.target.energy_Wh * 3600.0, ratio)
+            result = size_to_energy(inp, free, spec.target.energy_Wh * 3600.0, ratio)
         else:
-            result = size_to_capacity(inp, resolved.free_dimension, spec.target.capacity_Ah * 3600.0, ratio)
+            result = size_to_capacity(inp, free, float(spec.target.capacity_Ah or 0.0) * 3600.0, ratio)
     if not result.valid[0]:
-        field = _FIT_HINT[spec.format]
-        dims = spec.dimensions.model_dump(exclude_none=True)
-        value = dims.get(field.split(".")[1])
-        raise SpecError(field, value, "too small: the casing leaves no room for one electrode layer")
+        raise _impossible(resolved, int(result.reason[0]))
     if spec.target is not None:
-        want = spec.target.capacity_Ah or spec.target.energy_Wh
+        want = float(spec.target.capacity_Ah or spec.target.energy_Wh or 0.0)
         got = result["capacity_Ah"][0] if spec.target.capacity_Ah else result["energy_Wh"][0]
         if not np.isclose(got, want, rtol=1e-3):
             raise SpecError("target", want, f"not reachable in this format (got {got:.4g})")
     return result
+
+
+def _impossible(resolved: Resolved, code: int) -> SpecError:
+    """The SpecError for a design that is not physically possible: the field to change, its
+    value and what is wrong (:data:`cellwright.design.validity.REASONS`)."""
+    spec, inp = resolved.spec, resolved.inputs
+    field, allowed = validity.REASONS[code]
+    dims = spec.dimensions.model_dump(exclude_none=True, exclude={"size"})
+    value: object = dims.get(field.removeprefix("dimensions."), dims) if field.startswith("dimensions") else None
+    if code == validity.NO_LITHIUM:
+        li_factor, _ = rated_areal_capacity(inp)
+        value = float(inp.neg_first_cycle_efficiency[0])
+        allowed += (
+            f" (factor {li_factor[0]:.3g} with cathode first-cycle efficiency {inp.pos_first_cycle_efficiency[0]:g})"
+        )
+    elif code in (validity.CATHODE_ABOVE_THEORETICAL, validity.ANODE_ABOVE_THEORETICAL):
+        pos = code == validity.CATHODE_ABOVE_THEORETICAL
+        ocp, q = (inp.pos_ocp, inp.pos_specific_capacity) if pos else (inp.neg_ocp, inp.neg_specific_capacity)
+        value = float(q[0]) / 3600.0
+        theoretical = validity.theoretical_capacity_by_code()[ocp[0]] / 3600.0
+        allowed += f" ({ocp_names()[ocp[0]]}: {theoretical:.1f} mAh/g)"
+    elif code == validity.VOLTAGE_BELOW_CUTOFF:
+        value = float(inp.asi[0]) * 1e4
+        allowed += f" (nominal voltage {nominal_voltage_V(inp)[0]:.3g} V, cut-off {inp.v_min[0]:g} V)"
+    return SpecError(field, value, allowed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import stack
+from . import stack, validity
 
 
 def fill(inp, t_rep):
@@ -38,5 +38,8 @@ def fill(inp, t_rep):
     wrap_area = 2.0 * np.pi * r_roll * sep_height + 2.0 * np.pi * r_roll**2
     geo["insulation_mass"] = wrap_area * inp.insulation_thickness * inp.insulation_density
     geo["volume"] = np.pi * r_out**2 * inp.height
-    geo["fits"] = (r_roll > r_core + t_rep) & (geo["electrode_width"] > 0)
+    geo["misfit"] = validity.first_failure(
+        [(validity.DIAMETER, ~(r_roll > r_core + t_rep)), (validity.HEIGHT, ~(geo["electrode_width"] > 0))],
+        r_out.size,
+    )
     return geo

@@ -8,12 +8,13 @@ materials. Designs of different formats can share one call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import cylindrical, electrode, pouch, prismatic, voltage
+from . import cylindrical, electrode, pouch, prismatic, validity, voltage
 from .inputs import FORMATS, DesignInputs
+from .validity import REASON_TEXT, REASONS
 
 _GEOMETRY = {
     FORMATS["pouch"]: pouch.fill,
@@ -45,14 +46,32 @@ BOM_COMPONENTS = (
 class DesignResult:
     """Results for N designs: arrays keyed by unit-suffixed names, and the bill of materials.
 
-    ``valid`` is False where the electrodes do not fit the format (a can too small for one
-    layer); those designs carry NaN in every result.
+    ``valid`` is False where the design is not physically possible (a can too small for one
+    layer, a roll wider than its can, capacity above the active material's theoretical one, a
+    nominal voltage at or below the cut-off, more material than the casing holds, a negative
+    mass, ...); those designs carry NaN in every result, and ``reason`` the code of the first
+    check they fail (:data:`~cellwright.design.validity.REASONS`; 0 when valid).
+    ``invalid_reason`` gives it as text, ``"<spec field>: <what is wrong>"``.
     """
 
     values: dict[str, np.ndarray]
     bom_mass_kg: dict[str, np.ndarray]
     bom_area_m2: dict[str, np.ndarray]
     valid: np.ndarray
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+
+    def __post_init__(self):
+        if self.reason.shape != self.valid.shape:  # not given: valid or "no capacity"
+            self.reason = np.where(self.valid, validity.VALID, validity.NO_CAPACITY).astype(np.int16)
+
+    @property
+    def invalid_reason(self) -> np.ndarray:
+        """Per design, why it is not valid (``"<spec field>: <what is wrong>"``), "" where valid."""
+        return REASON_TEXT[self.reason]
+
+    def invalid_field(self, i: int = 0) -> str:
+        """The spec field to change to make design ``i`` possible ("" when it is valid)."""
+        return REASONS[int(self.reason[i])][0]
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -67,11 +86,14 @@ class DesignResult:
             {k: v[index] for k, v in self.bom_mass_kg.items()},
             {k: v[index] for k, v in self.bom_area_m2.items()},
             self.valid[index],
+            self.reason[index],
         )
 
     def row(self, i: int = 0) -> dict:
         """Design ``i`` as plain Python numbers, with its bill of materials."""
         out = {k: _plain(v[i]) for k, v in self.values.items()}
+        out["valid"] = bool(self.valid[i])
+        out["invalid_reason"] = REASON_TEXT[self.reason[i]] or None
         out["bom"] = {
             c: {"mass_kg": _plain(self.bom_mass_kg[c][i]), "area_m2": _plain(self.bom_area_m2[c][i])}
             for c in BOM_COMPONENTS
@@ -86,14 +108,35 @@ def _plain(x):
     return x
 
 
+def _solid_volume(mass, density):
+    """Volume (m3) of a part of ``mass`` (kg) and ``density`` (kg/m3); 0 where it has no density."""
+    return np.divide(mass, density, out=np.zeros_like(mass), where=density > 0)
+
+
+class _Subset:
+    """The designs at ``index`` of a DesignInputs, read-only: a field is indexed when a format
+    first reads it, so a format pays for the few fields it uses, not for all of them."""
+
+    def __init__(self, inp: DesignInputs, index: np.ndarray):
+        self._inp, self._index = inp, index
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        value = getattr(self._inp, name)[self._index]
+        setattr(self, name, value)
+        return value
+
+    def __len__(self) -> int:
+        return self._index.shape[0]
+
+
 def _geometry(inp: DesignInputs, t_rep: np.ndarray) -> dict[str, np.ndarray]:
     codes = np.unique(inp.format)
     if codes.size == 1:
         return _GEOMETRY[int(codes[0])](inp, t_rep)
     out: dict[str, np.ndarray] = {}
     for code in codes:
-        sel = inp.format == code
-        part = _GEOMETRY[int(code)](inp.take(sel), t_rep[sel])
+        sel = np.flatnonzero(inp.format == code)
+        part = _GEOMETRY[int(code)](_Subset(inp, sel), t_rep[sel])
         for k, v in part.items():
             if k not in out:
                 out[k] = np.zeros(len(inp), dtype=v.dtype)
@@ -130,6 +173,29 @@ def electrode_build(inp: DesignInputs) -> dict[str, np.ndarray]:
     }
 
 
+def geometry(inp: DesignInputs) -> dict[str, np.ndarray]:
+    """The formats' geometry of N designs (areas m2, lengths m, masses kg, ``misfit`` codes),
+    before any validity check: what the casing leaves for the electrodes."""
+    return _geometry(inp, electrode_build(inp)["t_rep"])
+
+
+def rated_areal_capacity(inp: DesignInputs, pos_qv=None) -> tuple[np.ndarray, np.ndarray]:
+    """Lithium-inventory factor (1) and rated charge per positive face (C/m2) of N designs:
+    the formed (lithium-limited) capacity of the coating times its utilisation."""
+    if pos_qv is None:
+        pos_qv = electrode_build(inp)["pos_qv"]
+    li_factor = electrode.lithium_inventory_factor(
+        inp.pos_first_cycle_efficiency, inp.neg_first_cycle_efficiency, inp.np_ratio
+    )
+    return li_factor, pos_qv * inp.pos_thickness * li_factor * inp.utilization
+
+
+def nominal_voltage_V(inp: DesignInputs) -> np.ndarray:
+    """Nominal voltage (V) of N designs; it does not depend on the outer dimensions."""
+    li_factor, areal_capacity = rated_areal_capacity(inp)
+    return voltage.nominal_voltage(inp, li_factor, areal_capacity)
+
+
 def design_cells(inp: DesignInputs) -> DesignResult:
     """Design N cells that fill their formats' outer dimensions.
 
@@ -144,29 +210,43 @@ def design_cells(inp: DesignInputs) -> DesignResult:
         ``capacity_Ah``, ``nominal_voltage_V``, ``energy_Wh``, ``mass_kg``, ``volume_L``,
         ``specific_energy_Wh_kg``, ``energy_density_Wh_L``, electrode thicknesses (um) and
         areas (m2, both faces), layer or turn count, outer dimensions (mm) and the bill of
-        materials (kg and m2 per component).
+        materials (kg and m2 per component). ``valid`` and ``reason`` flag each design that is
+        not physically possible; its results are NaN.
+
+    Raises
+    ------
+    SpecError
+        An input outside its domain (not finite, a negative thickness, a porosity of 1, ...),
+        naming the field (:func:`~cellwright.design.validity.check_inputs`).
     """
+    validity.check_inputs(inp)
+    # a design that does not fit divides by zero areas and masses; it is flagged with its
+    # reason, not warned about on stderr
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _design_cells(inp)
+
+
+def _design_cells(inp: DesignInputs) -> DesignResult:
     eb = electrode_build(inp)
     pos_rho, neg_rho, pos_qv = eb["pos_rho"], eb["neg_rho"], eb["pos_qv"]
     neg_thickness, t_rep = eb["neg_thickness"], eb["t_rep"]
     geo = _geometry(inp, t_rep)
 
-    li_factor = electrode.lithium_inventory_factor(
-        inp.pos_first_cycle_efficiency, inp.neg_first_cycle_efficiency, inp.np_ratio
-    )
-    # rated charge per positive face, C/m2: formed (lithium-limited) capacity times utilisation
-    areal_capacity = pos_qv * inp.pos_thickness * li_factor * inp.utilization
+    li_factor, areal_capacity = rated_areal_capacity(inp, pos_qv)
     capacity = geo["pos_area"] * areal_capacity
     v_nom = voltage.nominal_voltage(inp, li_factor, areal_capacity)
 
-    pos_coating = geo["pos_area"] * inp.pos_thickness * pos_rho  # kg of solids
-    neg_coating = geo["neg_area"] * neg_thickness * neg_rho
+    pos_coating_volume = geo["pos_area"] * inp.pos_thickness
+    neg_coating_volume = geo["neg_area"] * neg_thickness
+    pos_coating = pos_coating_volume * pos_rho  # kg of solids
+    neg_coating = neg_coating_volume * neg_rho
     sep_volume = geo["sep_area"] * inp.sep_thickness
+    free_electrolyte = inp.ely_excess * geo["stack_volume"]
     electrolyte_volume = (
-        geo["pos_area"] * inp.pos_thickness * inp.pos_porosity
-        + geo["neg_area"] * neg_thickness * inp.neg_porosity
+        pos_coating_volume * inp.pos_porosity
+        + neg_coating_volume * inp.neg_porosity
         + sep_volume * inp.sep_porosity
-        + inp.ely_excess * geo["stack_volume"]
+        + free_electrolyte
     )
     zeros = np.zeros(len(inp))
     bom_mass = {
@@ -197,7 +277,41 @@ def design_cells(inp: DesignInputs) -> DesignResult:
     energy_Wh = capacity * v_nom / 3600.0
     volume_L = geo["volume"] * 1e3
 
-    valid = geo["fits"] & (capacity > 0) & np.isfinite(capacity)
+    # room the electrode assembly takes (coatings with their pores, foils, separators) against
+    # the room the casing's walls, lids and insulation leave. The free electrolyte is checked on
+    # its own: presets calibrate it (up to 15 % of the stack volume) to match cell masses, more
+    # than a tall can's spare room, so it is only required to fit the inner volume.
+    assembly = (
+        pos_coating_volume
+        + neg_coating_volume
+        + geo["al_area"] * inp.pos_foil_thickness
+        + geo["cu_area"] * inp.neg_foil_thickness
+        + sep_volume
+    )
+    inner = (
+        geo["volume"]
+        - _solid_volume(geo["can_mass"], inp.wall_density)
+        - _solid_volume(geo["lid_mass"], inp.lid_density)
+        - _solid_volume(geo["insulation_mass"], inp.insulation_density)
+    )
+    theoretical = validity.theoretical_capacity_by_code()
+    checks = [
+        (validity.NO_LITHIUM, ~(li_factor > 0)),
+        # NaN (not tabulated) compares False: not checked
+        (
+            validity.CATHODE_ABOVE_THEORETICAL,
+            inp.pos_specific_capacity > theoretical[inp.pos_ocp] * (1 + validity.SLACK),
+        ),
+        (validity.ANODE_ABOVE_THEORETICAL, inp.neg_specific_capacity > theoretical[inp.neg_ocp] * (1 + validity.SLACK)),
+        (validity.NO_CAPACITY, ~((capacity > 0) & np.isfinite(capacity))),
+        (validity.VOLTAGE_BELOW_CUTOFF, ~(v_nom > inp.v_min)),
+        (validity.OVERFILLED, ~(np.maximum(assembly, electrolyte_volume) <= inner * (1.0 + validity.SLACK))),
+        *((validity.NEGATIVE_MASS[c], ~(bom_mass[c] >= 0)) for c in BOM_COMPONENTS),
+        (validity.TOO_DENSE, ~(mass <= validity.MAX_DENSITY * geo["volume"])),
+    ]
+    # the format's own misfit (which dimension is too small) comes first: it explains the rest
+    reason = np.where(geo["misfit"] != validity.VALID, geo["misfit"], validity.first_failure(checks, len(inp)))
+    valid = reason == validity.VALID
     values = {
         "capacity_Ah": capacity / 3600.0,
         "nominal_voltage_V": v_nom,
@@ -227,4 +341,4 @@ def design_cells(inp: DesignInputs) -> DesignResult:
         bad = ~valid
         for arr in (*values.values(), *bom_mass.values()):
             arr[bad] = np.nan
-    return DesignResult(values, bom_mass, bom_area, valid)
+    return DesignResult(values, bom_mass, bom_area, valid, reason)

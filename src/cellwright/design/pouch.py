@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validity
+
 # BatPaC v5 method constants (Battery Design sheet; nelson2012 §3): mm unless stated.
 TAB_LENGTH_PER_THICKNESS = 1.2  # internal tab length / cell thickness
 FEEDTHROUGH = 5e-3  # terminal feedthrough through the seal, m
@@ -54,7 +56,8 @@ def fill(inp, t_rep):
     laminate_area = ((inp.width + 2.0 * T + inp.seal_width) + (inp.width + inp.seal_width)) * sealed_length
 
     strip_width = np.where(W > TERMINAL_WIDE_ELECTRODE, TERMINAL_STRIP_WIDTH_WIDE, TERMINAL_STRIP_WIDTH_NARROW)
-    internal_tab = (tab - 0.1 * T - TAB_END_GAP) * (W - 2.0 * TAB_INSET)
+    # a pouch thinner than 1.82 mm or an electrode narrower than 4 mm leaves no internal tab
+    internal_tab = np.maximum(tab - 0.1 * T - TAB_END_GAP, 0.0) * np.maximum(W - 2.0 * TAB_INSET, 0.0)
     terminal_area = TERMINAL_STRIP_LENGTH * strip_width + internal_tab
     terminals = terminal_area * (
         inp.pos_terminal_thickness * inp.pos_terminal_density + inp.neg_terminal_thickness * inp.neg_terminal_density
@@ -75,5 +78,7 @@ def fill(inp, t_rep):
         "terminal_mass": terminals,
         "insulation_mass": zero,
         "volume": inp.width * T * inp.height,
-        "fits": (layers >= 1.0) & (W > 0) & (L > 0),
+        "misfit": validity.first_failure(
+            [(validity.THICKNESS, ~(layers >= 1.0)), (validity.WIDTH, ~(W > 0)), (validity.HEIGHT, ~(L > 0))], T.size
+        ),
     }

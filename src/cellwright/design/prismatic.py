@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import stack
+from . import stack, validity
 from .inputs import FORMATS
 
 
@@ -55,13 +55,29 @@ def _flat_wound(inp, t_rep, roll_width, stack_thickness, sep_height):
     turns = np.maximum((t_roll - inp.core_diameter) / (2.0 * t_rep), 0.0)
     geo = stack.wound(rolls * strip, sep_height, inp, turns)
     geo["stack_volume"] = rolls * racetrack * sep_height
-    geo["fits"] = (turns >= 1.0) & (geo["electrode_width"] > 0)
+    # a roll's round ends are t_roll across: a cavity narrower than that cannot hold it
+    geo["misfit"] = validity.first_failure(
+        [
+            (validity.THICKNESS, ~(turns >= 1.0)),
+            (validity.WIDTH, ~(roll_width > 0)),
+            (validity.ROLL_WIDER_THAN_CAN, ~(roll_width >= t_roll)),
+            (validity.HEIGHT, ~(geo["electrode_width"] > 0)),
+        ],
+        turns.size,
+    )
     return geo
 
 
 def _stacked(inp, t_rep, sep_width, stack_thickness, sep_height):
     geo = stack.stacked(stack_thickness, sep_width, sep_height, inp, t_rep, inp.tab_margin)
-    geo["fits"] = (geo["layers"] >= 1.0) & (geo["electrode_width"] > 0)
+    geo["misfit"] = validity.first_failure(
+        [
+            (validity.THICKNESS, ~(geo["layers"] >= 1.0)),
+            (validity.WIDTH, ~(geo["electrode_width"] > 0)),
+            (validity.HEIGHT, ~(geo["electrode_length"] > 0)),
+        ],
+        sep_width.size,
+    )
     return geo
 
 
@@ -86,4 +102,10 @@ def fill(inp, t_rep):
     wrap_area = 2.0 * (sep_width + stack_thickness) * sep_height + sep_width * stack_thickness
     geo["insulation_mass"] = wrap_area * inp.insulation_thickness * inp.insulation_density
     geo["volume"] = inp.width * inp.thickness * inp.height
+    blade = inp.format == FORMATS["blade"]
+    if blade.any():
+        # a blade's width is its long side (its tabs leave at both short ends): a swapped pair
+        # of dimensions would otherwise design a different, smaller cell without a word
+        swapped = blade & ~(inp.width >= inp.height)
+        geo["misfit"] = np.where(swapped, validity.BLADE_SWAPPED, geo["misfit"]).astype(geo["misfit"].dtype)
     return geo

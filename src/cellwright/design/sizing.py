@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import pouch
-from .engine import DesignResult, design_cells, electrode_build
+from .engine import DesignResult, design_cells, electrode_build, geometry, nominal_voltage_V
 from .inputs import FORMATS, DesignInputs
 
 BISECTION_STEPS = 60
@@ -48,8 +48,7 @@ def size_to_capacity(inp: DesignInputs, free: str, capacity_C, aspect_ratio=None
 def size_to_energy(inp: DesignInputs, free: str, energy_J, aspect_ratio=None) -> DesignResult:
     """As :func:`size_to_capacity` for a target energy (J): the nominal voltage does not depend
     on the electrode area, so the target capacity is energy / nominal voltage."""
-    probe = design_cells(_placer(_nudge_pouch_thickness(inp), free, aspect_ratio)(np.full(len(inp), 1.0)))
-    return size_to_capacity(inp, free, np.asarray(energy_J) / probe["nominal_voltage_V"], aspect_ratio)
+    return size_to_capacity(inp, free, np.asarray(energy_J) / nominal_voltage_V(inp), aspect_ratio)
 
 
 def _nudge_pouch_thickness(inp: DesignInputs) -> DesignInputs:
@@ -70,9 +69,9 @@ def _placer(inp: DesignInputs, free: str, aspect_ratio):
     ratio = np.broadcast_to(np.asarray(aspect_ratio, dtype=float), (len(inp),))
     # Outer size -> electrode size is affine; read the offsets off one large probe design.
     big = np.ones(len(inp))
-    probe = design_cells(inp.replace(width=big, height=big))
-    off_w = 1.0 - probe["electrode_width_mm"] / 1e3
-    off_h = 1.0 - probe["electrode_length_mm"] / 1e3
+    probe = geometry(inp.replace(width=big, height=big))
+    off_w = 1.0 - probe["electrode_width"]
+    off_h = 1.0 - probe["electrode_length"]
     outer_ratio = inp.wound & (inp.format != FORMATS["pouch"])
 
     def place(s):

@@ -20,11 +20,12 @@ Method: BatPaC v5 [batpac-v5; nelson2012 ch. 6-7], batch-first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..design.engine import DesignResult
+from ..errors import SpecError
 from . import process
 from .inputs import CostInputs
 
@@ -46,22 +47,60 @@ MATERIAL_LINES = (
 CONVERSION_LINES = ("labour", "variable_overhead", "depreciation", "gsa", "rnd", "energy")
 OPTION_LINES = ("profit", "warranty", "credit")
 
+#: Why a cost result is not valid: code -> (field to change, what is wrong). Code 0 is valid.
+COST_REASONS: tuple[tuple[str, str], ...] = (
+    ("", ""),
+    ("design", "the cell design is not physically possible (see its invalid_reason)"),
+    ("year", "the plant makes nothing yet that year (start of production delayed by its scenario)"),
+    ("prices", "the materials cost is not finite: a price too large"),
+    ("annual_GWh", "the cost is not finite: the plant's output is too small to spread its costs over"),
+    ("credit_usd_per_kWh", "the production credit exceeds the cost: the cell cost net of credits is negative"),
+    ("prices", "a cost line is negative: a price, premium or multiplier below zero"),
+)
+COST_VALID, COST_DESIGN, COST_NO_OUTPUT, COST_MATERIALS_NOT_FINITE, COST_NOT_FINITE, COST_CREDIT, COST_NEGATIVE_LINE = (
+    range(7)
+)
+COST_REASON_TEXT = np.array([f"{f}: {t}" if f else "" for f, t in COST_REASONS], dtype=object)
+
 
 @dataclass
 class CostResult:
-    """Per-design cost results: arrays keyed by unit-suffixed names, and the per-kWh breakdown."""
+    """Per-design cost results: arrays keyed by unit-suffixed names, and the per-kWh breakdown.
+
+    ``valid`` is False where the cost is not a cost: the design is not possible, the plant makes
+    nothing that year (its results are NaN, as they always were), or a result comes out
+    non-finite or negative (those results are NaN). ``reason`` holds the code
+    (:data:`COST_REASONS`), ``invalid_reason`` the text ``"<field>: <what is wrong>"``.
+    """
 
     values: dict[str, np.ndarray]
     breakdown_usd_per_kWh: dict[str, np.ndarray]
     steps: dict[str, np.ndarray]  # per-step labour_h, capital_usd, area_m2: (S, N)
+    valid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+
+    def __post_init__(self):
+        n = next(iter(self.values.values())).shape[0]
+        if self.reason.shape != (n,):  # not given: every design valid
+            self.reason = np.zeros(n, dtype=np.int16)
+        if self.valid.shape != (n,):
+            self.valid = self.reason == COST_VALID
 
     def __getitem__(self, key):
         return self.values[key]
 
+    @property
+    def invalid_reason(self) -> np.ndarray:
+        """Per design, why its cost is not valid (``"<field>: <what is wrong>"``), "" where valid."""
+        return COST_REASON_TEXT[self.reason]
+
     def row(self, i: int = 0) -> dict:
-        """Design ``i`` as plain numbers (None where the plant has no output that year)."""
-        out = {k: _plain(v[i]) for k, v in self.values.items()}
+        """Design ``i`` as plain numbers (None where the plant has no output that year, or where
+        the result is not valid), with ``valid`` and ``invalid_reason``."""
+        out: dict = {k: _plain(v[i]) for k, v in self.values.items()}
         out["breakdown"] = {k: _plain(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
+        out["valid"] = bool(self.valid[i])
+        out["invalid_reason"] = COST_REASON_TEXT[self.reason[i]] or None
         return out
 
 
@@ -90,8 +129,90 @@ def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
     return elec, heat
 
 
+#: Cost inputs and what each must be: (low, high, low inclusive, what is allowed). Anything not
+#: listed (the credit, booleans) need only be finite.
+_BOUNDS: dict[str, tuple[float, float, bool, str]] = {
+    **{
+        f: (0.0, np.inf, True, ">= 0")
+        for f in (
+            "p_cathode_active",
+            "p_cathode_conductive",
+            "p_cathode_binder",
+            "p_anode_active",
+            "p_anode_conductive",
+            "p_anode_binder",
+            "p_cathode_foil",
+            "p_anode_foil",
+            "p_separator",
+            "p_electrolyte",
+            "p_casing",
+            "p_lid",
+            "p_insulation",
+            "p_terminals",
+            "plus_usd",
+            "p_nmp",
+            "nmp_per_binder",
+            "water_per_binder",
+            "li_cathode",
+            "li_anode",
+            "li_electrolyte",
+            "labour_usd_per_h",
+            "building_usd_per_m2",
+            "electricity_usd_per_kWh",
+            "heat_usd_per_kWh",
+            "cost_of_capital",
+        )
+    },
+    **{
+        f: (0.0, np.inf, False, "> 0")
+        for f in (
+            "annual_kWh",
+            "operating_days",
+            "conversion_multiplier",
+            "material_multiplier",
+            "equipment_multiplier",
+            "construction_multiplier",
+            "capex_multiplier",
+        )
+    },
+    **{
+        f: (0.0, 1.0, False, "a fraction within (0, 1]")
+        for f in ("cell_yield", "y_electrode", "y_foil", "y_separator", "y_electrolyte")
+    },
+    "utilization": (0.0, 1.0, True, "a fraction within 0-1 (0: no output yet)"),
+    "scrap_recovery": (0.0, 1.0, True, "a fraction within 0-1"),
+    **{f: (-1.0, np.inf, False, "a fraction > -1") for f in ("premium_cathode", "premium_anode", "premium_materials")},
+}
+
+
+def check_inputs(c: CostInputs) -> None:
+    """Refuse cost inputs that are not finite or out of their range, before any work: a
+    SpecError naming the first offending field (``CostInputs.<field>``) and its value."""
+    for name, x in c.as_dict().items():
+        if x.dtype == bool:
+            continue
+        lo, hi, lo_inclusive, allowed = _BOUNDS.get(name, (-np.inf, np.inf, True, "finite"))
+        # one pass each for the smallest and largest value; NaN propagates into both
+        x_min, x_max = x.min(), x.max()
+        ok = np.isfinite(x_min) and np.isfinite(x_max) and x_max <= hi and (x_min >= lo if lo_inclusive else x_min > lo)
+        if not ok:
+            bad = ~(np.isfinite(x) & (x <= hi) & ((x >= lo) if lo_inclusive else (x > lo)))
+            raise SpecError(f"CostInputs.{name}", float(x[bad][0]), f"finite, {allowed}")
+
+
 def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
-    """Cost per good kWh of N designs made in N plants (arrays over N)."""
+    """Cost per good kWh of N designs made in N plants (arrays over N).
+
+    Inputs out of range (a non-finite or negative price, a yield of 0) are refused with a
+    SpecError; results that are not valid carry their reason (see :class:`CostResult`).
+    """
+    check_inputs(c)
+    # a result that overflows is flagged with its reason, not warned about on stderr
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _cell_cost(design, c)
+
+
+def _cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     bom, area = design.bom_mass_kg, design.bom_area_m2
     kwh_per_cell = design["energy_Wh"] / 1000.0
     Y = c.cell_yield
@@ -223,4 +344,27 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
         "good_cells_per_yr": good_cells * c.utilization,
         "output_GWh_per_yr": output_kWh / 1e6,
     }
-    return CostResult(values, breakdown, {"labour_h": labour_h, "capital_usd": capital, "area_m2": floor})
+    reason = _validity(design, c, values, breakdown)
+    broken = (reason != COST_VALID) & (reason != COST_NO_OUTPUT)
+    if broken.any():
+        for arr in (*values.values(), *breakdown.values()):
+            arr[broken] = np.nan
+    steps = {"labour_h": labour_h, "capital_usd": capital, "area_m2": floor}
+    return CostResult(values, breakdown, steps, reason == COST_VALID, reason)
+
+
+def _validity(design: DesignResult, c: CostInputs, values: dict, breakdown: dict) -> np.ndarray:
+    """Per design, the code of the first reason its cost is not valid (0 when it is)."""
+    checks = [
+        (COST_DESIGN, ~np.asarray(design.valid, dtype=bool)),
+        (COST_NO_OUTPUT, ~(c.utilization > 0)),
+        (COST_MATERIALS_NOT_FINITE, ~np.isfinite(values["materials_usd_per_kWh"])),
+        # the total and every reported value finite (a line that is not makes the total so)
+        (COST_NOT_FINITE, ~np.isfinite(sum(values.values()))),
+        (COST_CREDIT, ~(values["cell_cost_usd_per_kWh"] >= 0)),
+        *((COST_NEGATIVE_LINE, ~(v >= 0)) for k, v in breakdown.items() if k != "credit"),
+    ]
+    failing = [(code, bad) for code, bad in checks if bad.any()]
+    if not failing:
+        return np.zeros(len(c), dtype=np.int16)
+    return np.select([b for _, b in failing], [k for k, _ in failing], COST_VALID).astype(np.int16)

@@ -12,6 +12,7 @@ cathode prices). Prices come out in SI-based units: USD/kg, USD/m2, USD/m3.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,7 +59,10 @@ class PriceSet:
         raise SpecError(field_name, material, f"no price in price set {self.name!r}; priced: " + ", ".join(priced))
 
     def indexed_price(self, cathode: str, commodities: dict[str, float] | None = None) -> Price:
-        """Price of a commodity-indexed cathode, USD/kg; ``commodities`` overrides input prices."""
+        """Price of a commodity-indexed cathode, USD/kg; ``commodities`` overrides input prices
+        (USD/kg by commodity name, each finite and > 0: a commodity is never paid to be taken)."""
+        for name, value in (commodities or {}).items():
+            check_commodity_price(name, value)
         spec = self.indexed[cathode]
         total, sources = spec["margin_usd_per_kg"]["value"], {spec["margin_usd_per_kg"]["source"]}
         for name, amount in spec["inputs_kg_per_kg"].items():
@@ -69,6 +73,26 @@ class PriceSet:
             total += amount["value"] * price
             sources.add(amount["source"])
         return Price(total, "usd/kg", ";".join(sorted(sources)), self.year, note="commodity-indexed")
+
+
+#: Highest commodity price accepted, USD/kg: above gold's; no battery input comes near it.
+MAX_COMMODITY_USD_PER_KG = 1e5
+
+
+def check_commodity_price(name: str, value) -> float:
+    """A commodity price (USD/kg) as a float: finite, > 0 and at most
+    :data:`MAX_COMMODITY_USD_PER_KG`, else a SpecError naming the commodity as a plant file
+    writes it (``plant.commodities.<name>_usd_per_kg``)."""
+    field_name = f"plant.commodities.{name.removesuffix('_usd_per_kg')}_usd_per_kg"
+    if isinstance(value, bool):
+        raise SpecError(field_name, value, "a price in USD/kg (a number)")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise SpecError(field_name, value, "a price in USD/kg (a number)") from None
+    if not (math.isfinite(x) and 0.0 < x <= MAX_COMMODITY_USD_PER_KG):
+        raise SpecError(field_name, x, f"a finite price > 0 and <= {MAX_COMMODITY_USD_PER_KG:g} USD/kg")
+    return x
 
 
 def _price(entry: dict) -> Price:
