@@ -156,3 +156,270 @@ def test_dispatch_soc_refuses_non_finite_unsorted_or_mismatched_arrays(time_h, p
     with pytest.raises(SpecError) as exc:
         operation.dispatch_soc(np.array(time_h), np.array(power_MW), dc_nameplate_kWh=100e3, soc_window=0.9)
     assert exc.value.field == field
+
+
+# --------------------------------------------------------------------------- types (G12)
+
+
+def _spec(tmp_path: Path, width: str) -> Path:
+    path = tmp_path / "cell.toml"
+    path.write_text(LFP.read_text().replace("width_mm = 173.9", f"width_mm = {width}"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "width, allowed",
+    [
+        ('"173.9"', "a number (not text in quotes"),
+        ('"1e2"', "a number (not text in quotes"),
+        ("true", "nor true/false"),
+        ("nan", "a finite number"),
+        ("inf", "a finite number"),
+    ],
+)
+def test_a_cell_dimension_that_is_text_a_boolean_or_not_finite_is_refused(tmp_path, width, allowed):
+    with pytest.raises(SpecError) as exc:
+        load_spec(_spec(tmp_path, width))
+    assert exc.value.field == "dimensions.width_mm" and allowed in exc.value.allowed
+
+
+def test_an_integer_is_still_a_number(tmp_path):
+    assert load_spec(_spec(tmp_path, "174")).dimensions.width_mm == 174.0
+
+
+@pytest.mark.parametrize(
+    "text, field, allowed",
+    [
+        ('annual_GWh = "20"', "plant.annual_GWh", "a number"),
+        ("annual_GWh = true", "plant.annual_GWh", "a number"),
+        ("annual_GWh = nan", "plant.annual_GWh", "a finite number"),
+        ("year = 3.0", "plant.year", "a whole number"),
+        ("include_profit = 1", "plant.include_profit", "true or false"),
+    ],
+)
+def test_plant_values_of_the_wrong_type_are_refused(tmp_path, text, field, allowed):
+    path = tmp_path / "plant.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(SpecError) as exc:
+        load_plant(path)
+    assert exc.value.field == field and allowed in exc.value.allowed
+
+
+def _project(tmp_path: Path, extra: str = "", cell: Path = LFP) -> Path:
+    path = tmp_path / "project.toml"
+    path.write_text(f'cell = "{cell}"\npower_MW = 100\nduration_h = 4\ncost_set = "china"\n{extra}\n')
+    return path
+
+
+@pytest.mark.parametrize(
+    "extra, field, allowed",
+    [
+        ('years = "20"', "years", "a whole number"),
+        ("[finance]\ndiscount_rate = nan", "finance.discount_rate", "a finite number"),
+        ("[operation]\ncycles_per_day = true", "operation.cycles_per_day", "a number"),
+    ],
+)
+def test_project_values_of_the_wrong_type_are_refused(tmp_path, extra, field, allowed):
+    with pytest.raises(SpecError) as exc:
+        load_project(_project(tmp_path, extra))
+    assert exc.value.field == field and allowed in exc.value.allowed
+
+
+# --------------------------------------------------------------------------- plant files (C9, G3, G4)
+
+
+def _plant(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "plant.toml"
+    path.write_text(text)
+    return path
+
+
+POLICY = '[policy]\nswitches = ["mine"]\n[policy.define.mine]\n'
+
+
+@pytest.mark.parametrize(
+    "text, field, allowed",
+    [
+        (POLICY + 'start = "next year"\nregions = ["china"]\n', "policy.define.mine.start", "YYYY-MM-DD"),
+        (POLICY + 'start = "2020-01-01"\n', "policy.define.mine.regions", "required"),
+        (
+            POLICY + 'start = "2020-01-01"\nregions = ["china"]\ncredit_usd_per_kWh = "lots"\n',
+            "policy.define.mine.credit_usd_per_kWh",
+            "a number",
+        ),
+        (
+            POLICY + 'start = "2020-01-01"\nregions = ["united-states"]\ncredit_usd_per_kWh = 1000.0\n',
+            "policy.define.mine.credit_usd_per_kWh",
+            "less than or equal to 50",
+        ),
+        (
+            POLICY + 'start = 2020-01-01\nregions = ["china"]\ncredit_usd_per_kWh = { value = 5, colour = "x" }\n',
+            "policy.define.mine.credit_usd_per_kWh",
+            "value = <number>",
+        ),
+        (POLICY + 'start = 2020-01-01\nregions = ["chna"]\n', "policy.define.mine.regions", "unknown region 'chna'"),
+        (
+            POLICY + 'start = 2020-01-01\nregions = ["china"]\ncredits = 5\n',
+            "policy.define.mine.credits",
+            "unknown key",
+        ),
+        (
+            POLICY + 'start = 2020-01-01\nend = 2019-01-01\nregions = ["china"]\n',
+            "policy.define.mine",
+            "not after start",
+        ),
+        (
+            POLICY + 'start = 2020-01-01\nregions = ["china"]\nphase_down = { next = 0.5 }\n',
+            "policy.define.mine.phase_down",
+            "calendar years",
+        ),
+        ('[policy]\nswitches = ["us-45y"]\n', "policy.switches", "unknown switch 'us-45y'"),
+        (
+            "[commodities]\nlithium_carbonate_usd_per_kg = -1000\n",
+            "commodities.lithium_carbonate_usd_per_kg",
+            "greater",
+        ),
+        ("[commodities]\nlithium_carbonate_usd_per_kg = 73000\n", "commodities.lithium_carbonate_usd_per_kg", "500"),
+        ("[commodities]\nlithium_carbonate_usd_per_kg = inf\n", "commodities.lithium_carbonate_usd_per_kg", "finite"),
+        ("annual_GWh = 5e-324\n", "annual_GWh", "0.01"),
+        ("utilization = 5e-324\n", "utilization", "0.05"),
+        ("operating_days = 1\n", "operating_days", "50"),
+    ],
+)
+def test_bad_plant_files_are_refused_naming_the_key(tmp_path, text, field, allowed):
+    with pytest.raises(SpecError) as exc:
+        load_plant(_plant(tmp_path, text))
+    assert exc.value.field == "plant." + field and allowed in exc.value.allowed
+
+
+def test_every_switch_of_the_scenarios_file_is_a_valid_plant_file_switch():
+    from cellwright.factory.plant_spec import PolicySwitch, scenarios
+
+    for name, switch in scenarios()["switches"].items():
+        assert PolicySwitch.model_validate(switch).regions == switch["regions"], name
+
+
+def test_a_plant_file_switch_with_a_toml_date_and_a_phase_down_applies_as_written(tmp_path):
+    from cellwright.factory.plant_spec import plant_state
+
+    plant = load_plant(
+        _plant(
+            tmp_path,
+            'region = "united-states"\nstart_year = 2026\n' + POLICY + 'start = 2026-01-01\nend = "2029-01-01"\n'
+            'regions = ["united-states"]\ncredit_usd_per_kWh = { value = 20, source = "cellwright-assumption" }\n'
+            "phase_down = { 2028 = 0.5 }\n",
+        )
+    )
+    credit = plant_state(plant, np.arange(1, 5))["credit_usd_per_kWh"]
+    assert credit.tolist() == [20.0, 20.0, 10.0, 0.0]  # 2026, 2027, 2028 at half, 2029 ended
+
+
+def test_a_commodity_override_is_validated_and_adds_to_the_files_prices(tmp_path):
+    path = _plant(tmp_path, "[commodities]\nnickel_usd_per_kg = 20\n")
+    plant = load_plant(path, commodities={"lithium_carbonate_usd_per_kg": 15.0})
+    assert plant.commodities == {"nickel_usd_per_kg": 20.0, "lithium_carbonate_usd_per_kg": 15.0}
+    with pytest.raises(SpecError) as exc:
+        load_plant(path, commodities={"lithium_carbonate_usd_per_kg": -1000.0})
+    assert exc.value.field == "plant.commodities.lithium_carbonate_usd_per_kg"
+
+
+# --------------------------------------------------------------------------- projects (C12, G13, P6)
+
+
+def test_a_projects_broken_cell_or_dispatch_fails_when_the_project_is_loaded(tmp_path):
+    cell = _broken(tmp_path, "latin1")
+    with pytest.raises(SpecError) as exc:
+        load_project(_project(tmp_path, cell=cell))
+    assert exc.value.field == "cell" and "not UTF-8" in exc.value.allowed
+    (tmp_path / "d.csv").write_text("time_h,power_MW\n0,nan\n1,0\n2,0\n")
+    with pytest.raises(SpecError) as exc:
+        load_project(_project(tmp_path, '[operation]\ndispatch = "d.csv"'))
+    assert exc.value.field == "d.csv: line 2, column power_MW"  # not cycles_per_day (G13)
+
+
+def test_an_lcos_that_is_negative_or_implausible_carries_its_reason():
+    from cellwright.storage.project import evaluate, lcos_warnings, parse_project
+
+    data = {
+        "cell": str(LFP),
+        "power_MW": 100,
+        "duration_h": 4,
+        "cost_set": "china",
+        "cell_price_usd_per_kWh": 50,
+        "aging": {"anchor": False, "degradation": False},
+    }
+    plain = evaluate(parse_project(data)).as_dict()
+    assert plain["warnings"] == [] and plain["lcos_usd_per_MWh"] > 0
+    paid = evaluate(parse_project({**data, "finance": {"charging_price_usd_per_MWh": -1000}})).as_dict()
+    assert paid["lcos_usd_per_MWh"] < 0
+    assert len(paid["warnings"]) == 2
+    assert paid["warnings"][0].startswith("finance.charging_price_usd_per_MWh = -1000")
+    assert "not positive" in paid["warnings"][1]
+    assert "outside 20-2000 USD/MWh" in lcos_warnings(5000.0, 10.0, 30.0)[0]
+    assert "not a finite number" in lcos_warnings(float("inf"), 10.0, 30.0)[0]
+
+
+# --------------------------------------------------------------------------- tenders (C12, G10, H6)
+
+
+def _bid(name: str, cell: str = "../lfp-280ah-prismatic.toml", **more) -> dict:
+    return {
+        "name": name,
+        "cell": cell,
+        "dc_block_price_usd_per_kWh": 66,
+        "rte_dc": 0.95,
+        "warranty_cycles": 6000,
+        **more,
+    }
+
+
+TENDER_PROJECT = {"power_MW": 100, "duration_h": 4, "cost_set": "china"}
+
+
+def _tender(bids: list, **project):
+    from cellwright.storage.tender import evaluate_tender
+
+    return evaluate_tender({"project": {**TENDER_PROJECT, **project}, "bids": bids}, STORAGE, sensitivity=False)
+
+
+def test_bids_with_broken_cell_files_are_reported_and_the_others_ranked(tmp_path):
+    bids = [
+        _bid("good"),
+        _bid("latin1 cell", str(_broken(tmp_path, "latin1"))),
+        _bid("directory cell", str(_broken(tmp_path, "directory"))),
+        _bid("deep cell", str(_broken(tmp_path, "deep"))),
+        _bid("text price", dc_block_price_usd_per_kWh="64"),
+    ]
+    r = _tender(bids)
+    assert [b["name"] for b in r.ranking] == ["good"]
+    invalid = {b["name"]: (b["field"], b["error"]) for b in r.invalid}
+    assert invalid["latin1 cell"][0] == "cell" and "not UTF-8" in invalid["latin1 cell"][1]
+    assert invalid["directory cell"][0] == "cell" and "is a directory" in invalid["directory cell"][1]
+    assert invalid["deep cell"][0] == "cell" and "nested too deeply" in invalid["deep cell"][1]
+    assert invalid["text price"][0] == "dc_block_price_usd_per_kWh"
+
+
+def test_duplicate_bid_names_are_refused_naming_the_name():
+    with pytest.raises(SpecError) as exc:
+        _tender([_bid("A"), _bid("B"), _bid("A", dc_block_price_usd_per_kWh=70)])
+    assert exc.value.field == "bids[3].name" and exc.value.value == "A"
+
+
+def test_too_many_bids_are_refused_before_any_work(monkeypatch):
+    from cellwright.storage import tender
+
+    monkeypatch.setattr(tender, "warm_anchors", lambda projects: pytest.fail("work started"))
+    with pytest.raises(SpecError) as exc:
+        _tender([_bid(f"bid {i}") for i in range(tender.MAX_BIDS + 1)])
+    assert exc.value.field == "bids" and f"at most {tender.MAX_BIDS}" in exc.value.allowed
+
+
+def test_a_tenders_broken_dispatch_fails_before_any_bid_is_evaluated(tmp_path, monkeypatch):
+    from cellwright.storage import tender
+
+    monkeypatch.setattr(tender, "warm_anchors", lambda projects: pytest.fail("work started"))
+    dispatch = tmp_path / "d.csv"
+    dispatch.write_text("time_h,power_MW\n0,10\n1,inf\n2,0\n")
+    with pytest.raises(SpecError) as exc:
+        _tender([_bid("A")], operation={"dispatch": str(dispatch)})
+    assert exc.value.field == "d.csv: line 3, column power_MW"
