@@ -337,6 +337,19 @@ def test_a_projects_broken_cell_or_dispatch_fails_when_the_project_is_loaded(tmp
     assert exc.value.field == "d.csv: line 2, column power_MW"  # not cycles_per_day (G13)
 
 
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ('[aging]\nrated_cycles = 6000\nrated_protocol = "1C/1C, 25degC"', "aging.rated_protocol"),
+        ('[aging]\nmodel = "nrel-lfp-205ah"', "aging.model"),
+    ],
+)
+def test_a_typo_in_a_projects_aging_rating_fails_when_the_project_is_loaded(tmp_path, extra, field):
+    with pytest.raises(SpecError) as exc:
+        load_project(_project(tmp_path, extra))
+    assert exc.value.field == field
+
+
 def test_an_lcos_that_is_negative_or_implausible_carries_its_reason():
     from cellwright.storage.project import evaluate, lcos_warnings, parse_project
 
@@ -389,6 +402,7 @@ def test_bids_with_broken_cell_files_are_reported_and_the_others_ranked(tmp_path
         _bid("directory cell", str(_broken(tmp_path, "directory"))),
         _bid("deep cell", str(_broken(tmp_path, "deep"))),
         _bid("text price", dc_block_price_usd_per_kWh="64"),
+        _bid("protocol typo", warranty_protocol="0.5C/0.5C, 25degC, 100% DODD"),
     ]
     r = _tender(bids)
     assert [b["name"] for b in r.ranking] == ["good"]
@@ -397,6 +411,7 @@ def test_bids_with_broken_cell_files_are_reported_and_the_others_ranked(tmp_path
     assert invalid["directory cell"][0] == "cell" and "is a directory" in invalid["directory cell"][1]
     assert invalid["deep cell"][0] == "cell" and "nested too deeply" in invalid["deep cell"][1]
     assert invalid["text price"][0] == "dc_block_price_usd_per_kWh"
+    assert invalid["protocol typo"][0] == "warranty_protocol"
 
 
 def test_duplicate_bid_names_are_refused_naming_the_name():

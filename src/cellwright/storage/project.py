@@ -66,7 +66,7 @@ class Aging(BaseModel):
 
     model_config = STRICT
     model: str | None = None
-    rated_cycles: float | None = Field(default=None, gt=0)
+    rated_cycles: float | None = Field(default=None, gt=0, le=100000)
     rated_protocol: str | None = None
     rated_eol: float | None = Field(default=None, gt=0, lt=1)
     anchor: bool = True
@@ -171,10 +171,20 @@ def load_project(path: str | Path) -> Project:
     return project
 
 
-def check_files(p: Project, dispatch: bool = True) -> None:
-    """Read and check the files a project names: its cell spec (errors name ``cell``) and, if
-    ``dispatch``, its dispatch CSV. Quick; it lets a broken file fail before any work."""
-    parse_spec(read_toml(p.path(p.cell), "cell"))
+def check_files(p: Project, dispatch: bool = True, protocol_field: str = "aging.rated_protocol") -> None:
+    """Read and check what a project names before any work starts: its cell spec (errors name
+    ``cell``), its aging model and rated protocol (errors name ``aging.model`` and
+    ``protocol_field``) and, if ``dispatch``, its dispatch CSV. Quick: no design, no aging."""
+    from ..aging.anchor import choose_model
+    from ..aging.protocol import parse_protocol
+
+    spec = parse_spec(read_toml(p.path(p.cell), "cell"))
+    chosen = choose_model(spec.chemistry, p.aging.model, p.aging.rated_cycles, p.aging.rated_protocol, anchor=False)
+    if chosen.rated_protocol is not None:
+        try:
+            parse_protocol(chosen.rated_protocol)
+        except SpecError as exc:
+            raise SpecError(protocol_field, exc.value, exc.allowed) from None
     if dispatch and p.operation.dispatch is not None:
         operation.read_dispatch(p.path(p.operation.dispatch))
 

@@ -199,7 +199,7 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
         try:
             bid = Bid.model_validate(raw)
             project = bid_project(common, bid, base_dir, f"bids[{name}].")
-            check_files(project, dispatch=False)
+            check_files(project, dispatch=False, protocol_field="warranty_protocol")
         except ValidationError as exc:
             err = spec_error(exc, Bid)
             invalid.append({"name": name, "field": err.field, "error": str(err)})
