@@ -82,8 +82,9 @@ def _measurements(tmp_path: Path, text: str, name: str = "m.csv") -> Path:
         ("time_days,relative_capacity\n0,1\n100\n200,0.96\n", "line 3, column relative_capacity", "a number"),
         # C5: the required columns missing, the first row with extra fields
         ("relative_capacity\n1.0,99,x\n0.99\n0.975\n", "line 1", "needs columns time_days, relative_capacity"),
-        # header only
+        # header only, and nothing at all
         ("time_days,relative_capacity\n", "m.csv", "at least 1 row"),
+        ("\n\n", "m.csv", "a header row naming the columns time_days, relative_capacity"),
         # semicolons
         ("time_days;relative_capacity\n0;1\n", "line 1", "semicolon-separated"),
         # H5: huge, infinite and NaN times fail at once
@@ -395,7 +396,7 @@ def _tender(bids: list, **project):
     return evaluate_tender({"project": {**TENDER_PROJECT, **project}, "bids": bids}, STORAGE, sensitivity=False)
 
 
-def test_bids_with_broken_cell_files_are_reported_and_the_others_ranked(tmp_path):
+def test_bids_with_broken_files_are_reported_and_the_others_ranked_with_their_warnings(tmp_path):
     bids = [
         _bid("good"),
         _bid("latin1 cell", str(_broken(tmp_path, "latin1"))),
@@ -404,8 +405,9 @@ def test_bids_with_broken_cell_files_are_reported_and_the_others_ranked(tmp_path
         _bid("text price", dc_block_price_usd_per_kWh="64"),
         _bid("protocol typo", warranty_protocol="0.5C/0.5C, 25degC, 100% DODD"),
     ]
-    r = _tender(bids)
+    r = _tender(bids, finance={"charging_price_usd_per_MWh": -1000})
     assert [b["name"] for b in r.ranking] == ["good"]
+    assert r.as_dict()["warnings"][0].startswith("good: finance.charging_price_usd_per_MWh = -1000")
     invalid = {b["name"]: (b["field"], b["error"]) for b in r.invalid}
     assert invalid["latin1 cell"][0] == "cell" and "not UTF-8" in invalid["latin1 cell"][1]
     assert invalid["directory cell"][0] == "cell" and "is a directory" in invalid["directory cell"][1]

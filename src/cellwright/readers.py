@@ -101,6 +101,8 @@ def read_csv(
         if any(cell.strip() for cell in header):
             break
     names = [h.strip() for h in header]
+    if not any(names):
+        raise SpecError(path.name, "an empty file", f"a header row naming the columns {wanted}, then the data")
     if any(c not in names for c in required):
         hint = "; the file looks semicolon-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
         shown = ",".join(names)[:200]

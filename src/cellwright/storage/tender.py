@@ -38,8 +38,8 @@ from . import operation
 from .project import Project, check_files, evaluate_many, evaluate_prepared, parse_project, prepare, warm_anchors
 
 #: Most bids in one tender. Each bid designs a cell, anchors an aging model and runs a
-#: 20-year life: about a second each, and the sensitivity table runs them all again for every
-#: rule varied, so 200 bids take minutes (1,000 took over 8 minutes without it). A real
+#: 20-year life, and the sensitivity table runs them all again for every rule varied: 100 bids
+#: took almost 4 minutes here, 1,000 over 8 minutes without the sensitivity table. A real
 #: tender has a handful to a few dozen bidders.
 MAX_BIDS = 200
 
@@ -209,8 +209,9 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
             continue
         projects.append(project)
         bids.append(bid)
-    # cells and warranties are checked when the plant is prepared: a failing bid is reported,
-    # the others ranked
+    # what only designing the cell or anchoring the warranty finds (a can too small, a rating out
+    # of the model's reach) is found when the plant is prepared: that bid is reported, the others
+    # ranked
     warm_anchors(projects)
     preps, good_bids = [], []
     for bid, proj in zip(bids, projects):
