@@ -76,9 +76,9 @@ DISPATCH_TEMPERATURE_degC = (-30.0, 70.0)
 def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """A dispatch CSV: ``time_h`` [h] and ``power_MW`` [MW] at the POI (positive = discharge),
     optional ``temperature_C`` [degC] of the cells. Returns (time_h, power_MW, temperature_C or
-    None). Every value must be a finite number, times increase in steps of at least one second
-    and temperatures lie within ``DISPATCH_TEMPERATURE_degC``; a malformed file is a SpecError
-    naming the line and column."""
+    None). Every value must be a finite number, times increase in steps of at least one second,
+    the plant discharges in some step and temperatures lie within ``DISPATCH_TEMPERATURE_degC``;
+    a malformed file is a SpecError naming the line and column."""
     from ..aging.io import read_columns
 
     d = read_columns(path, ("time_h", "power_MW"), ("temperature_C",), field="dispatch")
@@ -88,6 +88,10 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
         i = short[0] + 1
         raise SpecError(
             f"{name}: line {d.line(i)}, column time_h", float(t[i]), f"steps of at least 1 s after {t[i - 1]:g} h"
+        )
+    if not (d["power_MW"][:-1] > 0).any():  # the last row's power is not used (it ends the profile)
+        raise SpecError(
+            f"{name}: column power_MW", "no discharge", "a dispatch that discharges (power_MW > 0) in some step"
         )
     temp = d.get("temperature_C")
     if temp is not None:
