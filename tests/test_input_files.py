@@ -352,6 +352,22 @@ def test_a_typo_in_a_projects_aging_rating_fails_when_the_project_is_loaded(tmp_
     assert exc.value.field == field
 
 
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"power_MW": 5e-324}, "power_MW"),
+        ({"duration_h": 5e-324}, "duration_h"),
+        ({"operation": {"cycles_per_day": 5e-324}}, "operation.cycles_per_day"),
+    ],
+)
+def test_a_vanishing_plant_or_duty_is_refused(changes, field):
+    from cellwright.storage.project import parse_project
+
+    with pytest.raises(SpecError) as exc:
+        parse_project({"cell": str(LFP), "power_MW": 100, "duration_h": 4, **changes})
+    assert exc.value.field == field
+
+
 def test_an_lcos_that_is_negative_or_implausible_carries_its_reason():
     from cellwright.storage.project import evaluate, lcos_warnings, parse_project
 

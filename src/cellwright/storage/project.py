@@ -47,7 +47,7 @@ class Operation(BaseModel):
     """How the plant runs: a daily cycle, or a dispatch CSV (``time_h, power_MW`` at the POI)."""
 
     model_config = STRICT
-    cycles_per_day: float = Field(default=1.0, gt=0, le=12)
+    cycles_per_day: float = Field(default=1.0, ge=0.01, le=12)
     depth_of_discharge: float = Field(
         default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle"
     )
@@ -117,8 +117,10 @@ class Project(BaseModel):
     model_config = STRICT
     name: str = "storage project"
     cell: str = Field(description="cell spec file (TOML), as for `cellwright design`")
-    power_MW: float = Field(gt=0, le=10000)
-    duration_h: float = Field(gt=0, le=24)
+    # lower bounds: a plant of 100 kW for 6 minutes is already far below the cost sets'
+    # containers; 5e-324 MW or h gave an infinite LCOS or blamed a C-rate the file never set
+    power_MW: float = Field(ge=0.1, le=10000)
+    duration_h: float = Field(ge=0.1, le=24)
     years: int = Field(default=20, ge=1, le=40)
     cost_set: str = "united-states"
     sizing_boundary: Literal["dc", "poi"] = Field(default="poi", description="where power x duration must be met")
