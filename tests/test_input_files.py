@@ -457,3 +457,34 @@ def test_a_tenders_broken_dispatch_fails_before_any_bid_is_evaluated(tmp_path, m
     with pytest.raises(SpecError) as exc:
         _tender([_bid("A")], operation={"dispatch": str(dispatch)})
     assert exc.value.field == "d.csv: line 3, column power_MW"
+
+
+def test_a_sensitivity_rule_varied_out_of_its_range_is_left_out_not_an_error(monkeypatch):
+    """A discount rate of 0.98 cannot be raised by 0.03 (it must stay below 1): that row of the
+    sensitivity table is left out instead of failing the tender after the ranking's work."""
+    from types import SimpleNamespace
+
+    from cellwright.storage import tender
+
+    def result(p):
+        return SimpleNamespace(
+            lcos_usd_per_MWh=p.dc_block_price_usd_per_kWh,
+            breakdown={"capex": p.dc_block_price_usd_per_kWh},
+            capex_usd=1.0,
+            aging={"cell_soh_end": 0.8, "degradation_scalar": 1.0},
+            yearly={"augmented_MWh": [0.0]},
+            rte={"poi": 0.85},
+            energy_delivered_MWh=1.0,
+            warnings=[],
+        )
+
+    monkeypatch.setattr(tender, "warm_anchors", lambda projects: None)
+    monkeypatch.setattr(tender, "prepare", lambda p: p)
+    monkeypatch.setattr(tender, "evaluate_prepared", lambda preps: [result(p) for p in preps])
+    monkeypatch.setattr(tender, "evaluate_many", lambda projects: [result(p) for p in projects])
+    bids = [_bid("A"), _bid("B", dc_block_price_usd_per_kWh=70)]
+    r = tender.evaluate_tender(
+        {"project": {**TENDER_PROJECT, "finance": {"discount_rate": 0.98}}, "bids": bids}, STORAGE, sensitivity=True
+    )
+    rules = [row["rule"] for row in r.sensitivity]
+    assert "discount rate 95.0%" in rules and not any(rule.startswith("discount rate 101") for rule in rules)
