@@ -67,18 +67,30 @@ def read_toml(path: str | Path, field: str) -> dict:
         raise SpecError(field, str(path), "arrays or tables nested too deeply to read") from None
 
 
+class Columns(dict):
+    """A CSV's columns by name (float arrays), and ``lines``: the file's line number of each row,
+    so that checks made after reading can still name the line."""
+
+    lines: np.ndarray
+
+    def line(self, row: int) -> int:
+        """The file's line number of data row ``row`` (0 = the first row after the header)."""
+        return int(self.lines[row])
+
+
 def read_csv(
     path: str | Path,
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     field: str = "data",
     min_rows: int = 1,
-) -> dict[str, np.ndarray]:
+) -> Columns:
     """Numeric columns of a comma-separated file with a header row.
 
-    Returns the ``required`` columns and those of ``optional`` the file has, as float arrays.
-    Blank lines are skipped; errors give the file's own line numbers. Every value must be a
-    finite number: ``nan``, ``inf`` or text is a SpecError naming the line and the column.
+    Returns the ``required`` columns and those of ``optional`` the file has, as float arrays
+    (a :class:`Columns`, which also knows each row's line). Blank lines are skipped; errors
+    give the file's own line numbers. Every value must be a finite number: ``nan``, ``inf`` or
+    text is a SpecError naming the line and the column.
     """
     path = Path(path)
     text = read_text(path, field, MAX_CSV_BYTES)
@@ -89,6 +101,8 @@ def read_csv(
         if any(cell.strip() for cell in header):
             break
     names = [h.strip() for h in header]
+    if not any(names):
+        raise SpecError(path.name, "an empty file", f"a header row naming the columns {wanted}, then the data")
     if any(c not in names for c in required):
         hint = "; the file looks semicolon-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
         shown = ",".join(names)[:200]
@@ -96,6 +110,7 @@ def read_csv(
     cols = list(required) + [c for c in optional if c in names]
     index = {c: names.index(c) for c in cols}
     data: dict[str, list[float]] = {c: [] for c in cols}
+    lines: list[int] = []
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
@@ -108,7 +123,10 @@ def read_csv(
             if not np.isfinite(value):
                 raise SpecError(f"{path.name}: line {reader.line_num}, column {c}", cell, "a finite number")
             data[c].append(value)
+        lines.append(reader.line_num)
     n = len(data[cols[0]])
     if n < min_rows:
         raise SpecError(path.name, f"{n} data rows", f"at least {min_rows} row(s) of {wanted}")
-    return {c: np.asarray(v, dtype=float) for c, v in data.items()}
+    out = Columns((c, np.asarray(v, dtype=float)) for c, v in data.items())
+    out.lines = np.asarray(lines, dtype=int)
+    return out

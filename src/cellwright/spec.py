@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from types import UnionType
+from typing import Literal, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -20,7 +21,10 @@ from .design.voltage import ocp_names
 from .errors import SpecError
 from .readers import read_toml
 
-_STRICT = ConfigDict(extra="forbid")
+#: The models of every user file (cell, plant, project, bids): unknown keys are errors, and
+#: values are not coerced, so ``"173.9"`` (text) or ``true`` is not taken for a number;
+#: NaN and infinity are not numbers a user means. Integers are numbers.
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 Length_mm = Field(default=None, gt=0, le=3000)
 Coating_um = Field(default=None, gt=0, le=1000)
 Fraction = Field(default=None, ge=0, le=1)
@@ -28,7 +32,7 @@ Porosity = Field(default=None, gt=0, lt=0.9)
 
 
 class Dimensions(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     width_mm: float | None = Length_mm
     thickness_mm: float | None = Length_mm
     height_mm: float | None = Length_mm
@@ -50,7 +54,7 @@ class Dimensions(BaseModel):
 
 
 class Electrode(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     material: str | None = None
     thickness_um: float | None = Coating_um
     loading_mg_cm2: float | None = Field(default=None, gt=0, le=100)
@@ -84,7 +88,7 @@ class Anode(Electrode):
 
 
 class Separator(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     material: str | None = None
     thickness_um: float | None = Field(default=None, gt=0, le=200)
     porosity: float | None = Porosity
@@ -92,14 +96,14 @@ class Separator(BaseModel):
 
 
 class Electrolyte(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     material: str | None = None
     excess_fraction: float | None = Field(default=None, ge=0, le=0.5)
     density_g_cm3: float | None = Field(default=None, gt=0.5, le=3)
 
 
 class Casing(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     construction: Literal["wound", "stacked"] | None = None
     material: str | None = None
     wall_thickness_mm: float | None = Field(default=None, gt=0, le=10)
@@ -123,7 +127,7 @@ class Casing(BaseModel):
 
 
 class CellSection(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     asi_ohm_cm2: float | None = Field(default=None, ge=0, le=500)
     capacity_utilization: float | None = Field(default=None, gt=0.3, le=1)
     voltage_min_V: float | None = Field(default=None, gt=0.5, le=5)
@@ -131,7 +135,7 @@ class CellSection(BaseModel):
 
 
 class Target(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     energy_Wh: float | None = Field(default=None, gt=0, le=1e5)
     capacity_Ah: float | None = Field(default=None, gt=0, le=1e4)
     aspect_ratio: float | None = Field(default=None, ge=1, le=20)
@@ -147,7 +151,7 @@ class Target(BaseModel):
 class CellSpec(BaseModel):
     """A cell spec: chemistry preset, format, dimensions, and overrides."""
 
-    model_config = _STRICT
+    model_config = STRICT
     name: str = "cell"
     chemistry: str
     format: Literal["pouch", "prismatic", "blade", "cylindrical"]
@@ -161,6 +165,42 @@ class CellSpec(BaseModel):
     target: Target | None = None
 
 
+#: What a value of the wrong type should be, by pydantic error type.
+_TYPE_WANTED = {
+    "float_type": "a number (not text in quotes, nor true/false)",
+    "int_type": "a whole number (not text in quotes, nor true/false)",
+    "finite_number": "a finite number",
+    "string_type": "text (in quotes)",
+    "bool_type": "true or false",
+    "list_type": "a list [...]",
+    "dict_type": "a table",
+    "model_type": "a table",
+}
+
+
+def _section(root: type, loc: tuple) -> type | None:
+    """The model of the table at ``loc`` within ``root``; the key of a dict of tables is stepped over."""
+    model, parts = root, [str(p) for p in loc]
+    while parts:
+        fields = getattr(model, "model_fields", {})
+        if parts[0] not in fields:
+            return None
+        model = _unwrap(fields[parts.pop(0)].annotation)
+        if get_origin(model) is dict:
+            if not parts:
+                return None
+            parts.pop(0)
+            model = _unwrap(get_args(model)[1])
+    return model if hasattr(model, "model_fields") else None
+
+
+def _unwrap(annotation):
+    """``X | None`` -> ``X``."""
+    if get_origin(annotation) in (Union, UnionType):
+        return next(a for a in get_args(annotation) if a is not type(None))
+    return annotation
+
+
 def spec_error(exc: ValidationError, root: type | None = None, prefix: str = "") -> SpecError:
     """The first problem pydantic found in a user's file, as a one-line SpecError naming the
     field (``prefix`` + its dotted path), the value and what is allowed; an unknown key lists
@@ -170,16 +210,15 @@ def spec_error(exc: ValidationError, root: type | None = None, prefix: str = "")
     value = err.get("input")
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
-        section = err["loc"][:-1]
-        model = root or CellSpec
-        for part in section:
-            model = model.model_fields[str(part)].annotation
-            model = getattr(model, "__args__", (model,))[0]
-        return SpecError(loc, value, "unknown key; allowed: " + ", ".join(model.model_fields))
+        model = _section(root or CellSpec, err["loc"][:-1])
+        allowed = ", ".join(model.model_fields) if model is not None else "see the documentation"
+        return SpecError(loc, value, "unknown key; allowed: " + allowed)
     if err["type"] == "missing":
         return SpecError(loc, None, "required")
     if err["type"] == "literal_error":
         return SpecError(loc, value, msg.replace("Input should be", "allowed:"))
+    if err["type"] in _TYPE_WANTED:
+        return SpecError(loc, value if not isinstance(value, dict) else "{...}", _TYPE_WANTED[err["type"]])
     return SpecError(loc, value if not isinstance(value, dict) else "{...}", msg.removeprefix("Value error, "))
 
 

@@ -16,13 +16,13 @@ largest error in percentage points.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SpecError
+from ..readers import read_csv
 from .simulate import simulate_life
 
 #: Spread of the degradation scalar used for uncertainty bands when a source gives none: the
@@ -32,6 +32,14 @@ DEFAULT_SCALAR_SPREAD = 0.15
 #: Range searched for the degradation scalar (our assumption: 20x either way covers cells of one
 #: chemistry; a fit at either end means the model or the duty does not describe the data).
 SCALAR_RANGE = (0.1, 5.0)
+
+#: Longest aging test read [d]: 100 years. Published tests run for a few years; the bound keeps
+#: a typo (days given in seconds, 1e9) from starting a simulation that would not end.
+MAX_TEST_DAYS = 36525.0
+
+#: Largest relative capacity read: a cell may measure above its rating early on (formation,
+#: a conservative rating), but not by half again; above it the data are most likely in percent.
+MAX_RELATIVE_CAPACITY = 1.5
 
 
 @dataclass
@@ -43,24 +51,34 @@ class Fit:
 
 
 def read_measurements(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """``time_days, relative_capacity`` columns; errors name the line."""
+    """``time_days`` [d] and ``relative_capacity`` [-] of an aging test's CSV, checked before
+    any fit: times finite, from 0, strictly increasing and at most ``MAX_TEST_DAYS``;
+    relative capacity within (0, ``MAX_RELATIVE_CAPACITY``]. Errors name the file's line and
+    column."""
     path = Path(path)
-    try:
-        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-    except FileNotFoundError:
-        raise SpecError("data", str(path), "file not found") from None
-    if not rows or not {"time_days", "relative_capacity"} <= set(rows[0]):
+    d = read_csv(path, ("time_days", "relative_capacity"), field="data")
+    t, q = d["time_days"], d["relative_capacity"]
+
+    def where(row: int, column: str) -> str:
+        return f"{path.name}: line {d.line(row)}, column {column}"
+
+    if (bad := np.flatnonzero(t < 0)).size:
+        raise SpecError(where(bad[0], "time_days"), float(t[bad[0]]), "days since the start of the test, >= 0")
+    if (bad := np.flatnonzero(np.diff(t) <= 0)).size:
+        i = bad[0] + 1
+        raise SpecError(where(i, "time_days"), float(t[i]), f"strictly increasing (previous row {t[i - 1]:g})")
+    if (bad := np.flatnonzero(t > MAX_TEST_DAYS)).size:
         raise SpecError(
-            f"{path.name}: line 1", ",".join(rows[0]) if rows else "", "needs columns time_days, relative_capacity"
+            where(bad[0], "time_days"), float(t[bad[0]]), f"at most {MAX_TEST_DAYS:g} days (100 years) from the start"
         )
-    t, q = [], []
-    for line, row in enumerate(rows, start=2):
-        try:
-            t.append(float(row["time_days"]))
-            q.append(float(row["relative_capacity"]))
-        except ValueError:
-            raise SpecError(f"{path.name}: line {line}", row, "numbers in time_days and relative_capacity") from None
-    return np.array(t), np.array(q)
+    if (bad := np.flatnonzero((q <= 0) | (q > MAX_RELATIVE_CAPACITY))).size:
+        raise SpecError(
+            where(bad[0], "relative_capacity"),
+            float(q[bad[0]]),
+            f"a fraction of the initial capacity within (0, {MAX_RELATIVE_CAPACITY:g}]"
+            + ("; it looks like percent, give 0.95 for 95 %" if 10 < q[bad[0]] <= 150 else ""),
+        )
+    return t, q
 
 
 def fit_scalar(t_s, soc, temperature_C, days: np.ndarray, capacity: np.ndarray, model: str) -> Fit:

@@ -14,46 +14,163 @@ import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .. import materials
 from ..errors import SpecError
-from ..spec import Resolved, read_toml, spec_error
+from ..readers import read_toml
+from ..spec import STRICT, Resolved, spec_error
 from . import process
 from .inputs import CostInputs
 from .prices import price_set
 
 
-class Policy(BaseModel):
-    """A scenario written in the plant file: switch names, and switches defined there."""
+def _sourced(value):
+    """A number, or a sourced table ``{ value = ..., source = "...", note = "..." }`` -> its value."""
+    if isinstance(value, dict):
+        if "value" not in value or set(value) - {"value", "source", "note"}:
+            raise ValueError('a number, or a table { value = <number>, source = "...", note = "..." }')
+        return value["value"]
+    return value
 
-    model_config = ConfigDict(extra="forbid")
+
+def _iso_date(value):
+    """An ISO date as text ("2026-01-01") or a TOML date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("a date as YYYY-MM-DD") from None
+    return value
+
+
+#: A policy effect as ``scenarios.toml`` writes it: a number, or a sourced table.
+_SOURCED = BeforeValidator(_sourced)
+
+
+#: Largest production credit a plant file may define [USD/kWh of cells]. The US 45X credit, the
+#: largest enacted for batteries, pays 35 USD/kWh for cells and 10 for modules (irs-2024-45x);
+#: 50 leaves room for a regional top-up. A larger credit is most likely a typo (USD/MWh, or a
+#: total instead of a rate) and would make the cell cost negative.
+MAX_CREDIT_USD_PER_KWH = 50.0
+
+#: Largest price premium (a fraction added to a material's price). The data's measures add 0.10
+#: to 0.25; tariffs of 100 % and more have been levied on Chinese goods, so 3 (300 %) bounds a
+#: stack of them; a larger premium is most likely given in percent.
+MAX_PREMIUM = 3.0
+
+
+class PolicySwitch(BaseModel):
+    """A policy or trade measure defined in a plant file, with the keys of ``data/scenarios.toml``:
+    it applies to plants in ``regions`` from ``start`` until ``end`` (ISO dates)."""
+
+    model_config = STRICT
+    description: str | None = None
+    source: str | None = None
+    note: str | None = None
+    regions: list[str]
+    start: Annotated[dt.date, BeforeValidator(_iso_date)]
+    end: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
+    equipment_capex_multiplier: Annotated[float | None, _SOURCED, Field(ge=0.1, le=5.0)] = None
+    start_delay_years: Annotated[float | None, _SOURCED, Field(ge=0.0, le=10.0)] = None
+    cell_yield_start_delta: Annotated[float | None, _SOURCED, Field(ge=-0.5, le=0.5)] = None
+    cathode_premium: Annotated[float | None, _SOURCED, Field(ge=-0.5, le=MAX_PREMIUM)] = None
+    anode_premium: Annotated[float | None, _SOURCED, Field(ge=-0.5, le=MAX_PREMIUM)] = None
+    local_content_share: Annotated[float | None, _SOURCED, Field(ge=0.0, le=1.0)] = None
+    local_premium: Annotated[float | None, _SOURCED, Field(ge=-0.5, le=MAX_PREMIUM)] = None
+    credit_usd_per_kWh: Annotated[float | None, _SOURCED, Field(ge=0.0, le=MAX_CREDIT_USD_PER_KWH)] = None
+    phase_down: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    phase_down_source: str | None = None
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, names: list[str]) -> list[str]:
+        if not names:
+            raise ValueError("one or more region names")
+        for name in names:
+            if name not in regions():
+                raise ValueError(f"unknown region {name!r}; allowed: " + ", ".join(sorted(regions())))
+        return names
+
+    @field_validator("phase_down")
+    @classmethod
+    def _years(cls, table: dict[str, float]) -> dict[str, float]:
+        for year in table:
+            if not (year.isdigit() and 2000 <= int(year) <= 2100):
+                raise ValueError(f"keys are calendar years 2000-2100 (got {year!r})")
+        return table
+
+    @model_validator(mode="after")
+    def _ends_after_start(self):
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end {self.end} is not after start {self.start}")
+        return self
+
+    def table(self) -> dict:
+        """The switch as ``scenarios.toml`` writes it (effects that are not set left out)."""
+        return self.model_dump(exclude_none=True)
+
+
+class Policy(BaseModel):
+    """A scenario written in the plant file: switches defined there, and the names in force."""
+
+    model_config = STRICT
+    define: dict[str, PolicySwitch] = Field(default_factory=dict)
     switches: list[str] = Field(default_factory=list)
-    define: dict[str, dict] = Field(default_factory=dict)
+
+    @field_validator("switches")
+    @classmethod
+    def _known_switches(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        known = set(scenarios()["switches"]) | set(info.data.get("define", {}))
+        for name in names:
+            if name not in known:
+                raise ValueError(
+                    f"unknown switch {name!r}; define it under [policy.define.{name}] or use one of: "
+                    + ", ".join(sorted(scenarios()["switches"]))
+                )
+        return names
+
+
+#: Largest commodity price a plant file may give [USD/kg]: five times the dearest battery
+#: commodity on record (cobalt about 95 USD/kg in 2018, lithium carbonate about 80 USD/kg in
+#: late 2022); a larger one is most likely given per tonne.
+MAX_COMMODITY_USD_PER_KG = 500.0
 
 
 class PlantSpec(BaseModel):
     """A plant: size, who runs it, where, at which prices, under which policy, and when."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str = "plant"
-    annual_GWh: float = Field(default=20.0, gt=0, le=1000)
+    # 0.01 GWh/yr is a pilot line; smaller plants (5e-324) make the cost per kWh infinite
+    annual_GWh: float = Field(default=20.0, ge=0.01, le=1000)
     archetype: str = "incumbent"
     region: str = "china"
     prices: str = "china-2025"
     scenario: str = "none"
     start_year: int = Field(default=2026, ge=2000, le=2100)
     year: int = Field(default=10, ge=1, le=50)
-    utilization: float | None = Field(default=None, gt=0, le=1)
+    # below 5 % of nameplate, or 50 days a year, a plant is not in production and its cost per
+    # kWh means nothing (1 day a year gives thousands of USD/kWh)
+    utilization: float | None = Field(default=None, ge=0.05, le=1)
     cell_yield: float | None = Field(default=None, gt=0.05, le=1)
     yield_set: str | None = None
-    operating_days: float = Field(default=320.0, gt=0, le=366)
+    operating_days: float = Field(default=320.0, ge=50, le=366)
     include_profit: bool = False
     include_warranty: bool = False
     scrap_recovery: float = Field(default=0.0, ge=0, le=0.95)
-    commodities: dict[str, float] = Field(default_factory=dict)
+    commodities: dict[str, Annotated[float, Field(gt=0, le=MAX_COMMODITY_USD_PER_KG)]] = Field(default_factory=dict)
     policy: Policy | None = None  # replaces `scenario` when given
 
 
@@ -84,11 +201,14 @@ def default_plant() -> PlantSpec:
 
 
 def load_plant(path: str | Path | None = None, **overrides) -> PlantSpec:
-    """Read a plant file (or the default plant) and apply non-None overrides."""
+    """Read a plant file (or the default plant) and apply non-None overrides; a ``commodities``
+    override adds to the file's prices. Everything is validated, overrides included."""
     if path is None:
         data = default_plant().model_dump()
     else:
         data = read_toml(path, "plant")
+    if isinstance(overrides.get("commodities"), dict) and isinstance(data.get("commodities"), dict):
+        overrides["commodities"] = {**data["commodities"], **overrides["commodities"]}
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return PlantSpec.model_validate(data)
@@ -120,7 +240,7 @@ def active_switches(plant: PlantSpec, calendar_year: int) -> list[tuple[str, dic
     ``calendar_year``."""
     known = dict(scenarios()["switches"])
     if plant.policy is not None:
-        known.update(plant.policy.define)
+        known.update({k: sw.table() for k, sw in plant.policy.define.items()})
         names = plant.policy.switches
     else:
         names = _choice("scenario", plant.scenario, scenarios()["scenarios"])["switches"]
@@ -128,8 +248,8 @@ def active_switches(plant: PlantSpec, calendar_year: int) -> list[tuple[str, dic
     day = dt.date(calendar_year, 7, 1)
     for name in names:
         sw = _choice("policy.switches", name, known)
-        start = dt.date.fromisoformat(sw["start"])
-        end = dt.date.fromisoformat(sw["end"]) if "end" in sw else dt.date.max
+        start = _iso_date(sw["start"])
+        end = _iso_date(sw["end"]) if "end" in sw else dt.date.max
         if plant.region in sw["regions"] and start <= day < end:
             out.append((name, sw))
     return out

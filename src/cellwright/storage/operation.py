@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import checks
 from ..errors import SpecError
 from . import efficiency as eff_mod
 from ._checks import as_array
@@ -64,14 +65,40 @@ def daily_cycle(
     return t, soc, np.full_like(t, temperature_C)
 
 
+#: Shortest dispatch step [h]: one second. Finer steps are no plant's dispatch, and a profile
+#: repeated for decades in steps of microseconds would never finish aging.
+MIN_DISPATCH_STEP_H = 1.0 / 3600.0
+
+#: Cell temperatures a dispatch may give [degC], as for a project's ``operation.temperature_C``.
+DISPATCH_TEMPERATURE_degC = (-30.0, 70.0)
+
+
 def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """A dispatch CSV: ``time_h`` and ``power_MW`` at the POI (positive = discharge), optional
-    ``temperature_C`` of the cells. Returns (time_h, power_MW, temperature_C or None); a
-    malformed file is a SpecError naming the line and column."""
+    """A dispatch CSV: ``time_h`` [h] and ``power_MW`` [MW] at the POI (positive = discharge),
+    optional ``temperature_C`` [degC] of the cells. Returns (time_h, power_MW, temperature_C or
+    None). Every value must be a finite number, times increase in steps of at least one second,
+    the plant discharges in some step and temperatures lie within ``DISPATCH_TEMPERATURE_degC``;
+    a malformed file is a SpecError naming the line and column."""
     from ..aging.io import read_columns
 
     d = read_columns(path, ("time_h", "power_MW"), ("temperature_C",), field="dispatch")
-    return d["time_h"], d["power_MW"], d.get("temperature_C")
+    name = Path(path).name
+    t = d["time_h"]
+    if (short := np.flatnonzero(np.diff(t) < MIN_DISPATCH_STEP_H * (1 - 1e-6))).size:
+        i = short[0] + 1
+        raise SpecError(
+            f"{name}: line {d.line(i)}, column time_h", float(t[i]), f"steps of at least 1 s after {t[i - 1]:g} h"
+        )
+    if not (d["power_MW"][:-1] > 0).any():  # the last row's power is not used (it ends the profile)
+        raise SpecError(
+            f"{name}: column power_MW", "no discharge", "a dispatch that discharges (power_MW > 0) in some step"
+        )
+    temp = d.get("temperature_C")
+    if temp is not None:
+        low, high = DISPATCH_TEMPERATURE_degC
+        if (bad := np.flatnonzero((temp < low) | (temp > high))).size:
+            checks.temperature_degC(f"{name}: line {d.line(bad[0])}, column temperature_C", temp[bad[0]], low, high)
+    return t, d["power_MW"], temp
 
 
 def dispatch_soc(
@@ -85,12 +112,19 @@ def dispatch_soc(
     used), drawn from / put into the cells through the efficiency chain. The profile's SOC
     range is centred in the usable window (width ``soc_window`` about 0.5).
 
-    A dispatch whose SOC swing exceeds the window is a SpecError naming the first hour at which
-    the swing so far no longer fits.
+    ``time_h`` [h] strictly increasing, ``power_MW`` [MW] of the same shape, both finite;
+    ``dc_nameplate_kWh`` [kWh] > 0; ``soc_window`` a fraction. Anything else is a SpecError
+    naming the argument. A dispatch whose SOC swing exceeds the window is a SpecError naming
+    the first hour at which the swing so far no longer fits.
     """
+    time_h = checks.increasing("time_h", time_h)
+    power_MW = checks.as_finite("power_MW", power_MW, ndim=1)
+    checks.same_shape(("time_h", "power_MW"), time_h, power_MW)
+    dc_nameplate_kWh = float(checks.positive("dc_nameplate_kWh", dc_nameplate_kWh))
+    soc_window = float(checks.in_range("soc_window", soc_window, 0.0, 1.0, "a fraction within 0-1"))
     eff = eff or eff_mod.chain()
-    p_kW = np.asarray(power_MW, float)[:-1] * 1e3
-    dt = np.diff(np.asarray(time_h, float))
+    p_kW = power_MW[:-1] * 1e3
+    dt = np.diff(time_h)
     to_cells = np.where(
         p_kW > 0,
         p_kW / eff_mod.energy_at(1.0, "stored", "poi", "discharge", eff),

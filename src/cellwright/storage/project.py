@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from ..errors import SpecError
+from ..readers import read_toml
+from ..spec import STRICT, parse_spec, spec_error
 from . import augmentation as aug
 from . import components, operation, system
 from . import efficiency as eff_mod
@@ -44,8 +46,8 @@ BOUNDARY_LABELS = {
 class Operation(BaseModel):
     """How the plant runs: a daily cycle, or a dispatch CSV (``time_h, power_MW`` at the POI)."""
 
-    model_config = ConfigDict(extra="forbid")
-    cycles_per_day: float = Field(default=1.0, gt=0, le=12)
+    model_config = STRICT
+    cycles_per_day: float = Field(default=1.0, ge=0.01, le=12)
     depth_of_discharge: float = Field(
         default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle"
     )
@@ -62,9 +64,9 @@ class Operation(BaseModel):
 class Aging(BaseModel):
     """The aging model (default: the cell chemistry's) and the datasheet rating it is anchored on."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     model: str | None = None
-    rated_cycles: float | None = Field(default=None, gt=0)
+    rated_cycles: float | None = Field(default=None, gt=0, le=100000)
     rated_protocol: str | None = None
     rated_eol: float | None = Field(default=None, gt=0, lt=1)
     anchor: bool = True
@@ -76,7 +78,7 @@ class Aging(BaseModel):
 
 
 class Augmentation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     strategy: Literal["none", "periodic", "threshold", "replace"] = "threshold"
     overbuild: float = Field(
         default=0.0, ge=0, le=1, description="extra energy built at the start, as a share of the rated energy"
@@ -91,7 +93,7 @@ class Finance(BaseModel):
     reference notes attribute to the paper), charging at USD 30/MWh (cellwright-assumption: an
     off-peak wholesale price, the notes' worked example), energy at the POI."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     discount_rate: float = Field(default=0.08, gt=-1, lt=1)
     inflation_rate: float = Field(default=0.0, gt=-1, lt=1)
     dollars: Literal["real", "nominal"] = "real"
@@ -112,11 +114,13 @@ class Finance(BaseModel):
 class Project(BaseModel):
     """A storage project file (TOML). Paths are relative to the file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str = "storage project"
     cell: str = Field(description="cell spec file (TOML), as for `cellwright design`")
-    power_MW: float = Field(gt=0, le=10000)
-    duration_h: float = Field(gt=0, le=24)
+    # lower bounds: a plant of 100 kW for 6 minutes is already far below the cost sets'
+    # containers; 5e-324 MW or h gave an infinite LCOS or blamed a C-rate the file never set
+    power_MW: float = Field(ge=0.1, le=10000)
+    duration_h: float = Field(ge=0.1, le=24)
     years: int = Field(default=20, ge=1, le=40)
     cost_set: str = "united-states"
     sizing_boundary: Literal["dc", "poi"] = Field(default="poi", description="where power x duration must be met")
@@ -151,8 +155,8 @@ class Project(BaseModel):
 
 
 def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> Project:
-    from ..spec import spec_error
-
+    """Validate a project given as a dict (as read from TOML); relative paths are taken from
+    ``base_dir``. Errors name the field as ``prefix`` + its dotted path."""
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
@@ -162,9 +166,29 @@ def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> P
 
 
 def load_project(path: str | Path) -> Project:
-    from ..spec import read_toml
+    """Read and validate a project file, and the cell spec and dispatch files it names, before
+    any work starts."""
+    project = parse_project(read_toml(path, "project"), Path(path).parent)
+    check_files(project)
+    return project
 
-    return parse_project(read_toml(path, "project"), Path(path).parent)
+
+def check_files(p: Project, dispatch: bool = True, protocol_field: str = "aging.rated_protocol") -> None:
+    """Read and check what a project names before any work starts: its cell spec (errors name
+    ``cell``), its aging model and rated protocol (errors name ``aging.model`` and
+    ``protocol_field``) and, if ``dispatch``, its dispatch CSV. Quick: no design, no aging."""
+    from ..aging.anchor import choose_model
+    from ..aging.protocol import parse_protocol
+
+    spec = parse_spec(read_toml(p.path(p.cell), "cell"))
+    chosen = choose_model(spec.chemistry, p.aging.model, p.aging.rated_cycles, p.aging.rated_protocol, anchor=False)
+    if chosen.rated_protocol is not None:
+        try:
+            parse_protocol(chosen.rated_protocol)
+        except SpecError as exc:
+            raise SpecError(protocol_field, exc.value, exc.allowed) from None
+    if dispatch and p.operation.dispatch is not None:
+        operation.read_dispatch(p.path(p.operation.dispatch))
 
 
 @dataclass
@@ -182,9 +206,45 @@ class ProjectResult:
     aging: dict
     conventions: dict
     sources: list = field(default_factory=list)
+    #: why the result may not be what it seems (a negative charging price, an LCOS that is not
+    #: positive or outside ``PLAUSIBLE_LCOS_USD_PER_MWH``); one line each
+    warnings: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+#: LCOS range [USD/MWh] outside which a result is flagged. Published LCOS of utility-scale
+#: lithium-ion plants lie within about 50-500 USD/MWh (cellwright's own 100 MW / 4 h examples
+#: give 75-200); the range is wide on purpose (cellwright-assumption): it flags results that
+#: are most likely an input error, not unusual projects.
+PLAUSIBLE_LCOS_USD_PER_MWH = (20.0, 2000.0)
+
+
+def lcos_warnings(lcos_usd_per_MWh: float, charging_usd_per_MWh: float, charging_price_usd_per_MWh: float) -> list[str]:
+    """Why an LCOS [USD/MWh] may not be the cost of storing energy: a negative charging price
+    (the charging term, ``charging_usd_per_MWh`` of the LCOS, then pays the plant), an LCOS
+    that is not finite or not positive, or one outside ``PLAUSIBLE_LCOS_USD_PER_MWH``."""
+    out = []
+    if charging_price_usd_per_MWh < 0:
+        out.append(
+            f"finance.charging_price_usd_per_MWh = {charging_price_usd_per_MWh:g}: the plant is paid to charge, "
+            f"which lowers the LCOS by {-charging_usd_per_MWh:.1f} USD/MWh"
+        )
+    low, high = PLAUSIBLE_LCOS_USD_PER_MWH
+    if not np.isfinite(lcos_usd_per_MWh):
+        out.append(f"LCOS = {lcos_usd_per_MWh}: not a finite number; the plant delivers no energy")
+    elif lcos_usd_per_MWh <= 0:
+        out.append(
+            f"LCOS = {lcos_usd_per_MWh:.1f} USD/MWh is not positive: the income from charging exceeds the "
+            "plant's costs, so it is not a cost of storage"
+        )
+    elif not low <= lcos_usd_per_MWh <= high:
+        out.append(
+            f"LCOS = {lcos_usd_per_MWh:.1f} USD/MWh is outside {low:g}-{high:g} USD/MWh, the range of "
+            "utility-scale plants; check the project's inputs"
+        )
+    return out
 
 
 def cell_price(
@@ -457,12 +517,14 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
         conventions=conv,
     )
     sources = sorted(set(sys.sources) | set(res.sources) | {_model_source(chosen.model)})
+    lcos_value = float(res.lcos_usd_per_MWh[0])
+    breakdown = {k: float(v[0]) for k, v in res.breakdown.items()}
     return ProjectResult(
         name=p.name,
-        lcos_usd_per_MWh=float(res.lcos_usd_per_MWh[0]),
+        lcos_usd_per_MWh=lcos_value,
         capex_usd=capex,
         energy_delivered_MWh=float(np.sum(out_b) / 1e3),
-        breakdown={k: float(v[0]) for k, v in res.breakdown.items()},
+        breakdown=breakdown,
         system={
             "cell": pr.cell.spec.name,
             "cell_capacity_Ah": row["capacity_Ah"],
@@ -525,6 +587,7 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
             "years": years,
         },
         sources=sources,
+        warnings=lcos_warnings(lcos_value, breakdown.get("charging", 0.0), f.charging_price_usd_per_MWh),
     )
 
 
