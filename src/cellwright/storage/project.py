@@ -87,9 +87,10 @@ class Augmentation(BaseModel):
 
 
 class Finance(BaseModel):
-    """LCOS conventions. Defaults: Schmidt et al. 2019's real LCOS at 8 %/yr (the base rate the
-    reference notes attribute to the paper), charging at USD 30/MWh (cellwright-assumption: an
-    off-peak wholesale price, the notes' worked example), energy at the POI."""
+    """LCOS conventions. Defaults: Schmidt et al. 2019's real LCOS at 8 %/yr (the base rate
+    docs/storage-and-lcos.md §1.1 attributes to the paper), charging at USD 30/MWh
+    (cellwright-assumption: an off-peak wholesale price, the worked example of
+    docs/storage-and-lcos.md §5), energy at the POI."""
 
     model_config = ConfigDict(extra="forbid")
     discount_rate: float = Field(default=0.08, gt=-1, lt=1)
