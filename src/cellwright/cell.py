@@ -60,9 +60,11 @@ def _design(resolved: Resolved) -> DesignResult:
         result = design_cells(inp)
     else:
         ratio = spec.target.aspect_ratio or 3.0
+        assert resolved.free_dimension is not None  # set by the resolver in target mode
         if spec.target.energy_Wh is not None:
             result = size_to_energy(inp, resolved.free_dimension, spec.target.energy_Wh * 3600.0, ratio)
         else:
+            assert spec.target.capacity_Ah is not None  # Target holds exactly one of the two
             result = size_to_capacity(inp, resolved.free_dimension, spec.target.capacity_Ah * 3600.0, ratio)
     if not result.valid[0]:
         field = _FIT_HINT[spec.format]
@@ -71,6 +73,7 @@ def _design(resolved: Resolved) -> DesignResult:
         raise SpecError(field, value, "too small: the casing leaves no room for one electrode layer")
     if spec.target is not None:
         want = spec.target.capacity_Ah or spec.target.energy_Wh
+        assert want is not None
         got = result["capacity_Ah"][0] if spec.target.capacity_Ah else result["energy_Wh"][0]
         if not np.isclose(got, want, rtol=1e-3):
             raise SpecError("target", want, f"not reachable in this format (got {got:.4g})")

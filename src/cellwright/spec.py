@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -171,7 +171,7 @@ def spec_error(exc: ValidationError, root: type | None = None, prefix: str = "")
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         section = err["loc"][:-1]
-        model = root or CellSpec
+        model: Any = root or CellSpec  # a pydantic model class, then a field's annotation
         for part in section:
             model = model.model_fields[str(part)].annotation
             model = getattr(model, "__args__", (model,))[0]

@@ -60,7 +60,7 @@ class CostResult:
 
     def row(self, i: int = 0) -> dict:
         """Design ``i`` as plain numbers (None where the plant has no output that year)."""
-        out = {k: _plain(v[i]) for k, v in self.values.items()}
+        out: dict[str, object] = {k: _plain(v[i]) for k, v in self.values.items()}
         out["breakdown"] = {k: _plain(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
         return out
 

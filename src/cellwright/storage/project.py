@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -33,6 +33,10 @@ from . import augmentation as aug
 from . import components, operation, system
 from . import efficiency as eff_mod
 from .lcos import LcosConventions, lcos
+
+if TYPE_CHECKING:
+    from ..aging.anchor import ChosenModel
+    from ..cell import Cell
 
 BOUNDARY_LABELS = {
     "dc": "DC block terminals",
@@ -251,14 +255,14 @@ def _duty(p: Project, sys, chain) -> dict:
 @dataclass
 class _Prepared:
     project: Project
-    cell: object
+    cell: Cell
     row: dict
     price: float
     price_source: str
     chain: eff_mod.Chain
     sys: system.StorageSystem
     duty: dict
-    chosen: object
+    chosen: ChosenModel
 
 
 def prepare(p: Project) -> _Prepared:
@@ -314,11 +318,11 @@ def _yearly_soh_batch(preps: list[_Prepared]) -> list[np.ndarray]:
         scal = np.array([preps[i].chosen.scalar for i in idx])
         soh = operation.yearly_soh(t, soc, temp, years, model, scal)
         for j, i in enumerate(idx):
-            out[i] = soh[:, j]
+            out[i] = column = soh[:, j]
             if len(_SOH_CACHE) > 256:
                 _SOH_CACHE.clear()
-            _SOH_CACHE[_soh_key(preps[i])] = out[i]
-    return out
+            _SOH_CACHE[_soh_key(preps[i])] = column
+    return cast("list[np.ndarray]", out)  # every project's entry is set above
 
 
 # Aging results by duty, so re-ranking a tender under other finance rules does not re-run it.
