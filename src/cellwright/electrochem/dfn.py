@@ -73,7 +73,7 @@ class _Electrode:
         self.D = Grouped(getattr(p, f"D_{which}"))
         self.constant_D = self.D.is_constant()
         self.particle = _Particle(np.tile(self.R, self.n), mesh.n_r)
-        self._op = None
+        self._op: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (lower, diag, upper)
 
     def cols(self, c: np.ndarray) -> np.ndarray:
         """(n_r * n, N) state as (n_r, n * N) particle columns (a view)."""
