@@ -50,5 +50,19 @@ validate: $(VALIDATE_STAMP)
 	$(BIN)/python tools/build_pybamm_references.py --any-version --out .validate
 	CELLWRIGHT_PYBAMM_FIXTURES=.validate $(BIN)/python -m pytest -q tests/validation/test_pybamm.py
 
+.PHONY: lint
+
+LINT_STAMP := $(VENV)/.lint
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(LINT_STAMP)
+
+# ruff (lint and format) and mypy, at the versions pinned in pyproject's dev extra.
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff format --check src tests tools benchmarks
+	$(BIN)/mypy
+
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -2,7 +2,7 @@
 1,000 and 10,000 designs of varied positive thickness and porosity (Chen2020 parameters),
 designs per second for both and the ratio.
 
-PyBaMM's fastest fair setup (electrochemistry notes §6): SPMe, IDAKLU solver, geometry and
+PyBaMM's fastest fair setup (docs/electrochemistry.md §6): SPMe, IDAKLU solver, geometry and
 porosity as input parameters on a symbolic mesh (one build), all inputs in one batched solve
 with 2 threads, ``t_eval=[0, t_end]``. PyBaMM is the optional ``validate`` extra; without it the
 script times cellwright alone and says so.

@@ -5,7 +5,7 @@ import pytest
 
 from cellwright.design import electrode
 
-# BatPaC v5 Chem sheet (cell-design notes §3): densities g/cm3, fractions, porosity 25 %.
+# BatPaC v5 Chem sheet (docs/cell-design.md §3): densities g/cm3, fractions, porosity 25 %.
 CARBON, PVDF = 1825.0, 1770.0
 
 
@@ -51,7 +51,7 @@ def test_lithium_inventory_factor(fce_p, fce_n, np_ratio, expected):
 
 
 def test_repeat_unit_is_batpac_bicell():
-    # 15 + 10 + 2 (15 + 120 + 152.7) um = 600.4 um (cell-design notes §4 worked check)
+    # 15 + 10 + 2 (15 + 120 + 152.7) um = 600.4 um (docs/cell-design.md §4, worked check)
     t = electrode.repeat_unit_thickness(15e-6, 10e-6, 15e-6, 120e-6, 152.7e-6)
     assert t * 1e6 == pytest.approx(600.4)
 

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import ClassVar
+from dataclasses import Field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
+
+if TYPE_CHECKING:
+    # A Batch field is an array once built, but its constructor also takes a scalar or a
+    # sequence (converted and repeated to N in __post_init__); the type checker's dataclass
+    # __init__ follows the annotation, so a field annotated ``Column`` takes either there.
+    Column: TypeAlias = np.ndarray | Any
+else:
+    Column = np.ndarray
 
 
 class Batch:
     """Base for dataclasses of arrays. Scalars and length-1 fields are repeated to length N.
 
     Subclasses list integer and boolean fields in ``INT_FIELDS`` and ``BOOL_FIELDS``; every other
-    field is float64.
+    field is float64. Fields are annotated :data:`Column` (an array, built from a scalar or a
+    sequence too).
     """
 
+    # every subclass is a dataclass (this is what ``dataclasses.fields`` reads)
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
     INT_FIELDS: ClassVar[tuple[str, ...]] = ()
     BOOL_FIELDS: ClassVar[tuple[str, ...]] = ()
 

@@ -10,10 +10,13 @@ import functools
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
+
+if TYPE_CHECKING:
+    from .aging.fit import Fit, RatesFit
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="cellwright: lithium-ion cells from materials to cost."
@@ -362,7 +365,7 @@ def simulate(
     nominal = float(params.capacity[0] / 3600.0)
     plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
     _plot_rates(plot_path, f"{cell.spec.name}: {label} discharges", rc, nominal)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for j, rate in enumerate(rates):
         curve = rc.solution.curve(j)
         rows.append(
@@ -514,7 +517,7 @@ def life(
         )
         efc_all = result.efc_to_eol(eol, eol_resistance)
         cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
-        out = {
+        out: dict[str, Any] = {
             "name": cell.spec.name,
             "model": model,
             "protocol": protocol,
@@ -546,6 +549,7 @@ def life(
         else:
             x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
     else:
+        assert profile_csv is not None  # exactly one of --protocol and --profile
         t, soc, temp = read_profile(profile_csv)
         for warning in range_warnings(model, profile_ranges(t, soc, temp)):
             typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
@@ -648,6 +652,7 @@ def life_fit(
     protos = [parse_protocol(x) for x in protocols]
     duties = [profile(pr) for pr in protos] if protos else [read_profile(f) for f in profiles]
     tests = [Test(str(f), *duty, *read_measurements(f)) for f, duty in zip(data, duties)]
+    fit: RatesFit | Fit  # one fit over several tests (--rates) or one test's
     if rates:
         fit = fit_rates(tests, model_name)
         if fit.at_bound:

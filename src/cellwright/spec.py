@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -178,9 +178,10 @@ _TYPE_WANTED = {
 }
 
 
-def _section(root: type, loc: tuple) -> type | None:
+def _section(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model of the table at ``loc`` within ``root``; the key of a dict of tables is stepped over."""
-    model, parts = root, [str(p) for p in loc]
+    model: Any = root
+    parts = [str(p) for p in loc]
     while parts:
         fields = getattr(model, "model_fields", {})
         if parts[0] not in fields:

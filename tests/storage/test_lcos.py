@@ -1,6 +1,6 @@
 """LCOS core (cellwright.storage.lcos): worked cases, exact hand cases, invariants, errors.
 
-The five worked rows come from §5 of the reference notes (storage-and-lcos.md): they are
+The five worked rows come from §5 of docs/storage-and-lcos.md: they are
 *derived* arithmetic under stated conventions (100 MW / 400 MWh, 365 full cycles/yr, r = 7 %,
 capex at year 0, FOM = % of capex per year, no end-of-life term), not published figures. They
 are given to one decimal, so the tolerance is half of the last digit (0.05 USD/MWh).

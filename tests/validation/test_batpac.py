@@ -1,7 +1,7 @@
 """BatPaC v5's default NMC811-G EV cell, reproduced from BatPaC's own inputs.
 
 Anchor: BatPaC 5.0 workbook, default case "EV with NMC811-G (Energy)", Battery 1 (Argonne,
-Knehr et al. 2022); values in the package's cell-design notes §5. Tolerance 2 % (issue 2).
+Knehr et al. 2022); values in docs/cell-design.md §5. Tolerance 2 % (issue 2).
 """
 
 from pathlib import Path

@@ -1,6 +1,6 @@
 """BatPaC v5's default NMC811-G cell at BatPaC's baseline plant and prices.
 
-Anchor: BatPaC 5.0 workbook, default case, 50 GWh/yr (cost-and-manufacturing notes §1.6):
+Anchor: BatPaC 5.0 workbook, default case, 50 GWh/yr (docs/cost-and-manufacturing.md §1.6):
 cell $79.0/kWh, materials and purchased items $62.0, depreciation $7.50, labour $1.58,
 variable overhead $2.13, GSA $2.80, R&D $3.00; cell-only capital $3.41 bn, 224,500 m2.
 Tolerance 3 % (issue 3).

@@ -58,7 +58,7 @@ def test_lithium_carbonate_10_to_20_usd_per_kg_moves_the_cell_4_to_7_usd_per_kWh
 
 
 def test_lce_intensity_near_stoichiometry(cell):
-    # LFP: 0.46-0.49 kg LCE/kWh in the cathode (notes §4) before scrap; mature plants 0.50-0.57
+    # LFP: 0.46-0.49 kg LCE/kWh in the cathode (docs/cost-and-manufacturing.md §4) before scrap; mature plants 0.50-0.57
     assert 0.5 <= cost(cell)["lce_kg_per_kWh"] <= 0.7
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SpecError
-from ..readers import read_csv
+from ..readers import Columns, read_csv
 
 COLUMNS = ("time_s", "soc", "temperature_C")
 
 
 def read_columns(
     path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), field: str = "profile"
-) -> dict[str, np.ndarray]:
+) -> Columns:
     """Numeric columns of a CSV whose first column in ``required`` is a strictly increasing
     time; at least 3 rows of finite numbers. Errors name the file, the line and the column."""
     out = read_csv(path, required, optional, field=field, min_rows=3)

@@ -36,6 +36,7 @@ discharge rate (README §4.3).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -302,10 +303,10 @@ def _nrel_step(states, st, t_s, T_K, scalar, soc):
 
 @dataclass(frozen=True)
 class Steps:
-    init: object
-    step: object
-    capacity: object
-    resistance: object
+    init: Callable[[int], dict]  # n cells -> loss states
+    step: Callable[..., dict]  # (states, stressors, t_s, T_K, scalar, soc) -> new states
+    capacity: Callable[[dict], np.ndarray]  # states -> relative capacity (N,)
+    resistance: Callable[[dict], np.ndarray]  # states -> relative resistance (N,)
     grows_resistance: bool = False
     uses_discharge_rate: bool = False  # the step reads st["discharge_C"] (the duty's own rate)
 

@@ -80,7 +80,7 @@ def parse_protocol(text: str) -> Protocol:
     )
 
 
-def profile(p: Protocol, cycles: int = 10, step_s: float = 60.0):
+def profile(p: Protocol, cycles: int = 10, step_s: float = 60.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One block of ``cycles`` back-to-back cycles: (time_s, soc, temperature_C); a storage test
     is one day at constant SOC, hourly."""
     if p.storage:

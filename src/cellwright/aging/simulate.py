@@ -171,7 +171,7 @@ def _simulate_shared(
             states = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
             q = laws.capacity(states)
             r = laws.resistance(states)
-            t_days += st["delta_t_days"]
+            t_days += float(st["delta_t_days"])
             efc = efc + st["delta_efc"]
             out_t.append(t_days)
             out_efc.append(efc.copy())

@@ -95,7 +95,7 @@ def mean_discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.n
     return np.abs(out * q)
 
 
-def discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray) -> np.ndarray:
+def discharge_rate(t_s: np.ndarray, soc: np.ndarray, q: np.ndarray | float) -> np.ndarray:
     """Discharge C-rate while discharging, (N,): charge moved in discharge over the time spent
     discharging (intervals with dSOC/dt below -0.01/h; rests and charging excluded), relative
     to the nominal capacity (times q). 0 for a window with no discharge."""

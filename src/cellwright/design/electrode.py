@@ -1,7 +1,7 @@
 """Electrode build-up: coating density, capacity per volume, N/P balance, lithium inventory.
 
 All functions are vectorised over N designs and work in SI units (m, kg, C).
-Method: BatPaC v5 [batpac-v5] (Knehr et al. 2022, ch. 3; restated in the package notes):
+Method: BatPaC v5 [batpac-v5] (Knehr et al. 2022, ch. 3; restated in docs/cell-design.md §4):
 solid mass per coating volume from the true densities of its components and the porosity,
 capacity per coating volume from the active-material fraction, and a negative electrode that
 carries N/P times the positive's areal capacity.

@@ -13,10 +13,12 @@ arithmetic. Kernels release the interpreter lock (``nogil``), so the threads of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
-_OPTS = dict(nogil=True, cache=True, fastmath=False, error_model="numpy")
+_OPTS: dict[str, Any] = dict(nogil=True, cache=True, fastmath=False, error_model="numpy")
 
 
 @njit(inline="always", **_OPTS)

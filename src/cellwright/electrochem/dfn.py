@@ -73,7 +73,7 @@ class _Electrode:
         self.D = Grouped(getattr(p, f"D_{which}"))
         self.constant_D = self.D.is_constant()
         self.particle = _Particle(np.tile(self.R, self.n), mesh.n_r)
-        self._op = None
+        self._op: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (lower, diag, upper)
 
     def cols(self, c: np.ndarray) -> np.ndarray:
         """(n_r * n, N) state as (n_r, n * N) particle columns (a view)."""
@@ -141,9 +141,8 @@ class _Electrode:
         ok = np.zeros(N, dtype=bool)
         args = (s0, s1, k0, C, W, self.a_dx, target, vt, self.cmax)
         if jit is not None:
-            args = [np.ascontiguousarray(np.broadcast_to(a, (N,)) if np.ndim(a) < 2 else a, dtype=float) for a in args]
             jit.electrode_newton(
-                *args,
+                *[np.ascontiguousarray(np.broadcast_to(a, (N,)) if np.ndim(a) < 2 else a, dtype=float) for a in args],
                 *self.U_tables,
                 NEWTON_TOL_V,
                 NEWTON_MAX,
@@ -259,8 +258,9 @@ class DFN:
         self.T = np.broadcast_to(np.asarray(p.T, dtype=float), (len(p),)).copy()
         self.kappa = Grouped(p.kappa)
         self.D_e = Grouped(p.D_e)
-        self._prev = None
-        self._j = None  # the last interfacial currents: the next solve's first guess
+        self._prev: list[np.ndarray] | None = None
+        # the last interfacial currents: the next solve's first guess
+        self._j: tuple[np.ndarray, np.ndarray] | None = None
         src = np.zeros((self.el.K, len(p)))
         src[self.el.n_sl] = (1.0 - p.t_plus) * self.ne.a / F
         src[self.el.p_sl] = (1.0 - p.t_plus) * self.pe.a / F
@@ -291,7 +291,9 @@ class DFN:
         same = np.isfinite(carried) & (np.abs(carried - i_cell) <= 0.01 * np.abs(i_cell) + 1e-12)
         return tuple(np.where(same, j, u) for j, u in zip(self._j, uniform))
 
-    def _currents(self, i_cell, s_n, s_p, ce, edges, guess):
+    def _currents(
+        self, i_cell, s_n: tuple[np.ndarray, np.ndarray], s_p: tuple[np.ndarray, np.ndarray], ce, edges, guess
+    ):
         """Both electrodes' ``_Electrode.solve`` (j, phi_s - phi_e, surface, converged) for
         surface concentrations ``s0 + s1 j``, the electrolyte ``ce`` and its ``edges``."""
         el, vt, (kappa_edge, H_edge) = self.el, R_GAS * self.T / F, edges
@@ -344,7 +346,10 @@ class DFN:
         g = dt * (1.0 + w) / (1.0 + 2.0 * w) if bdf2 else dt
 
         def rhs(now, k):
-            return ((1.0 + w) ** 2 * now - w**2 * self._prev[k]) / (1.0 + 2.0 * w) if bdf2 else now
+            if not bdf2:
+                return now
+            assert self._prev is not None
+            return ((1.0 + w) ** 2 * now - w**2 * self._prev[k]) / (1.0 + 2.0 * w)
 
         s0n, s1n, state_n = self.ne.implicit(self.cn, rhs(self.cn, 0), g)
         s0p, s1p, state_p = self.pe.implicit(self.cp, rhs(self.cp, 1), g)

@@ -146,7 +146,7 @@ def current_collector_resistance(cell: Cell) -> np.ndarray:
         (names["anode_foil"], inp.neg_foil_thickness),
     ):
         total = total + path / (3.0 * materials.get(foil).si("conductivity_S_m") * across * thickness)
-    return total
+    return np.asarray(total)
 
 
 def _surface_area(inp) -> np.ndarray:

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-
-from ..batch import Batch
+from ..batch import Batch, Column
 from . import functions
 
 F = 96485.33212  # C/mol
@@ -24,49 +22,49 @@ R_GAS = 8.314462618  # J/(mol K)
 
 @dataclass
 class SPMeParameters(Batch):
-    area: np.ndarray  # electrode facing area (both faces of every double-coated layer), m2
-    L_n: np.ndarray  # negative coating thickness, m
-    L_s: np.ndarray
-    L_p: np.ndarray
-    eps_n: np.ndarray  # electrolyte volume fraction (porosity)
-    eps_s: np.ndarray
-    eps_p: np.ndarray
-    b_n: np.ndarray  # Bruggeman exponents
-    b_s: np.ndarray
-    b_p: np.ndarray
-    bs_n: np.ndarray  # Bruggeman exponents of the solid (conductivity x (1 - porosity)^bs)
-    bs_p: np.ndarray
-    am_n: np.ndarray  # active-material volume fraction
-    am_p: np.ndarray
-    R_n: np.ndarray  # particle radius, m
-    R_p: np.ndarray
-    cmax_n: np.ndarray  # mol/m3
-    cmax_p: np.ndarray
-    x_n0: np.ndarray  # initial stoichiometry (fraction of cmax)
-    x_p0: np.ndarray
-    sigma_n: np.ndarray  # solid conductivity, S/m
-    sigma_p: np.ndarray
-    m_n: np.ndarray  # exchange-current prefactor, A/m2 (m3/mol)^1.5
-    m_p: np.ndarray
-    D_n: np.ndarray  # code: solid diffusivity (m2/s) vs stoichiometry
-    D_p: np.ndarray
-    U_n: np.ndarray  # code: open-circuit potential (V) vs stoichiometry
-    U_p: np.ndarray
-    ce0: np.ndarray  # mol/m3
-    t_plus: np.ndarray
-    kappa: np.ndarray  # code: electrolyte conductivity (S/m) vs c_e (mol/m3)
-    D_e: np.ndarray  # code: electrolyte diffusivity (m2/s) vs c_e
-    T: np.ndarray  # initial (and ambient) temperature, K
-    R_contact: np.ndarray  # ohm
-    capacity: np.ndarray  # nominal capacity, C (1C current = capacity / 3600 s)
-    V_min: np.ndarray
-    V_max: np.ndarray
+    area: Column  # electrode facing area (both faces of every double-coated layer), m2
+    L_n: Column  # negative coating thickness, m
+    L_s: Column
+    L_p: Column
+    eps_n: Column  # electrolyte volume fraction (porosity)
+    eps_s: Column
+    eps_p: Column
+    b_n: Column  # Bruggeman exponents
+    b_s: Column
+    b_p: Column
+    bs_n: Column  # Bruggeman exponents of the solid (conductivity x (1 - porosity)^bs)
+    bs_p: Column
+    am_n: Column  # active-material volume fraction
+    am_p: Column
+    R_n: Column  # particle radius, m
+    R_p: Column
+    cmax_n: Column  # mol/m3
+    cmax_p: Column
+    x_n0: Column  # initial stoichiometry (fraction of cmax)
+    x_p0: Column
+    sigma_n: Column  # solid conductivity, S/m
+    sigma_p: Column
+    m_n: Column  # exchange-current prefactor, A/m2 (m3/mol)^1.5
+    m_p: Column
+    D_n: Column  # code: solid diffusivity (m2/s) vs stoichiometry
+    D_p: Column
+    U_n: Column  # code: open-circuit potential (V) vs stoichiometry
+    U_p: Column
+    ce0: Column  # mol/m3
+    t_plus: Column
+    kappa: Column  # code: electrolyte conductivity (S/m) vs c_e (mol/m3)
+    D_e: Column  # code: electrolyte diffusivity (m2/s) vs c_e
+    T: Column  # initial (and ambient) temperature, K
+    R_contact: Column  # ohm
+    capacity: Column  # nominal capacity, C (1C current = capacity / 3600 s)
+    V_min: Column
+    V_max: Column
     # lumped thermal model (used when a simulation asks for it; isothermal otherwise)
-    mass: np.ndarray = 0.0  # kg
-    heat_capacity: np.ndarray = 1000.0  # J/(kg K)
-    cooling: np.ndarray = 0.0  # heat-transfer coefficient x surface area, W/K
-    E_j0_n: np.ndarray = 0.0  # activation energies of the exchange currents, J/mol
-    E_j0_p: np.ndarray = 0.0
+    mass: Column = 0.0  # kg
+    heat_capacity: Column = 1000.0  # J/(kg K)
+    cooling: Column = 0.0  # heat-transfer coefficient x surface area, W/K
+    E_j0_n: Column = 0.0  # activation energies of the exchange currents, J/mol
+    E_j0_p: Column = 0.0
 
     INT_FIELDS: ClassVar[tuple[str, ...]] = ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")
 

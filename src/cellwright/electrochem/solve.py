@@ -15,7 +15,8 @@ any other failure ends the design, flagged invalid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import cast
 
 import numpy as np
 
@@ -161,7 +162,7 @@ def simulate(
     if isinstance(protocol, str) or (protocol and isinstance(protocol[0], str)):
         steps = parse(protocol)
     else:
-        steps = list(protocol)
+        steps = list(cast(list[Step], protocol))
     cell_model = _model(model, p, mesh, thermal)
     n = len(p)
     t = np.zeros(n)
@@ -261,6 +262,7 @@ def simulate(
                         newer[:, part] = old[:, part] + frac[part] * (newer[:, part] - old[:, part])
                 cell_model.commit(state, alive)
                 if thermal:
+                    assert dt_prev is not None  # set with the compiled kernels
                     heat = current * (parts["ocv"] - v_new) - p.cooling * (cell_model.T - p.T)
                     cell_model.T = cell_model.T + np.where(
                         alive, frac * dt_prev * heat / (p.mass * p.heat_capacity), 0.0
@@ -328,13 +330,13 @@ def simulate(
             alive &= ~end
             # step-size control from the bend of the voltage curve: how far the new voltage
             # falls from the straight line through the two before
-            if v_two_back is not None:
+            if v_two_back is not None and dt_prev is not None:  # set together
                 predicted = v_start + (dt / dt_prev) * (v_start - v_two_back)
                 bend = np.abs(v_end - predicted)
                 grow = np.clip(np.sqrt(tol_V / np.maximum(bend, 1e-12)), 0.5, 2.0)
             else:
                 grow = np.full(n, 2.0)
-            if retry.any() and v_two_back is not None:  # a retried step leaves no history
+            if retry.any() and v_two_back is not None and dt_prev is not None:  # a retried step leaves no history
                 v_two_back, dt_prev = np.where(retry, v_two_back, v_start), np.where(retry, dt_prev, dt)
             else:
                 v_two_back, dt_prev = v_start, dt
@@ -444,7 +446,8 @@ def simulate_parallel(p: SPMeParameters, protocol, workers: int = 2, **kwargs) -
             a[r.rows : k] = np.nan
     flat = ("discharge_capacity_Ah", "discharge_energy_Wh", "charge_capacity_Ah", "valid")
     values = {f: np.concatenate([getattr(s, f) for s in parts]) for f in flat}
-    return Solution(*(out[key][:k] for key in KEYS), **values, reason=[r for s in parts for r in s.reason])
+    values |= {f.name: out[key][:k] for f, key in zip(fields(Solution), KEYS)}  # the (K, N) series
+    return Solution(**values, reason=[r for s in parts for r in s.reason])
 
 
 def _merge(parts: list[Solution]) -> Solution:

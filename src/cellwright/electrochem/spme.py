@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 
 import numpy as np
 
@@ -40,7 +41,7 @@ T_REF = 298.15  # K: reference temperature of the exchange currents (as PyBaMM's
 CE_FLOOR = 10.0  # mol/m3: electrolyte properties are evaluated at no less (as PyBaMM does)
 
 
-_KERNELS = None
+_KERNELS: ModuleType | bool | None = None  # the kernels' module, False when Numba is missing
 
 
 def kernels():
@@ -53,8 +54,9 @@ def kernels():
         try:
             from . import _jit
         except ImportError:
-            _jit = False
-        _KERNELS = _jit
+            _KERNELS = False
+        else:
+            _KERNELS = _jit
     return _KERNELS or None
 
 
@@ -247,7 +249,7 @@ class SPMe:
         self.cn = np.repeat((p.x_n0 * p.cmax_n)[None, :], n_r, axis=0)
         self.cp = np.repeat((p.x_p0 * p.cmax_p)[None, :], n_r, axis=0)
         self.ce = np.repeat(p.ce0[None, :], self.el.K, axis=0)
-        self._prev = None  # the state one step back, for BDF2
+        self._prev: list[np.ndarray] | None = None  # the state one step back, for BDF2
         self.T = p.T.astype(float).copy()  # K; changes only in a thermal simulation
         self.fn = {k: Grouped(getattr(p, k)) for k in ("D_n", "D_p", "U_n", "U_p", "kappa", "D_e")}
         self._constant_D = self.fn["D_n"].is_constant() and self.fn["D_p"].is_constant()
@@ -262,13 +264,14 @@ class SPMe:
             3.0 * p.sigma_p * (1 - p.eps_p) ** p.bs_p
         )
         self._kappa_geom = p.L_n / (3.0 * p.eps_n**p.b_n) + p.L_s / p.eps_s**p.b_s + p.L_p / (3.0 * p.eps_p**p.b_p)
-        self._jit = kernels() if compiled is None or compiled else None
+        self._jit: ModuleType | None = kernels() if compiled is None or compiled else None
         if compiled and self._jit is None:
             raise ImportError("compiled SPMe kernels need Numba (pip install numba)")
         if self._jit is not None:
             self._tables = {k: Packed(getattr(p, k)).args() for k in ("U_n", "U_p", "kappa", "D_e")}
             self._compact = self._compact_constants()
-            self._T_terms = None  # temperature-dependent voltage terms, kept while T is unchanged
+            # temperature-dependent voltage terms, kept while T is unchanged
+            self._T_terms: tuple[np.ndarray, ...] | None = None
             self._pool: list[list[np.ndarray]] = []
 
     @cached_property
@@ -314,6 +317,7 @@ class SPMe:
         for k, (c, part, j) in enumerate(((self.cn, self.pn, j_n), (self.cp, self.pp, j_p))):
             lo, di, up = self._operator("np"[k], c)
             if bdf2:
+                assert self._prev is not None
                 rhs = ((1.0 + w) ** 2 * c - w**2 * self._prev[k]) / (1.0 + 2.0 * w)
             else:
                 rhs = c.copy()
@@ -322,6 +326,7 @@ class SPMe:
         # electrolyte diffusivity at the present concentration (semi-implicit)
         lo, di, up = self.el.operator(self.fn["D_e"](np.maximum(self.ce, CE_FLOOR)))
         if bdf2:
+            assert self._prev is not None
             rhs = ((1.0 + w) ** 2 * self.ce - w**2 * self._prev[2]) / (1.0 + 2.0 * w)
         else:
             rhs = self.ce.copy()
@@ -377,8 +382,9 @@ class SPMe:
         ops = {}
         for side, c in (("n", self.cn), ("p", self.cp)):
             ops[side] = k[side] if self._constant_D else (self._operator(side, c), np.ones(n))
-        prev = self._prev if bdf2 else (self.cn, self.cp, self.ce)
+        prev = self._prev if bdf2 and self._prev is not None else (self.cn, self.cp, self.ce)
         new = self._spare_state()
+        assert self._jit is not None
         self._jit.step(
             self.cn, self.cp, self.ce, *prev, bdf2, w, dt,
             *ops["n"][0], ops["n"][1], _vec(self.pn.source(j_n / F), n),
@@ -466,6 +472,7 @@ class SPMe:
             k0_p = _vec(p.m_p * np.exp(p.E_j0_p / R_GAS * inv_t), n)
             self._T_terms = cached = (self.T, self.T.copy(), _vec(R_GAS * self.T / F, n), k0_n, k0_p)
         vt, k0_n, k0_p = cached[2:]
+        assert self._jit is not None
         out = {k: np.empty(n) for k in ("voltage", "ocv", "x_n_surf", "x_p_surf", "ce_min")}
         self._jit.voltage(
             cn, cp, ce, j_n, j_p, current, s.counts[0], s.p_sl.start,

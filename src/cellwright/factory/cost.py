@@ -97,7 +97,7 @@ class CostResult:
     def row(self, i: int = 0) -> dict:
         """Design ``i`` as plain numbers (None where the plant has no output that year, or where
         the result is not valid), with ``valid`` and ``invalid_reason``."""
-        out: dict = {k: _plain(v[i]) for k, v in self.values.items()}
+        out: dict[str, object] = {k: _plain(v[i]) for k, v in self.values.items()}
         out["breakdown"] = {k: _plain(v[i]) for k, v in self.breakdown_usd_per_kWh.items()}
         out["valid"] = bool(self.valid[i])
         out["invalid_reason"] = COST_REASON_TEXT[self.reason[i]] or None

@@ -4,7 +4,7 @@ The plant's battery is a set of cohorts: the initial build (with any overbuild) 
 later addition. A cohort installed at the start of year m holds ``U_c S(n - m)`` usable kWh
 at the start of year n, where S(age) is the cells' relative capacity from the aging model
 under the plant's duty (every cohort is assumed to see the same relative duty). Strategies
-[reopt-jl-electric-storage, nrel-sam; storage-and-lcos notes §3]:
+[reopt-jl-electric-storage, nrel-sam; docs/storage-and-lcos.md §3]:
 
 ``none``
     Nothing is added; the energy delivered falls once usable energy drops below what a cycle

@@ -86,8 +86,9 @@ class LcosConventions:
         (``"real"``) or as-spent dollars (``"nominal"``). Converted with
         :math:`C_\\mathrm{nom}(t) = C_\\mathrm{real}(t)\\,(1+i)^t`, t = years from year 0.
     discount_rate : float, default 0.08
-        *Real* discount rate r [1/yr]; must be > -1. 8 %/yr is the base value the notes
-        attribute to Schmidt et al. 2019 (not checked against the paper's table).
+        *Real* discount rate r [1/yr]; must be > -1. 8 %/yr is the base value
+        docs/storage-and-lcos.md §1.1 attributes to Schmidt et al. 2019 (not checked against
+        the paper's table).
     inflation_rate : float, default 0.0
         Inflation i [1/yr], > -1. Nominal rate :math:`(1+r)(1+i)-1` (Fisher).
     include_charging : bool, default True

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
@@ -35,6 +35,10 @@ from . import augmentation as aug
 from . import components, operation, system
 from . import efficiency as eff_mod
 from .lcos import LcosConventions, lcos
+
+if TYPE_CHECKING:
+    from ..aging.anchor import ChosenModel
+    from ..cell import Cell
 
 BOUNDARY_LABELS = {
     "dc": "DC block terminals",
@@ -89,9 +93,10 @@ class Augmentation(BaseModel):
 
 
 class Finance(BaseModel):
-    """LCOS conventions. Defaults: Schmidt et al. 2019's real LCOS at 8 %/yr (the base rate the
-    reference notes attribute to the paper), charging at USD 30/MWh (cellwright-assumption: an
-    off-peak wholesale price, the notes' worked example), energy at the POI."""
+    """LCOS conventions. Defaults: Schmidt et al. 2019's real LCOS at 8 %/yr (the base rate
+    docs/storage-and-lcos.md §1.1 attributes to the paper), charging at USD 30/MWh
+    (cellwright-assumption: an off-peak wholesale price, the worked example of
+    docs/storage-and-lcos.md §5), energy at the POI."""
 
     model_config = STRICT
     discount_rate: float = Field(default=0.08, gt=-1, lt=1)
@@ -310,14 +315,14 @@ def _duty(p: Project, sys, chain) -> dict:
 @dataclass
 class _Prepared:
     project: Project
-    cell: object
+    cell: Cell
     row: dict
     price: float
     price_source: str
     chain: eff_mod.Chain
     sys: system.StorageSystem
     duty: dict
-    chosen: object
+    chosen: ChosenModel
 
 
 def prepare(p: Project) -> _Prepared:
@@ -373,11 +378,11 @@ def _yearly_soh_batch(preps: list[_Prepared]) -> list[np.ndarray]:
         scal = np.array([preps[i].chosen.scalar for i in idx])
         soh = operation.yearly_soh(t, soc, temp, years, model, scal)
         for j, i in enumerate(idx):
-            out[i] = soh[:, j]
+            out[i] = column = soh[:, j]
             if len(_SOH_CACHE) > 256:
                 _SOH_CACHE.clear()
-            _SOH_CACHE[_soh_key(preps[i])] = out[i]
-    return out
+            _SOH_CACHE[_soh_key(preps[i])] = column
+    return cast("list[np.ndarray]", out)  # every project's entry is set above
 
 
 # Aging results by duty, so re-ranking a tender under other finance rules does not re-run it.

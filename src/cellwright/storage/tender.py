@@ -149,7 +149,7 @@ def rules_text(p: Project) -> list[str]:
 def variants(p: Project) -> list[tuple[str, dict]]:
     """Rule changes for the sensitivity table: (label, overrides of the common project)."""
     f, op = p.finance, p.operation
-    out = [
+    out: list[tuple[str, dict]] = [
         (f"discount rate {f.discount_rate - 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate - 0.03}}),
         (f"discount rate {f.discount_rate + 0.03:.1%}", {"finance": {"discount_rate": f.discount_rate + 0.03}}),
         (
