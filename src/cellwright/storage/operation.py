@@ -29,11 +29,11 @@ def daily_cycle(
     cycles_per_day: float,
     dod: float,
     c_rate: float,
-    temperature_C: float = 25.0,
+    temperature_degC: float = 25.0,
     soc_mid: float = 0.5,
     step_s: float = 300.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One day of a storage duty as the cells see it: (time_s, soc, temperature_C).
+    """One day of a storage duty as the cells see it: (time_s, soc, temperature_degC).
 
     Each cycle charges ``dod`` of the cells' capacity at ``c_rate`` [1/h], rests, discharges
     the same at the same rate and rests again, the rests filling the day evenly. The SOC window
@@ -61,17 +61,17 @@ def daily_cycle(
         lo + c * phase,
         np.where(phase < t_chg + rest, hi, np.where(phase < 2 * t_chg + rest, hi - c * (phase - t_chg - rest), lo)),
     )
-    return t, soc, np.full_like(t, temperature_C)
+    return t, soc, np.full_like(t, temperature_degC)
 
 
 def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """A dispatch CSV: ``time_h`` and ``power_MW`` at the POI (positive = discharge), optional
-    ``temperature_C`` of the cells. Returns (time_h, power_MW, temperature_C or None); a
+    ``temperature_degC`` of the cells. Returns (time_h, power_MW, temperature_degC or None); a
     malformed file is a SpecError naming the line and column."""
     from ..aging.io import read_columns
 
-    d = read_columns(path, ("time_h", "power_MW"), ("temperature_C",), field="dispatch")
-    return d["time_h"], d["power_MW"], d.get("temperature_C")
+    d = read_columns(path, ("time_h", "power_MW"), ("temperature_degC",), field="dispatch")
+    return d["time_h"], d["power_MW"], d.get("temperature_degC")
 
 
 def dispatch_soc(
@@ -110,11 +110,11 @@ def dispatch_soc(
 
 
 def yearly_soh(
-    t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str, degradation_scalar=1.0
+    t_s: np.ndarray, soc: np.ndarray, temperature_degC: np.ndarray, years: int, model: str, degradation_scalar=1.0
 ) -> np.ndarray:
     """Relative capacity of the cells at the start of each year 0..years, (years + 1, N).
 
-    ``soc`` and ``temperature_C`` are (M,) for one duty or (N, M) for a duty per project; the
+    ``soc`` and ``temperature_degC`` are (M,) for one duty or (N, M) for a duty per project; the
     profile repeats (it should span a whole number of days).
     """
     from ..aging.simulate import simulate_life
@@ -124,7 +124,7 @@ def yearly_soh(
     life = simulate_life(
         t_s,
         soc,
-        temperature_C,
+        temperature_degC,
         float(years) + 0.01,
         n_cells=n,
         degradation_scalar=np.broadcast_to(scal, (n,)),
