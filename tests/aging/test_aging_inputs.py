@@ -4,6 +4,7 @@ no input leads to a hang, a NaN or a negative capacity; warnings travel in the r
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -165,6 +166,16 @@ def test_a_cell_that_runs_out_of_capacity_holds_at_zero_with_a_warning():
     assert life.soh.min() == 0.0 and life.soh[-1, 0] == 0.0
     assert np.all(np.diff(life.soh[:, 0]) <= 0.0)
     assert any("relative capacity reached 0" in w for w in life.warnings)
+
+
+@pytest.mark.parametrize(
+    "method, value, field",
+    [("years_to", math.nan, "threshold"), ("efc_to", 80.0, "threshold"), ("years_to_resistance", 0.5, "factor")],
+)
+def test_end_of_life_queries_check_their_threshold(method, value, field):
+    life = simulate_life(*storage_duty(), 0.1)
+    with raises(field):
+        getattr(life, method)(value)
 
 
 def test_range_warnings_travel_in_the_life_result():
@@ -343,3 +354,42 @@ def test_fit_warnings_travel_in_the_result():
     duty = cycling_duty("0.5C/0.5C, 25degC, 50% DOD")
     fit = fit_scalar(*duty, np.array([20.0, 40.0, 60.0]), np.array([0.9, 0.8, 0.7]), "nrel-lfp-250ah")
     assert any("edge of the range searched" in w for w in fit.warnings)
+
+
+# --- the command line (in-process) --------------------------------------------------------
+
+
+def run(*args):
+    from typer.testing import CliRunner
+
+    from cellwright.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def strict_json(text: str):
+    return json.loads(text, parse_constant=lambda token: pytest.fail(f"JSON carries {token}"))
+
+
+def test_life_json_carries_the_range_warnings_it_prints(tmp_path):
+    spec = Path(__file__).parents[2] / "examples" / "lfp-280ah-prismatic.toml"
+    out = run(
+        "life", spec, "--protocol", "0.5P/0.5P, 50degC, 100% DOD", "--no-anchor", "--plot", tmp_path / "p.png", "--json"
+    )
+    assert out.exit_code == 0, out.stderr
+    warnings = strict_json(out.stdout)["warnings"]
+    assert len(warnings) == 1 and "50 degC is outside" in warnings[0]
+    assert "warning: " + warnings[0] in out.stderr
+
+
+def test_life_fit_rates_json_has_null_errors_not_infinity(tmp_path):
+    # G9: on six storage points "calendar_rel_error": Infinity, "cycle_rel_error": Infinity
+    data = tmp_path / "storage.csv"
+    data.write_text("time_days,relative_capacity\n0,1\n100,0.99\n200,0.985\n300,0.98\n400,0.975\n500,0.97\n")
+    out = run(
+        "life-fit", data, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC", "--rates", "--json"
+    )
+    assert out.exit_code == 0, out.stderr
+    fit = strict_json(out.stdout)
+    assert fit["cycle_rel_error"] is None and fit["correlation"] is None
+    assert any("cycle scalar's relative error cannot be estimated" in w for w in fit["warnings"])

@@ -46,20 +46,20 @@ class LifeResult:
     def years_to(self, threshold: float) -> np.ndarray:
         """Years until the relative capacity first falls below ``threshold`` (NaN if it does not)."""
         days = np.broadcast_to(self.time_days[:, None], self.soh.shape)
-        return self._crossing(threshold, days) / 365.0
+        return self._crossing(_capacity("threshold", threshold), days) / 365.0
 
     def efc_to(self, threshold: float) -> np.ndarray:
         """Equivalent full cycles until the relative capacity falls below ``threshold``."""
-        return self._crossing(threshold, self.efc)
+        return self._crossing(_capacity("threshold", threshold), self.efc)
 
     def years_to_resistance(self, factor: float) -> np.ndarray:
         """Years until the relative resistance first reaches ``factor`` (NaN if it does not)."""
         days = np.broadcast_to(self.time_days[:, None], self.soh.shape)
-        return self._mirrored()._crossing(-factor, days) / 365.0
+        return self._mirrored()._crossing(-_factor("factor", factor), days) / 365.0
 
     def efc_to_resistance(self, factor: float) -> np.ndarray:
         """Equivalent full cycles until the relative resistance first reaches ``factor``."""
-        return self._mirrored()._crossing(-factor, self.efc)
+        return self._mirrored()._crossing(-_factor("factor", factor), self.efc)
 
     def _mirrored(self) -> LifeResult:
         return LifeResult(self.time_days, self.efc, -self.resistance, self.resistance)
@@ -78,6 +78,19 @@ class LifeResult:
         if resistance_factor is not None:
             out = np.fmin(out, self.efc_to_resistance(resistance_factor))
         return out
+
+
+def _capacity(name: str, value) -> float:
+    """A relative capacity within (0, 1]."""
+    x = float(checks.in_range(name, value, 0.0, 1.0, "a relative capacity within (0, 1]"))
+    if x == 0.0:
+        raise SpecError(name, x, "a relative capacity within (0, 1]")
+    return x
+
+
+def _factor(name: str, value) -> float:
+    """A relative resistance within [1, 1000]."""
+    return float(checks.in_range(name, value, 1.0, 1e3, "a relative resistance within 1-1000"))
 
 
 def simulate_life(
@@ -122,23 +135,23 @@ def simulate_life(
     if years == 0.0:
         raise SpecError("years", years, f"within (0, {MAX_YEARS:g}] years")
     if stop_below is not None:
-        checks.in_range("stop_below", stop_below, 1e-6, 1.0, "a relative capacity within (0, 1]")
+        _capacity("stop_below", stop_below)
     if stop_resistance_above is not None:
-        checks.in_range("stop_resistance_above", stop_resistance_above, 1.0, 1e3, "a relative resistance above 1")
+        _factor("stop_resistance_above", stop_resistance_above)
     offset = per_cell("temperature_offset_degC", temperature_offset_degC, n, -1e3, 1e3)
     scalar = _scalar("degradation_scalar", degradation_scalar, n)
     if cycle_scalar is not None:
         scalar = np.stack([scalar, _scalar("cycle_scalar", cycle_scalar, n)])
-    T_C = np.broadcast_to(temp, (n, t_s.size)) + offset[:, None]
-    checks.temperature_degC("temperature_degC + temperature_offset_degC", T_C, *TEMPERATURE_RANGE_degC)
-    T_K = T_C + 273.15
+    T_degC = np.broadcast_to(temp, (n, t_s.size)) + offset[:, None]
+    checks.temperature_degC("temperature_degC + temperature_offset_degC", T_degC, *TEMPERATURE_RANGE_degC)
+    T_K = T_degC + 273.15
     socs = np.broadcast_to(soc, (n, t_s.size))
     stops = dict(years=years, stop_below=stop_below, stop_resistance_above=stop_resistance_above)
     if soc.ndim == 1:
         rows, row_of = soc[None, :], np.zeros(n, dtype=int)
     else:
         rows, row_of = np.unique(socs, axis=0, return_inverse=True)
-    warnings = [f"{w}; the result is an extrapolation" for w in range_warnings(model, duty_ranges(t_s, rows, T_C))]
+    warnings = [f"{w}; the result is an extrapolation" for w in range_warnings(model, duty_ranges(t_s, rows, T_degC))]
     cuts_of_row = [tuple(stressors.breakpoints(t_s, r)) for r in rows]
     keys = sorted(set(cuts_of_row))
     group = np.array([keys.index(cuts_of_row[i]) for i in row_of.reshape(-1)])
