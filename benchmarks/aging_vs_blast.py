@@ -48,7 +48,8 @@ def main() -> None:
     for off in offsets[: args.blast_cells]:
         cell = models.Lfp_Gr_250AhPrismatic()
         cell.simulate_battery_life(
-            {"Time_s": inp["time_s"], "SOC": inp["soc"], "Temperature_C": inp["temperature_degC"] + off}, threshold_time=20
+            {"Time_s": inp["time_s"], "SOC": inp["soc"], "Temperature_C": inp["temperature_degC"] + off},
+            threshold_time=20,
         )
     theirs = args.blast_cells / (time.perf_counter() - t0)
     print(

@@ -55,7 +55,9 @@ def test_power_law_with_constant_rate_is_exact():
 def test_batch_of_cells_equals_one_by_one():
     inp = load("series_input.csv")
     offsets = np.array([-5.0, 0.0, 10.0])
-    batch = simulate_life(inp["time_s"], inp["soc"], inp["temperature_degC"], 2.0, n_cells=3, temperature_offset_degC=offsets)
+    batch = simulate_life(
+        inp["time_s"], inp["soc"], inp["temperature_degC"], 2.0, n_cells=3, temperature_offset_degC=offsets
+    )
     for i, off in enumerate(offsets):
         alone = simulate_life(inp["time_s"], inp["soc"], inp["temperature_degC"], 2.0, temperature_offset_degC=off)
         np.testing.assert_allclose(alone.soh[:, 0], batch.soh[:, i], rtol=1e-12)
