@@ -35,7 +35,7 @@ def main() -> None:
     offsets = np.linspace(-5.0, 10.0, args.cells)
     t0 = time.perf_counter()
     simulate_life(
-        inp["time_s"], inp["soc"], inp["temperature_C"], 20.0, n_cells=args.cells, temperature_offset_C=offsets
+        inp["time_s"], inp["soc"], inp["temperature_degC"], 20.0, n_cells=args.cells, temperature_offset_degC=offsets
     )
     ours = args.cells / (time.perf_counter() - t0)
     line = f"cellwright: {args.cells:,} cells x 20 years hourly: {ours:,.0f} cells/s"
@@ -48,7 +48,8 @@ def main() -> None:
     for off in offsets[: args.blast_cells]:
         cell = models.Lfp_Gr_250AhPrismatic()
         cell.simulate_battery_life(
-            {"Time_s": inp["time_s"], "SOC": inp["soc"], "Temperature_C": inp["temperature_C"] + off}, threshold_time=20
+            {"Time_s": inp["time_s"], "SOC": inp["soc"], "Temperature_C": inp["temperature_degC"] + off},
+            threshold_time=20,
         )
     theirs = args.blast_cells / (time.perf_counter() - t0)
     print(

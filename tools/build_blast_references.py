@@ -8,7 +8,7 @@ Reference outputs of NREL's BLAST-Lite for three semi-empirical aging models,
 ``Nmc811_GrSi_LGM50_5Ah_Battery``, each driven by two inputs (20 years, 25 °C or a
 seasonal temperature):
 
-* ``constant_input.csv`` (``time_s,soc,temperature_C``, 1,441 rows = one day at 1-min
+* ``constant_input.csv`` (``time_s,soc,temperature_degC``, 1,441 rows = one day at 1-min
   steps, first and last row equal): charge 0.1 -> 0.9 SOC at 0.5C (96 min), rest 4 h at
   0.9, discharge 0.9 -> 0.1 at 0.5C (96 min), rest at 0.1 for the remaining 1,008 min;
   25 °C. BLAST repeats it until 20 years (``threshold_time=20``, in *years*).
@@ -181,10 +181,10 @@ CYCLING_GENERAL_YEARS = 1  # BLAST's general path is NaN after ~0.25 y on both i
 CYCLING_FAST_STOP_Q = 0.78
 
 
-def write_input(path, t, soc, temp, temp_col="temperature_C"):
+def write_input(path, t, soc, temp):
     """Write the input CSV and return the arrays parsed back from the text, so that
     BLAST runs on exactly the numbers the fixture holds."""
-    lines = [f"time_s,soc,{temp_col}"]
+    lines = ["time_s,soc,temperature_degC"]
     lines += [f"{a:.12g},{b:.12g},{c:.12g}" for a, b, c in zip(t, soc, temp)]
     path.write_text("\n".join(lines) + "\n")
     data = np.loadtxt(path, delimiter=",", skiprows=1)

@@ -420,7 +420,7 @@ def life(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML); its chemistry picks the aging model.")],
     protocol: Annotated[str | None, typer.Option(help='Test protocol, e.g. "0.5C/0.5C, 25degC, 100% DOD".')] = None,
     profile_csv: Annotated[
-        Path | None, typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_C.")
+        Path | None, typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_degC.")
     ] = None,
     years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
     eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
@@ -494,14 +494,11 @@ def life(
                 "--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled"
             )
     eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
-    from .aging.anchor import profile_ranges, range_warnings
     from .aging.fit import band_scalars
 
     scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
     if protocol is not None:
         proto = parse_protocol(protocol)
-        for warning in range_warnings(model, proto):
-            typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
         t, soc, temp = profile(proto)
         stop_r = None if eol_resistance is None else eol_resistance + 0.005
         result = simulate_life(
@@ -551,8 +548,6 @@ def life(
     else:
         assert profile_csv is not None  # exactly one of --protocol and --profile
         t, soc, temp = read_profile(profile_csv)
-        for warning in range_warnings(model, profile_ranges(t, soc, temp)):
-            typer.echo(f"warning: {warning}; the result is an extrapolation", err=True)
         result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
         step = max(1, len(result.time_days) // 200)
         to_eol = result.years_to_eol(eol, eol_resistance)
@@ -579,6 +574,9 @@ def life(
             out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
             lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
         x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
+    out["warnings"] = result.warnings
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     plot_path = plot or Path(f"{Path(spec).stem}-life.png")
     _plot_life(plot_path, f"{cell.spec.name}: {model}", x, xlabel, result.soh, result.resistance, eol, c)
     out["plot"] = str(plot_path)
@@ -612,7 +610,7 @@ def life_fit(
         ),
     ] = None,
     profile_csv: Annotated[
-        list[Path] | None, typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_C.")
+        list[Path] | None, typer.Option("--profile", help="Or the duty each cell saw: time_s, soc, temperature_degC.")
     ] = None,
     rates: Annotated[
         bool,
@@ -632,7 +630,7 @@ def life_fit(
     and the largest error in percentage points of relative capacity.
     """
     from .aging.anchor import cycles_to_eol
-    from .aging.fit import SCALAR_RANGE, Test, at_range_edge, fit_rates, fit_scalar, read_measurements
+    from .aging.fit import Test, fit_rates, fit_scalar, read_measurements
     from .aging.io import read_profile
     from .aging.models import MODELS
     from .aging.protocol import parse_protocol, profile
@@ -655,18 +653,8 @@ def life_fit(
     fit: RatesFit | Fit  # one fit over several tests (--rates) or one test's
     if rates:
         fit = fit_rates(tests, model_name)
-        if fit.at_bound:
-            typer.echo(
-                f"warning: a fitted scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-                "this model under these duties does not describe the data",
-                err=True,
-            )
-        if not (fit.calendar_rel_error < 0.5 and fit.cycle_rel_error < 0.5):
-            typer.echo(
-                "warning: the tests do not tell the calendar and the cycle rate apart (relative error > 50 %); "
-                "add a storage test or a test at another cycling rate",
-                err=True,
-            )
+        for warning in fit.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         out = {
             "data": [str(f) for f in data],
             "model": model_name,
@@ -677,30 +665,27 @@ def life_fit(
             "correlation": fit.correlation,
             "rmse_points": fit.rmse_points,
             "tests": fit.per_test,
+            "warnings": fit.warnings,
         }
         if as_json:
             _echo_json(out)
             return
         typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
-        typer.echo(
-            f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)"
+        cal_err, cyc_err = (
+            "n/a" if e is None else f"{100 * e:.1f} %" for e in (fit.calendar_rel_error, fit.cycle_rel_error)
         )
-        typer.echo(
-            f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})"
-        )
+        corr = "n/a" if fit.correlation is None else f"{fit.correlation:+.2f}"
+        typer.echo(f"  calendar scalar: {fit.calendar_scalar:.3f} ± {cal_err}  (1 = the published cell)")
+        typer.echo(f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {cyc_err}  (correlation {corr})")
         for t in fit.per_test:
             typer.echo(
                 f"  {Path(t['test']).name}: {t['n_points']} points, RMSE {t['rmse_points']:.2f}, max {t['max_error_points']:.2f} percentage points"
             )
         return
     test = tests[0]
-    fit = fit_scalar(test.t_s, test.soc, test.temperature_C, test.days, test.capacity, model_name)
-    if at_range_edge(fit):
-        typer.echo(
-            f"warning: the best degradation scalar is at the edge of the range searched, {SCALAR_RANGE[0]:g}-{SCALAR_RANGE[1]:g}: "
-            "this model under this duty does not describe the data",
-            err=True,
-        )
+    fit = fit_scalar(test.t_s, test.soc, test.temperature_degC, test.days, test.capacity, model_name)
+    for warning in fit.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     out = {
         "data": str(data[0]),
         "model": model_name,
@@ -708,6 +693,7 @@ def life_fit(
         "rmse_points": fit.rmse_points,
         "max_error_points": fit.max_error_points,
         "n_points": fit.n_points,
+        "warnings": fit.warnings,
     }
     if protos and not protos[0].storage:
         out["cycles_to_80"] = float(cycles_to_eol(protos[0], 0.8, np.array([fit.scalar]), model=model_name)[0])

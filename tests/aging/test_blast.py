@@ -30,7 +30,7 @@ CASES = [
 @pytest.mark.parametrize("profile", ["constant", "series"])
 def test_soh_matches_blast_lite_within_half_a_point_over_20_years(model, blast_name, profile):
     inp = load(f"{profile}_input.csv")
-    ours = simulate_life(inp["time_s"], inp["soc"], inp["temperature_C"], 20.0, model=model)
+    ours = simulate_life(inp["time_s"], inp["soc"], inp["temperature_degC"], 20.0, model=model)
     ref = load(f"{blast_name}_{profile}.csv")
     # BLAST's Sony series turns NaN at 17.98 years (its sigmoid ceiling drops below the state); its CSV ends there
     days = ref["time_days"][ref["time_days"] <= ours.time_days[-1]]
@@ -55,16 +55,18 @@ def test_power_law_with_constant_rate_is_exact():
 def test_batch_of_cells_equals_one_by_one():
     inp = load("series_input.csv")
     offsets = np.array([-5.0, 0.0, 10.0])
-    batch = simulate_life(inp["time_s"], inp["soc"], inp["temperature_C"], 2.0, n_cells=3, temperature_offset_C=offsets)
+    batch = simulate_life(
+        inp["time_s"], inp["soc"], inp["temperature_degC"], 2.0, n_cells=3, temperature_offset_degC=offsets
+    )
     for i, off in enumerate(offsets):
-        alone = simulate_life(inp["time_s"], inp["soc"], inp["temperature_C"], 2.0, temperature_offset_C=off)
+        alone = simulate_life(inp["time_s"], inp["soc"], inp["temperature_degC"], 2.0, temperature_offset_degC=off)
         np.testing.assert_allclose(alone.soh[:, 0], batch.soh[:, i], rtol=1e-12)
     assert batch.soh[-1, 0] > batch.soh[-1, 2]  # hotter cells lose more capacity
 
 
 def test_cells_with_their_own_duty_cycles_in_one_call_equal_one_by_one():
     inp = load("series_input.csv")
-    t, soc, temp = inp["time_s"], inp["soc"], inp["temperature_C"]
+    t, soc, temp = inp["time_s"], inp["soc"], inp["temperature_degC"]
     socs = np.stack([soc, 0.25 + 0.5 * soc, soc])  # two profiles; the third cell repeats the first
     temps = np.stack([temp, temp + 5.0, temp + 10.0])
     batch = simulate_life(t, socs, temps, 2.0)

@@ -33,7 +33,7 @@ def test_profile_mode_json(cli):
 
 def test_malformed_csv_names_the_line(cli, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("time_s,soc,temperature_C\n0,0.5,25\n3600,half,25\n7200,0.5,25\n")
+    bad.write_text("time_s,soc,temperature_degC\n0,0.5,25\n3600,half,25\n7200,0.5,25\n")
     out = cli("life", LFP, "--profile", bad)
     assert out.returncode == 2 and "line 3" in out.stderr and "soc" in out.stderr
 
@@ -123,7 +123,7 @@ def test_profile_outside_the_fitted_range_warns(cli, tmp_path):
     hot = tmp_path / "hot.csv"
     t = np.arange(0.0, 2 * 86400.0 + 1.0, 3600.0)
     soc = 0.5 + 0.45 * np.sin(2 * np.pi * t / 86400.0)
-    hot.write_text("time_s,soc,temperature_C\n" + "".join(f"{a:g},{b:.6f},50\n" for a, b in zip(t, soc)))
+    hot.write_text("time_s,soc,temperature_degC\n" + "".join(f"{a:g},{b:.6f},50\n" for a, b in zip(t, soc)))
     out = cli("life", LFP, "--profile", hot, "--years", "1", "--json")
     assert out.returncode == 0, out.stderr
     assert "50 degC is outside nrel-lfp-250ah's fitted 10-45 degC" in out.stderr

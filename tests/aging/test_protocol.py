@@ -10,7 +10,7 @@ from cellwright.errors import SpecError
 
 def test_parse_a_datasheet_protocol():
     p = parse_protocol("0.5C/0.5C, 25degC, 100% DOD")
-    assert (p.charge_C, p.discharge_C, p.temperature_C, p.dod) == (0.5, 0.5, 25.0, 1.0)
+    assert (p.charge_C, p.discharge_C, p.temperature_degC, p.dod) == (0.5, 0.5, 25.0, 1.0)
     assert p.soc_window == (0.0, 1.0)
     q = parse_protocol("1C/1C, 35 degC, 80% DOD, 50% SOC, rest 30min")
     assert q.soc_window == pytest.approx((0.1, 0.9)) and q.rest_h == pytest.approx(0.5)

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import rainflow
 
 from .. import cache
 from .models import MODELS
 from .protocol import Protocol, parse_protocol, profile
+from .ranges import profile_ranges, protocol_ranges, range_warnings  # noqa: F401  (callers import them from here)
 from .simulate import simulate_life
 
 
@@ -122,57 +122,6 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             )
             cache.put("aging-anchor", _stored_inputs(*k), _ANCHORS[k])
     return [_ANCHORS[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
-
-
-def protocol_ranges(proto: Protocol) -> dict[str, tuple[float, float]]:
-    """The stress ranges a protocol covers: temperature (degC), DOD, charge and discharge C-rate."""
-    return {
-        "temperature_degC": (proto.temperature_C, proto.temperature_C),
-        "dod": (proto.dod, proto.dod),
-        "charge_C": (proto.charge_C, proto.charge_C),
-        "discharge_C": (proto.discharge_C, proto.discharge_C),
-    }
-
-
-def profile_ranges(t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray) -> dict[str, tuple[float, float]]:
-    """The stress ranges a time series covers: sample temperatures, the rainflow cycles' depths
-    (ASTM E1049-85), and the charge and discharge rates (|dSOC/dt| in 1/h, rates below 0.01/h
-    being rests)."""
-    depths = [c[0] for c in rainflow.extract_cycles(np.asarray(soc, float))] or [0.0]
-    rate = np.diff(soc) / (np.diff(t_s) / 3600.0)
-    charge, discharge = rate[rate > 1e-2], -rate[rate < -1e-2]
-    return {
-        "temperature_degC": (float(np.min(temperature_C)), float(np.max(temperature_C))),
-        "dod": (float(min(depths)), float(max(depths))),
-        "charge_C": (float(charge.min()) if charge.size else 0.0, float(charge.max()) if charge.size else 0.0),
-        "discharge_C": (
-            float(discharge.min()) if discharge.size else 0.0,
-            float(discharge.max()) if discharge.size else 0.0,
-        ),
-    }
-
-
-def range_warnings(model: str, proto: Protocol | dict) -> list[str]:
-    """Where a duty (a protocol, or the ranges of :func:`profile_ranges`) leaves the model's
-    fitted range, one line each. For DOD the deepest cycle is compared with the range."""
-    duty = protocol_ranges(proto) if isinstance(proto, Protocol) else proto
-    r = MODELS[model].fitted_range
-    out = []
-    lo, hi = r["temperature_degC"]
-    t_lo, t_hi = duty["temperature_degC"]
-    if t_lo < lo or t_hi > hi:
-        shown = f"{t_lo:g}" if t_lo == t_hi else f"{t_lo:g}-{t_hi:g}"
-        out.append(f"temperature {shown} degC is outside {model}'s fitted {lo:g}-{hi:g} degC")
-    if isinstance(proto, Protocol) and proto.storage:
-        return out
-    lo, hi = r["dod"]
-    deepest = duty["dod"][1]
-    if not lo - 1e-9 <= deepest <= hi + 1e-9:
-        out.append(f"DOD {deepest:.0%} is outside {model}'s fitted {lo:.0%}-{hi:.0%}")
-    for key, word in (("charge_C", "charge"), ("discharge_C", "discharge")):
-        if duty[key][1] > r[key][1] + 1e-9:
-            out.append(f"{word} {duty[key][1]:g}C is above {model}'s fitted {r[key][1]:g}C")
-    return out
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,11 @@ def daily_cycle(
     cycles_per_day: float,
     dod: float,
     c_rate: float,
-    temperature_C: float = 25.0,
+    temperature_degC: float = 25.0,
     soc_mid: float = 0.5,
     step_s: float = 300.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One day of a storage duty as the cells see it: (time_s, soc, temperature_C).
+    """One day of a storage duty as the cells see it: (time_s, soc, temperature_degC).
 
     Each cycle charges ``dod`` of the cells' capacity at ``c_rate`` [1/h], rests, discharges
     the same at the same rate and rests again, the rests filling the day evenly. The SOC window
@@ -62,26 +62,26 @@ def daily_cycle(
         lo + c * phase,
         np.where(phase < t_chg + rest, hi, np.where(phase < 2 * t_chg + rest, hi - c * (phase - t_chg - rest), lo)),
     )
-    return t, soc, np.full_like(t, temperature_C)
+    return t, soc, np.full_like(t, temperature_degC)
 
 
 #: Shortest dispatch step [h]: one second. Finer steps are no plant's dispatch, and a profile
 #: repeated for decades in steps of microseconds would never finish aging.
 MIN_DISPATCH_STEP_H = 1.0 / 3600.0
 
-#: Cell temperatures a dispatch may give [degC], as for a project's ``operation.temperature_C``.
+#: Cell temperatures a dispatch may give [degC], as for a project's ``operation.temperature_degC``.
 DISPATCH_TEMPERATURE_degC = (-30.0, 70.0)
 
 
 def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """A dispatch CSV: ``time_h`` [h] and ``power_MW`` [MW] at the POI (positive = discharge),
-    optional ``temperature_C`` [degC] of the cells. Returns (time_h, power_MW, temperature_C or
+    optional ``temperature_degC`` [degC] of the cells. Returns (time_h, power_MW, temperature_degC or
     None). Every value must be a finite number, times increase in steps of at least one second,
     the plant discharges in some step and temperatures lie within ``DISPATCH_TEMPERATURE_degC``;
     a malformed file is a SpecError naming the line and column."""
     from ..aging.io import read_columns
 
-    d = read_columns(path, ("time_h", "power_MW"), ("temperature_C",), field="dispatch")
+    d = read_columns(path, ("time_h", "power_MW"), ("temperature_degC",), field="dispatch")
     name = Path(path).name
     t = d["time_h"]
     if (short := np.flatnonzero(np.diff(t) < MIN_DISPATCH_STEP_H * (1 - 1e-6))).size:
@@ -93,11 +93,11 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
         raise SpecError(
             f"{name}: column power_MW", "no discharge", "a dispatch that discharges (power_MW > 0) in some step"
         )
-    temp = d.get("temperature_C")
+    temp = d.get("temperature_degC")
     if temp is not None:
         low, high = DISPATCH_TEMPERATURE_degC
         if (bad := np.flatnonzero((temp < low) | (temp > high))).size:
-            checks.temperature_degC(f"{name}: line {d.line(bad[0])}, column temperature_C", temp[bad[0]], low, high)
+            checks.temperature_degC(f"{name}: line {d.line(bad[0])}, column temperature_degC", temp[bad[0]], low, high)
     return t, d["power_MW"], temp
 
 
@@ -144,11 +144,11 @@ def dispatch_soc(
 
 
 def yearly_soh(
-    t_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray, years: int, model: str, degradation_scalar=1.0
+    t_s: np.ndarray, soc: np.ndarray, temperature_degC: np.ndarray, years: int, model: str, degradation_scalar=1.0
 ) -> np.ndarray:
     """Relative capacity of the cells at the start of each year 0..years, (years + 1, N).
 
-    ``soc`` and ``temperature_C`` are (M,) for one duty or (N, M) for a duty per project; the
+    ``soc`` and ``temperature_degC`` are (M,) for one duty or (N, M) for a duty per project; the
     profile repeats (it should span a whole number of days).
     """
     from ..aging.simulate import simulate_life
@@ -158,7 +158,7 @@ def yearly_soh(
     life = simulate_life(
         t_s,
         soc,
-        temperature_C,
+        temperature_degC,
         float(years) + 0.01,
         n_cells=n,
         degradation_scalar=np.broadcast_to(scal, (n,)),

@@ -55,13 +55,13 @@ class Operation(BaseModel):
     depth_of_discharge: float = Field(
         default=1.0, gt=0, le=1, description="share of the rated energy delivered per cycle"
     )
-    temperature_C: float = Field(
+    temperature_degC: float = Field(
         default=25.0, ge=-30, le=70, description="cell temperature (a liquid-cooled container holds it near 25 degC)"
     )
     availability: float = Field(default=1.0, gt=0, le=1, description="share of cycles the plant is available for")
     dispatch: str | None = Field(
         default=None,
-        description="CSV with time_h, power_MW (+ = discharge) at the POI, optional temperature_C; repeats",
+        description="CSV with time_h, power_MW (+ = discharge) at the POI, optional temperature_degC; repeats",
     )
 
 
@@ -278,7 +278,7 @@ def _duty(p: Project, sys, chain) -> dict:
         e_cycle = p.power_MW * 1e3 * p.duration_h * op.depth_of_discharge
         dod = min(e_cycle * to_cells / nameplate, window)
         c_rate = p.power_MW * 1e3 * to_cells / nameplate
-        t, soc, temp = operation.daily_cycle(op.cycles_per_day, dod, c_rate, op.temperature_C)
+        t, soc, temp = operation.daily_cycle(op.cycles_per_day, dod, c_rate, op.temperature_degC)
         cycles_per_year = 365.0 * op.cycles_per_day * op.availability
         return {
             "t_s": t,
@@ -299,7 +299,7 @@ def _duty(p: Project, sys, chain) -> dict:
     out = float(np.sum(np.maximum(power[:-1], 0) * dt)) * 1e3 * 8760.0 / span_h * op.availability
     inp = float(np.sum(np.maximum(-power[:-1], 0) * dt)) * 1e3 * 8760.0 / span_h * op.availability
     needed = (soc.max() - soc.min()) * nameplate / to_cells
-    temp = temp_csv if temp_csv is not None else np.full_like(time_h, op.temperature_C)
+    temp = temp_csv if temp_csv is not None else np.full_like(time_h, op.temperature_degC)
     full_cycles_per_day = out / op.availability / 365.0 / (p.power_MW * 1e3 * p.duration_h)
     return {
         "t_s": (time_h - time_h[0]) * 3600.0,

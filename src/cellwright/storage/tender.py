@@ -129,7 +129,7 @@ def rules_text(p: Project) -> list[str]:
     duty = (
         f"dispatch profile {op.dispatch}"
         if op.dispatch
-        else f"{op.cycles_per_day:g} cycle(s) a day at {op.depth_of_discharge:.0%} of rated energy, cells at {op.temperature_C:g} degC"
+        else f"{op.cycles_per_day:g} cycle(s) a day at {op.depth_of_discharge:.0%} of rated energy, cells at {op.temperature_degC:g} degC"
     )
     return [
         f"Plant: {p.power_MW:g} MW x {p.duration_h:g} h met at the {p.sizing_boundary.upper()} boundary, {p.years} years, "
