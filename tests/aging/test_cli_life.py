@@ -90,11 +90,16 @@ def test_life_fit_malformed_data_names_the_line(cli, tmp_path):
     assert out.returncode == 2 and "line 3" in out.stderr
 
 
-def test_life_writes_its_plot_in_the_working_directory(cli, tmp_path):
-    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+def test_life_writes_a_plot_only_where_asked(cli, tmp_path):
+    args = ("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    out = cli(*args)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["plot"] == "lfp-280ah-prismatic-life.png"
-    assert (tmp_path / "lfp-280ah-prismatic-life.png").stat().st_size > 10_000
+    assert json.loads(out.stdout)["plot"] is None and list(tmp_path.iterdir()) == []
+    out = cli(*args, "--plot", "life.pdf")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["plot"] == "life.pdf"
+    assert [p.name for p in tmp_path.iterdir()] == ["life.pdf"]
+    assert (tmp_path / "life.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_band_brackets_the_central_life_and_leaves_it_unchanged(cli):

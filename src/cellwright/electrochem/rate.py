@@ -25,6 +25,7 @@ class RateCapability:
     mean_power_W: np.ndarray
     max_temperature_K: np.ndarray
     valid: np.ndarray
+    reason: np.ndarray  # why a run is not valid ("" if it is)
     solution: Solution  # the underlying runs, N x R columns (design-major)
 
 
@@ -33,7 +34,8 @@ def rate_capability(
 ) -> RateCapability:
     """Discharge every design at every C-rate to its lower cut-off voltage (isothermal, or
     with the lumped thermal model) with the SPMe or the DFN (``model``, see
-    :func:`.solve.simulate`)."""
+    :func:`.solve.simulate`). A run that delivers no capacity, or whose results are not finite
+    numbers, is not valid; ``reason`` says why."""
     rates = np.asarray(c_rates, dtype=float)
     n, r = len(p), rates.size
     batch = p.take(np.repeat(np.arange(n), r))
@@ -43,8 +45,15 @@ def rate_capability(
     cap = sol.discharge_capacity_Ah.reshape(n, r)
     energy = sol.discharge_energy_Wh.reshape(n, r)
     hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
-    t_max = np.nanmax(sol.temperature_K, axis=0).reshape(n, r)
-    return RateCapability(rates, cap, energy, energy / hours, t_max, sol.valid.reshape(n, r), sol)
+    with np.errstate(invalid="ignore"):  # a run with no finite temperature is flagged by simulate
+        t_max = np.max(np.where(np.isnan(sol.temperature_K), -np.inf, sol.temperature_K), axis=0).reshape(n, r)
+    t_max = np.where(np.isfinite(t_max), t_max, np.nan)
+    valid = sol.valid.reshape(n, r).copy()
+    reason = np.array(sol.reason, dtype=object).reshape(n, r)
+    empty = valid & ~(cap > 0)
+    valid &= ~empty
+    reason[empty] = "no capacity delivered: the cell is at its cut-off voltage at once"
+    return RateCapability(rates, cap, energy, energy / hours, t_max, valid, reason, sol)
 
 
 def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool, model: str) -> Solution:
