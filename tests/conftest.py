@@ -3,6 +3,7 @@ end-to-end smoke tests) and a cache directory of the session's own."""
 
 import contextlib
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -53,7 +54,8 @@ def run_cli(*args, cwd=None, timeout=300) -> Run:
 
 def invoke_cli(*args, cwd=None) -> Run:
     """Run the command line in this process (typer's runner) from the folder ``cwd``: the same
-    arguments, exit code and streams as :func:`run_cli`, without starting Python again."""
+    arguments, exit code and streams as :func:`run_cli`, without starting Python again. A
+    successful ``--json`` run's output must parse as strict JSON (no NaN or Infinity)."""
     from typer.testing import CliRunner
 
     from cellwright.cli import app, route
@@ -62,7 +64,13 @@ def invoke_cli(*args, cwd=None) -> Run:
         result = CliRunner().invoke(app, route([str(a) for a in args]), prog_name="cellwright")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a failure the command line did not turn into an exit code
+    if "--json" in args and result.exit_code == 0:
+        json.loads(result.stdout, parse_constant=_refuse)  # JSON has no NaN or Infinity
     return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def _refuse(token: str):
+    raise ValueError(f"--json output holds {token}, which JSON does not have")
 
 
 @pytest.fixture

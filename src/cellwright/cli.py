@@ -156,6 +156,13 @@ def _plot_failed(path: Path, reason: str) -> None:
     raise SpecError("--plot", str(path), f"could not be written ({reason}); the result above is complete")
 
 
+def _warn(result: dict) -> None:
+    """A result's warnings (a model used outside its range, a value to look at), one line each
+    on stderr; they stay in the result (and its JSON) too."""
+    for line in result.get("warnings", []):
+        typer.echo(f"warning: {line}", err=True)
+
+
 def _check_number(option: str, value, low: float, high: float, allowed: str) -> None:
     """A number from the command line: finite and within [``low``, ``high``]."""
     from .errors import SpecError
@@ -433,6 +440,9 @@ MAX_YEARS = 100.0
 #: Span ``life --protocol`` runs a test for before it calls the end of life not reached, years.
 LIFE_HORIZON_YEARS = 80.0
 
+#: How long the first run of a model compiles its kernels (2-core machine, no cache on disk).
+COMPILE_TIME = {"spme": "about 30 s", "dfn": "a few seconds"}
+
 #: C-rates ``simulate`` runs: above 0 and at most this.
 MAX_C_RATE = 50.0
 
@@ -493,9 +503,10 @@ def simulate(
     label = model.upper() if model == "dfn" else "SPMe"
     cell = Cell.from_spec(spec)
     params = from_cell(cell)
-    if kernels_compiled(model) is False:
-        typer.echo(f"compiling the {label} kernels (first run only, about 30 s)...", err=True)
-    rc = rate_capability(params, rates, thermal=thermal, model=model)
+    if kernels_compiled(model, thermal) is False:
+        typer.echo(f"compiling the {label} kernels (first run only, {COMPILE_TIME[model]})...", err=True)
+    with np.errstate(all="ignore"):  # a run that is not finite is flagged invalid, with its reason
+        rc = rate_capability(params, rates, thermal=thermal, model=model)
     nominal = float(params.capacity[0] / 3600.0)
     rows = []
     for j, rate in enumerate(rates):
@@ -689,9 +700,10 @@ def life(
             "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c]),
         }
         not_reached = f"end of life not reached in {LIFE_HORIZON_YEARS:g} years"
-        _explain(out, "cycles_to_eol", "a storage test has no cycles" if proto.storage else not_reached)
-        for key in ("efc_to_eol", "years_to_eol"):
-            _explain(out, key, not_reached)
+        no_cycles = "a storage test has no cycles"
+        _explain(out, "cycles_to_eol", no_cycles if proto.storage else not_reached)
+        _explain(out, "efc_to_eol", no_cycles if proto.storage else not_reached)
+        _explain(out, "years_to_eol", not_reached)
         if proto.storage:
             lines = [f"years to {eol_label} in storage: " + _number(out["years_to_eol"], "{:.1f}", "not reached")]
         elif math.isfinite(out["cycles_to_eol"]):
@@ -858,6 +870,9 @@ def life_fit(
             "rmse_points": fit.rmse_points,
             "tests": fit.per_test,
         }
+        apart = "the tests do not tell the calendar and the cycle rate apart"
+        for key in ("calendar_rel_error", "cycle_rel_error", "correlation"):
+            _explain(out, key, apart)
         if as_json:
             _echo_json(out)
             return
@@ -919,6 +934,7 @@ def lcos(
     from .storage.project import evaluate, load_project
 
     result = evaluate(load_project(project)).as_dict()
+    _warn(result)
     if as_json:
         _echo_json(result)
     else:
@@ -930,7 +946,7 @@ def lcos(
 @app.command()
 @_one_line_errors
 def tender(
-    bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
+    bids: Annotated[Path, typer.Argument(help=r"Bids file (TOML): a common \[project] table and \[\[bids]] tables.")],
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")
     ] = True,
@@ -941,6 +957,7 @@ def tender(
     from .storage.tender import load_tender
 
     result = load_tender(bids, sensitivity=sensitivity).as_dict()
+    _warn(result)
     if as_json:
         _echo_json(result)
     else:

@@ -45,9 +45,12 @@ def rate_capability(
     cap = sol.discharge_capacity_Ah.reshape(n, r)
     energy = sol.discharge_energy_Wh.reshape(n, r)
     hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
-    with np.errstate(invalid="ignore"):  # a run with no finite temperature is flagged by simulate
-        t_max = np.max(np.where(np.isnan(sol.temperature_K), -np.inf, sol.temperature_K), axis=0).reshape(n, r)
-    t_max = np.where(np.isfinite(t_max), t_max, np.nan)
+    # the hottest recorded temperature; NaN if any recorded one is not finite (NaN rows are
+    # those after a run has ended)
+    recorded = ~np.isnan(sol.time_s)
+    temperature = np.where(recorded, sol.temperature_K, -np.inf)
+    broken = (recorded & ~np.isfinite(sol.temperature_K)).any(axis=0)
+    t_max = np.where(broken, np.nan, np.max(temperature, axis=0)).reshape(n, r)
     valid = sol.valid.reshape(n, r).copy()
     reason = np.array(sol.reason, dtype=object).reshape(n, r)
     empty = valid & ~(cap > 0)
