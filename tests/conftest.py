@@ -41,13 +41,19 @@ class Run:
 
 
 def run_cli(*args, cwd=None, timeout=300) -> Run:
-    """Run ``python -m cellwright.cli`` as a user would, in a new process; arguments are str()-ed."""
+    """Run ``python -m cellwright.cli`` as a user would, in a new process; arguments are str()-ed.
+    The process imports the same cellwright as the tests (whatever ``cwd`` is)."""
+    import cellwright
+
+    package_root = str(Path(cellwright.__file__).resolve().parents[1])
+    path = os.pathsep.join(x for x in (package_root, os.environ.get("PYTHONPATH")) if x)
     out = subprocess.run(
         [sys.executable, "-m", "cellwright.cli", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=timeout,
+        env={**os.environ, "PYTHONPATH": path},
     )
     return Run(out.returncode, out.stdout, out.stderr)
 
@@ -79,6 +85,19 @@ def cli(tmp_path):
     not would land there): ``cli("design", path, "--json")`` gives ``returncode``, ``stdout``
     and ``stderr``."""
     return functools.partial(invoke_cli, cwd=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def cli_once(tmp_path_factory):
+    """The command line in-process, each distinct command run once per session and its result
+    shared: for tests that read the same result (commands that write no file)."""
+    cwd = tmp_path_factory.mktemp("cli-once")
+
+    @functools.cache
+    def run(*args) -> Run:
+        return invoke_cli(*args, cwd=cwd)
+
+    return lambda *args: run(*map(str, args))
 
 
 @pytest.fixture
