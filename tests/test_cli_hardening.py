@@ -115,6 +115,9 @@ def test_life_fit_rates_with_one_test_gives_null_errors_with_a_reason(cli, tmp_p
     assert out.returncode == 0, out.stderr
     fit = strict_json(out.stdout)
     assert fit["cycle_rel_error"] is None and "apart" in fit["cycle_rel_error_reason"]
+    out = cli("life", "fit", data, "--model", "nrel-lfp-250ah", "--protocol", "storage, 45degC, 100% SOC", "--rates")
+    cycle = next(line for line in out.stdout.splitlines() if "cycle scalar:" in line)
+    assert out.returncode == 0 and "± n/a" in cycle and "inf" not in out.stdout
 
 
 def test_a_storage_band_that_never_ends_is_null_with_a_reason(cli):

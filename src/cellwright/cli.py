@@ -878,10 +878,12 @@ def life_fit(
             return
         typer.echo(f"{len(tests)} test(s), aging model {model_name} ({MODELS[model_name].source})")
         typer.echo(
-            f"  calendar scalar: {fit.calendar_scalar:.3f} ± {100 * fit.calendar_rel_error:.1f} %  (1 = the published cell)"
+            f"  calendar scalar: {fit.calendar_scalar:.3f} ± {_number(100 * fit.calendar_rel_error, '{:.1f} %')}"
+            "  (1 = the published cell)"
         )
         typer.echo(
-            f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {100 * fit.cycle_rel_error:.1f} %  (correlation {fit.correlation:+.2f})"
+            f"  cycle scalar:    {fit.cycle_scalar:.3f} ± {_number(100 * fit.cycle_rel_error, '{:.1f} %')}"
+            f"  (correlation {_number(fit.correlation, '{:+.2f}')})"
         )
         for t in fit.per_test:
             typer.echo(
