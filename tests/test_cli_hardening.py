@@ -120,6 +120,16 @@ def test_life_fit_rates_with_one_test_gives_null_errors_with_a_reason(cli, tmp_p
     assert out.returncode == 0 and "± n/a" in cycle and "inf" not in out.stdout
 
 
+def test_a_year_without_output_is_null_with_a_reason(cli):
+    args = ("--region", "united-states", "--archetype", "newcomer", "--scenario", "export-controls")
+    out = cli("cost", LFP, *args, "--trajectory", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    first, second = strict_json(out.stdout)["trajectory"]
+    assert first["utilization"] == 0.0 and first["cell_cost_usd_per_kWh"] is None
+    assert first["cell_cost_usd_per_kWh_reason"] == "the plant makes no cells that year"
+    assert second["cell_cost_usd_per_kWh"] > 0 and "cell_cost_usd_per_kWh_reason" not in second
+
+
 def test_a_storage_band_that_never_ends_is_null_with_a_reason(cli):
     out = cli("life", LFP, "--protocol", "storage, 25degC, 50% SOC", "--band", "--json")
     assert out.returncode == 0, out.stderr

@@ -354,6 +354,8 @@ def cost(
             }
             for i in range(trajectory_years)
         ]
+        for y in years:
+            _explain(y, "cell_cost_usd_per_kWh", "the plant makes no cells that year")
         row["trajectory"] = years
     if as_json:
         _echo_json(row)
@@ -549,7 +551,7 @@ def _number(value: float, fmt: str, missing: str = "n/a") -> str:
 def _explain(out: dict, key: str, reason: str) -> None:
     """Beside a value that is not a finite number (null in JSON), ``<key>_reason`` says why."""
     value = out[key]
-    if not all(math.isfinite(v) for v in (value if isinstance(value, list) else [value])):
+    if not all(v is not None and math.isfinite(v) for v in (value if isinstance(value, list) else [value])):
         out[f"{key}_reason"] = reason
 
 
