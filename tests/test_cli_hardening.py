@@ -312,6 +312,7 @@ def test_library_warnings_become_one_line_each(cli, monkeypatch):
         np.exp(np.array([1000.0]))  # NumPy: overflow encountered in exp
         warnings.warn("Tight layout not applied.", UserWarning, stacklevel=1)
         warnings.warn("Tight layout not applied.", UserWarning, stacklevel=1)
+        warnings.warn("delimitedList is deprecated", DeprecationWarning, stacklevel=1)  # for developers
         return real(path)
 
     monkeypatch.setattr(cell_module.Cell, "from_spec", staticmethod(noisy))

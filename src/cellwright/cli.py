@@ -61,7 +61,8 @@ def _fail(exc: BaseException, debug: bool) -> None:
 def _one_line_errors(command):
     """A command's failures as one line (exit 2 for the user's input, 1 otherwise); ``--debug``
     shows the traceback. Warnings raised while it runs (the library's range warnings,
-    Matplotlib's) become one ``warning: ...`` line each on stderr, each message once."""
+    Matplotlib's) become one ``warning: ...`` line each on stderr, each message once;
+    deprecation notices, meant for developers, are not shown."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -76,6 +77,8 @@ def _one_line_errors(command):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always")
+                for developers_only in (DeprecationWarning, PendingDeprecationWarning, ImportWarning):
+                    warnings.simplefilter("ignore", developers_only)
                 warnings.showwarning = show
                 return command(*args, **kwargs)
         except typer.Exit:
