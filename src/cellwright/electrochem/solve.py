@@ -342,7 +342,7 @@ def simulate(
             ratio, dt = np.where(retry, 0.0, dt_next / dt), dt_next  # ratio 0: backward Euler
     stack = rec.result()
     not_finite = _not_finite(stack, {"capacity": dis_q, "energy": dis_e, "charge": chg_q})
-    valid &= ~broken & ~np.array([bool(x) for x in not_finite], dtype=bool)
+    valid &= ~broken & (not_finite == "")
     reasons = [
         ""
         if ok
@@ -369,7 +369,7 @@ def simulate(
     )
 
 
-def _not_finite(stack: dict[str, np.ndarray], totals: dict[str, np.ndarray]) -> list[str]:
+def _not_finite(stack: dict[str, np.ndarray], totals: dict[str, np.ndarray]) -> np.ndarray:
     """Per design, the recorded series and totals that are not finite numbers ("" if none).
 
     A recorded row is NaN in every series once a design has finished, so a value that is not
@@ -378,8 +378,10 @@ def _not_finite(stack: dict[str, np.ndarray], totals: dict[str, np.ndarray]) -> 
     names = {"t": "time", "v": "voltage", "soc": "state of charge", "T": "temperature"}
     bad = {name: (recorded & ~np.isfinite(stack[key])).any(axis=0) for key, name in names.items()}
     bad.update({name: ~np.isfinite(x) for name, x in totals.items()})
-    n = stack["t"].shape[1]
-    return [", ".join(name for name, b in bad.items() if b[i]) for i in range(n)]
+    out = np.full(stack["t"].shape[1], "", dtype=object)
+    for i in np.flatnonzero(np.logical_or.reduce(list(bad.values()))):  # few designs, if any
+        out[i] = ", ".join(name for name, b in bad.items() if b[i])
+    return out
 
 
 def kernels_compiled(model: str = "spme", thermal: bool = False) -> bool | None:
