@@ -14,20 +14,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# plots go to out/ only (git-ignored); the commands write nothing else
 run: $(STAMP)
+	mkdir -p out
 	$(BIN)/cellwright design examples/lfp-280ah-prismatic.toml
 	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml
 	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml --region united-states --archetype newcomer --scenario export-controls --trajectory 8
 	$(BIN)/cellwright design examples/batpac-nmc811-pouch.toml
 	$(BIN)/cellwright cost examples/batpac-nmc811-pouch.toml --plant examples/plants/batpac-baseline.toml
 	$(BIN)/cellwright design examples/lg-m50-21700.toml
-	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2
-	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 1,2 --model dfn --plot lg-m50-21700-dfn.png
-	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2
-	$(BIN)/cellwright life examples/lfp-280ah-prismatic.toml --protocol "0.5C/0.5C, 25degC, 100% DOD"
+	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 0.2,0.5,1,2 --plot out/lg-m50-21700-discharge.png
+	$(BIN)/cellwright simulate examples/lg-m50-21700.toml --c-rates 1,2 --model dfn --plot out/lg-m50-21700-dfn.png
+	$(BIN)/cellwright simulate examples/lfp-280ah-prismatic.toml --c-rates 0.25,0.5,1,2 --plot out/lfp-280ah-prismatic-discharge.png
+	$(BIN)/cellwright life examples/lfp-280ah-prismatic.toml --protocol "0.5C/0.5C, 25degC, 100% DOD" --plot out/lfp-280ah-prismatic-life.png
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-china.toml
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-us.toml
 	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml
+	@echo "plots written to out/: $$(ls out | tr '\n' ' ')"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

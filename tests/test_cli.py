@@ -101,3 +101,23 @@ def test_missing_file_is_exit_code_2(cli, tmp_path):
     out = cli("design", str(tmp_path / "nope.toml"))
     assert out.returncode == 2
     assert "file not found" in out.stderr
+
+
+def test_end_to_end_as_a_new_process(cli_process, tmp_path):
+    """The few runs that start Python as a user does: the entry point, its routing of
+    ``life fit``, and a real stderr that holds one line on bad input (no stray warnings)."""
+    out = cli_process("design", EXAMPLES / "lfp-280ah-prismatic.toml", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout, parse_constant=_refuse)["capacity_Ah"] > 0 and out.stderr == ""
+    data = tmp_path / "cycling.csv"
+    data.write_text("time_days,relative_capacity\n10,0.99\n20,ninety\n")
+    out = cli_process("life", "fit", data, "--model", "naumann-lfp-3ah", "--protocol", "1C/1C, 35degC, 100% DOD")
+    assert out.returncode == 2 and "line 3" in out.stderr and len(out.stderr.splitlines()) == 1
+    out = cli_process("simulate", EXAMPLES / "lg-m50-21700.toml", "--c-rates", "nan", "--plot", "x.png")
+    assert out.returncode == 2 and out.stderr.splitlines() == [out.stderr.strip()]
+    assert out.stderr.startswith("error: --c-rates = 'nan'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cycling.csv"]
+
+
+def _refuse(token):
+    raise ValueError(f"not JSON: {token}")

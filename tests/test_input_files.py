@@ -133,7 +133,11 @@ def test_a_nan_in_a_dispatch_is_named_by_the_files_line_and_column(tmp_path):
         ("time_h,power_MW\n0,10\n0.00001,0\n1,0\n", "line 3, column time_h", "at least 1 s"),
         ("time_h,power_MW\n0,-10\n1,0\n2,10\n", "column power_MW", "discharges"),
         ("time_h,power_MW,temperature_degC\n0,10,25\n1,0,298\n2,0,25\n", "line 3, column temperature_degC", "kelvin"),
-        ("time_h,power_MW,temperature_degC\n0,10,25\n1,0,-300\n2,0,25\n", "line 3, column temperature_degC", "absolute"),
+        (
+            "time_h,power_MW,temperature_degC\n0,10,25\n1,0,-300\n2,0,25\n",
+            "line 3, column temperature_degC",
+            "absolute",
+        ),
     ],
 )
 def test_dispatch_steps_and_temperatures_are_checked(tmp_path, text, field, allowed):

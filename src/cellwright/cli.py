@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +19,8 @@ import numpy as np
 import typer
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from .aging.fit import Fit, RatesFit
 
 app = typer.Typer(
@@ -60,12 +65,27 @@ def _fail(exc: BaseException, debug: bool) -> None:
 
 def _one_line_errors(command):
     """A command's failures as one line (exit 2 for the user's input, 1 otherwise); ``--debug``
-    shows the traceback."""
+    shows the traceback. Warnings raised while it runs (the library's range warnings,
+    Matplotlib's) become one ``warning: ...`` line each on stderr, each message once;
+    deprecation notices, meant for developers, are not shown."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        seen: set[str] = set()
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            text = " ".join(str(message).split())
+            if text not in seen:
+                seen.add(text)
+                typer.echo(f"warning: {text}", err=True)
+
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                for developers_only in (DeprecationWarning, PendingDeprecationWarning, ImportWarning):
+                    warnings.simplefilter("ignore", developers_only)
+                warnings.showwarning = show
+                return command(*args, **kwargs)
         except typer.Exit:
             raise
         except Exception as exc:
@@ -74,9 +94,89 @@ def _one_line_errors(command):
     return run
 
 
+def _plain(value):
+    """``value`` in JSON's types: NumPy scalars and arrays become numbers and lists, paths
+    strings, and a float that is not finite (NaN, infinity) becomes None (JSON has no such
+    numbers)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray | np.generic):
+        return _plain(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
 def _echo_json(out: dict) -> None:
-    """One JSON object on stdout; NaN (a threshold not reached) becomes null."""
-    typer.echo(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}, indent=2))
+    """One JSON object on stdout, the one writer of every command: non-finite numbers (a
+    threshold not reached, a value that could not be computed) are null, at any depth."""
+    typer.echo(json.dumps(_plain(out), indent=2, allow_nan=False))
+
+
+def _text(value) -> Text:
+    """A user's string (a name from a spec, project or bids file) for a rich table or title:
+    shown as written, never read as markup or emoji codes."""
+    from rich.text import Text
+
+    return Text(str(value))
+
+
+#: File types a plot can be written as (Matplotlib's writers for these suffixes).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _plot_target(plot: Path | None) -> Path | None:
+    """The ``--plot`` path, checked before any work: a file (not a directory) with a suffix of
+    :data:`PLOT_SUFFIXES`, in a folder that exists and can be written to."""
+    from .errors import SpecError
+
+    if plot is None:
+        return None
+    if plot.is_dir():
+        raise SpecError("--plot", str(plot), "a file to write, not a directory")
+    if plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise SpecError("--plot", str(plot), "a file name ending in " + ", ".join(PLOT_SUFFIXES))
+    folder = plot.parent
+    if not folder.is_dir():
+        raise SpecError("--plot", str(plot), f"a file in a folder that exists ({str(folder)!r} does not)")
+    if not os.access(folder, os.W_OK):
+        raise SpecError("--plot", str(plot), f"a file in a folder that can be written to ({str(folder)!r} cannot)")
+    return plot
+
+
+def _write_plot(draw, path: Path) -> str | None:
+    """Draw the plot into ``path``; the reason it could not be written, or None."""
+    try:
+        draw(path)
+    except (OSError, ValueError) as exc:
+        return str(getattr(exc, "strerror", None) or exc)
+    return None
+
+
+def _plot_failed(path: Path | None, reason: str) -> None:
+    """The one-line error after the result has been printed: the plot asked for is missing."""
+    from .errors import SpecError
+
+    raise SpecError("--plot", str(path), f"could not be written ({reason}); the result above is complete")
+
+
+def _warn(lines: list[str]) -> None:
+    """A result's warnings (a model used outside its range, a value to look at), one line each
+    on stderr; they stay in the result (and its JSON) too."""
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
+
+
+def _check_number(option: str, value, low: float, high: float, allowed: str) -> None:
+    """A number from the command line: finite and within [``low``, ``high``]."""
+    from .errors import SpecError
+
+    if value is not None and not (math.isfinite(value) and low <= value <= high):
+        raise SpecError(option, value, allowed)
 
 
 def _outer_dims(row: dict, fmt: str) -> str:
@@ -90,7 +190,9 @@ def _print_design(row: dict, citations: list[str]) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{row['name']}  ({row['chemistry']}, {row['format']}, {_outer_dims(row, row['format'])})")
+    table = Table(
+        title=_text(f"{row['name']}  ({row['chemistry']}, {row['format']}, {_outer_dims(row, row['format'])})")
+    )
     table.add_column("Quantity")
     table.add_column("Value", justify="right")
     table.add_column("Unit")
@@ -108,7 +210,7 @@ def _print_design(row: dict, citations: list[str]) -> None:
             continue
         area = f"{item['area_m2']:.4f}" if item["area_m2"] else ""
         share = f"{100 * item['mass_kg'] / row['mass_kg']:.1f} %"
-        bom.add_row(name.replace("_", " "), f"{1e3 * item['mass_kg']:.1f}", share, area)
+        bom.add_row(_text(name.replace("_", " ")), f"{1e3 * item['mass_kg']:.1f}", share, area)
     bom.add_row("total", f"{1e3 * row['mass_kg']:.1f}", "100.0 %", "")
     console.print(bom)
     console.print("Sources:", style="bold")
@@ -129,7 +231,7 @@ def design(
     cell = Cell.from_spec(spec)
     row = cell.summary()
     if as_json:
-        typer.echo(json.dumps(row, indent=2))
+        _echo_json(row)
     else:
         _print_design(row, cell.citations())
 
@@ -147,6 +249,13 @@ _COST_ROWS = (
 )
 _MILLIONS = {"plant_capex_usd", "capex_usd_per_GWh"}
 
+#: Bounds of ``cost``'s numbers: years of operation (as a plant file's ``year``), nameplate
+#: GWh/yr (a pilot line to the largest plants announced, with room), and the lithium
+#: carbonate price, USD/kg (2015-2024 spot prices ran about 6-80; above 500 is a typo).
+YEARS_OF_OPERATION = 50
+GWH_RANGE = (0.01, 1000.0)
+LCE_RANGE = (math.ulp(0.0), 500.0)
+
 
 def _print_cost(row: dict, plant: dict, years: list | None) -> None:
     from rich.console import Console
@@ -157,7 +266,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
         f"{row['cell']}: {plant['archetype']} plant, {plant['annual_GWh']:g} GWh/yr, {plant['region']}, "
         f"prices {plant['prices']}, scenario {plant['scenario']}, year {plant['year']} of operation"
     )
-    table = Table(title=title)
+    table = Table(title=_text(title))
     table.add_column("Quantity")
     table.add_column("Value", justify="right")
     table.add_column("Unit")
@@ -177,7 +286,7 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
             continue
         total += value
         bar = ("█" if value >= 0 else "░") * max(1, round(abs(value) * scale))
-        wf.add_row(name.replace("_", " "), f"{value:.2f}", f"{total:.2f}", bar)
+        wf.add_row(_text(name.replace("_", " ")), f"{value:.2f}", f"{total:.2f}", bar)
     console.print(wf)
     if years:
         tr = Table(title="Year by year")
@@ -209,11 +318,15 @@ def cost(
     ] = None,
     prices: Annotated[str | None, typer.Option(help="Price set, e.g. china-2025, batpac-2022.")] = None,
     scenario: Annotated[str | None, typer.Option(help="Policy scenario, e.g. none, export-controls, us-ira.")] = None,
-    year: Annotated[int | None, typer.Option(help="Year of operation (1 = first full year).")] = None,
+    year: Annotated[int | None, typer.Option(help="Year of operation (1 = first full year), 1-50.")] = None,
     archetype: Annotated[str | None, typer.Option(help="incumbent, joint-venture, newcomer, batpac.")] = None,
-    gwh: Annotated[float | None, typer.Option("--gwh", help="Nameplate capacity, GWh/yr.")] = None,
-    lce: Annotated[float | None, typer.Option("--lce", help="Lithium carbonate price, USD/kg.")] = None,
-    trajectory_years: Annotated[int, typer.Option("--trajectory", help="Also show years 1..N of operation.")] = 0,
+    gwh: Annotated[float | None, typer.Option("--gwh", help="Nameplate capacity, GWh/yr (0.01-1000).")] = None,
+    lce: Annotated[
+        float | None, typer.Option("--lce", help="Lithium carbonate price, USD/kg (above 0, at most 500).")
+    ] = None,
+    trajectory_years: Annotated[
+        int, typer.Option("--trajectory", help="Also show years 1..N of operation (N at most 50).")
+    ] = 0,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -222,6 +335,10 @@ def cost(
     from .factory.evaluate import cost_of
     from .factory.plant_spec import load_plant
 
+    _check_number("--year", year, 1, YEARS_OF_OPERATION, f"a year of operation within 1-{YEARS_OF_OPERATION}")
+    _check_number("--gwh", gwh, *GWH_RANGE, f"a nameplate capacity within {GWH_RANGE[0]:g}-{GWH_RANGE[1]:g} GWh/yr")
+    _check_number("--lce", lce, *LCE_RANGE, f"a price above 0 and at most {LCE_RANGE[1]:g} USD/kg")
+    _check_number("--trajectory", trajectory_years, 0, YEARS_OF_OPERATION, f"0-{YEARS_OF_OPERATION} years")
     cell = Cell.from_spec(spec)
     plant = load_plant(
         plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh
@@ -245,34 +362,52 @@ def cost(
             }
             for i in range(trajectory_years)
         ]
+        for y in years:
+            _explain(y, "cell_cost_usd_per_kWh", "the plant makes no cells that year")
         row["trajectory"] = years
     if as_json:
-        typer.echo(json.dumps(row, indent=2))
+        _echo_json(row)
     else:
         _print_cost(row, row["plant"], years)
 
 
-def _plot_rates(path: Path, title: str, rc, nominal_Ah: float) -> None:
+def _figure():
+    """A new Matplotlib figure and axes (the file-only Agg backend)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    return plt.subplots(figsize=(7, 4.5))
+
+
+def _save(fig, path: Path) -> None:
+    """Write ``fig`` to ``path`` in the format its suffix names, then free it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.tight_layout()
+        fig.savefig(path, dpi=120, format=path.suffix.lower().lstrip("."))
+    finally:
+        plt.close(fig)
+
+
+def _plot_rates(path: Path, title: str, rc, rows: list[dict]) -> None:
+    """Terminal voltage against discharged capacity, one curve per C-rate; an invalid run's
+    label gives its reason."""
+    fig, ax = _figure()
     sol = rc.solution
-    for j, rate in enumerate(rc.c_rates):
+    for j, row in enumerate(rows):
         curve = sol.curve(j)
         q = np.cumsum(np.r_[0.0, np.diff(curve["time_s"]) * curve["current_A"][1:] / 3600.0])
-        label = f"{rate:g}C" + ("" if rc.valid[0, j] else " (invalid: electrolyte depleted)")
+        label = f"{row['c_rate']:g}C" + ("" if row["valid"] else f" (invalid: {row['reason']})")
         ax.plot(q, curve["voltage_V"], label=label)
     ax.set_xlabel("Discharged capacity, Ah")
     ax.set_ylabel("Terminal voltage, V")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _plot_life(
@@ -288,12 +423,7 @@ def _plot_life(
     """Relative capacity (and relative resistance on a right axis, for models that grow it)
     against cycles or years; arrays (K, N) with the central cell in column ``central`` and any
     others drawn as the band's edges."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = _figure()
     edges = [j for j in range(soh.shape[1]) if j != central]
     for k, j in enumerate(edges):
         ax.plot(x[:, j], soh[:, j], color="C0", ls="--", lw=0.8, label="band (scalar ±2σ)" if k == 0 else None)
@@ -312,9 +442,32 @@ def _plot_life(
         more = right.get_legend_handles_labels()
         handles, labels = handles + more[0], labels + more[1]
     ax.legend(handles, labels, loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
+
+
+#: Longest span ``life --profile`` simulates, years.
+MAX_YEARS = 100.0
+#: Span ``life --protocol`` runs a test for before it calls the end of life not reached, years.
+LIFE_HORIZON_YEARS = 80.0
+
+#: How long the first run of a model compiles its kernels (2-core machine, no cache on disk).
+COMPILE_TIME = {"spme": "about 30 s", "dfn": "a few seconds"}
+
+#: C-rates ``simulate`` runs: above 0 and at most this.
+MAX_C_RATE = 50.0
+
+
+def _c_rates(text: str) -> list[float]:
+    """The ``--c-rates`` list: comma-separated finite numbers within (0, :data:`MAX_C_RATE`]."""
+    from .errors import SpecError
+
+    try:
+        rates = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise SpecError("--c-rates", text, "comma-separated numbers, e.g. 0.5,1,2") from None
+    if not rates or not all(math.isfinite(r) and 0.0 < r <= MAX_C_RATE for r in rates):
+        raise SpecError("--c-rates", text, f"each C-rate a finite number > 0 and <= {MAX_C_RATE:g}")
+    return rates
 
 
 @app.command()
@@ -325,7 +478,8 @@ def simulate(
         str, typer.Option("--c-rates", help="Comma-separated C-rates for constant-current discharges.")
     ] = "0.5,1,2",
     plot: Annotated[
-        Path | None, typer.Option(help="Plot file (PNG); default: <spec>-discharge.png in the working directory.")
+        Path | None,
+        typer.Option(help="Write the discharge curves to this file (.png, .pdf or .svg); none otherwise."),
     ] = None,
     thermal: Annotated[
         bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")
@@ -340,31 +494,30 @@ def simulate(
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
-    """Discharge curves and rate capability with the batched SPMe or DFN."""
+    """Discharge curves and rate capability with the batched SPMe or DFN.
+
+    A run whose capacity, energy, voltage or temperature is not a finite number, or which
+    delivers no capacity, is marked invalid with its reason."""
     from .cell import Cell
     from .electrochem.from_design import from_cell
     from .electrochem.rate import rate_capability
+    from .electrochem.solve import MODELS, kernels_compiled
     from .errors import SpecError
 
-    try:
-        rates = [float(x) for x in c_rates.split(",") if x.strip()]
-    except ValueError:
-        raise SpecError("--c-rates", c_rates, "comma-separated numbers, e.g. 0.5,1,2") from None
-    if not rates or any(r <= 0 or r > 50 for r in rates):
-        raise SpecError("--c-rates", c_rates, "each C-rate must be > 0 and <= 50")
-    from .electrochem.solve import MODELS
-
+    rates = _c_rates(c_rates)
     if model not in MODELS:
         raise SpecError("--model", model, " or ".join(MODELS))
     if model == "dfn" and thermal:
         raise SpecError("--thermal", "with --model dfn", "the DFN is isothermal; use --model spme for a thermal run")
+    plot_path = _plot_target(plot)
     label = model.upper() if model == "dfn" else "SPMe"
     cell = Cell.from_spec(spec)
     params = from_cell(cell)
-    rc = rate_capability(params, rates, thermal=thermal, model=model)
+    if kernels_compiled(model, thermal) is False:
+        typer.echo(f"compiling the {label} kernels (first run only, {COMPILE_TIME[model]})...", err=True)
+    with np.errstate(all="ignore"):  # a run that is not finite is flagged invalid, with its reason
+        rc = rate_capability(params, rates, thermal=thermal, model=model)
     nominal = float(params.capacity[0] / 3600.0)
-    plot_path = plot or Path(f"{Path(spec).stem}-discharge.png")
-    _plot_rates(plot_path, f"{cell.spec.name}: {label} discharges", rc, nominal)
     rows: list[dict[str, Any]] = []
     for j, rate in enumerate(rates):
         curve = rc.solution.curve(j)
@@ -376,42 +529,59 @@ def simulate(
                 "mean_power_W": float(rc.mean_power_W[0, j]),
                 "max_temperature_degC": float(rc.max_temperature_K[0, j] - 273.15),
                 "valid": bool(rc.valid[0, j]),
+                "reason": rc.reason[0, j] or None,
                 "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
             }
         )
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "name": cell.spec.name,
-                    "model": model,
-                    "nominal_capacity_Ah": nominal,
-                    "plot": str(plot_path),
-                    "rates": rows,
-                },
-                indent=2,
-            )
+    failed = None
+    if plot_path is not None:
+        failed = _write_plot(
+            lambda path: _plot_rates(path, f"{cell.spec.name}: {label} discharges", rc, rows), plot_path
         )
-        return
+    shown = None if plot_path is None or failed else str(plot_path)
+    if as_json:
+        _echo_json(
+            {"name": cell.spec.name, "model": model, "nominal_capacity_Ah": nominal, "plot": shown, "rates": rows}
+        )
+    else:
+        _print_rates(cell.spec.name, label, thermal, float(params.V_min[0]), nominal, rows)
+        if shown:
+            typer.echo(f"plot: {shown}")
+    if failed:
+        _plot_failed(plot_path, failed)
+
+
+def _number(value: float, fmt: str, missing: str = "n/a") -> str:
+    """``value`` formatted, or ``missing`` when it is not a finite number."""
+    return fmt.format(value) if math.isfinite(value) else missing
+
+
+def _explain(out: dict, key: str, reason: str) -> None:
+    """Beside a value that is not a finite number (null in JSON), ``<key>_reason`` says why."""
+    value = out[key]
+    if not all(v is not None and math.isfinite(v) for v in (value if isinstance(value, list) else [value])):
+        out[f"{key}_reason"] = reason
+
+
+def _print_rates(name: str, label: str, thermal: bool, v_min: float, nominal: float, rows: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
-    table = Table(title=f"{cell.spec.name}: rate capability ({label}, {mode}, to {float(params.V_min[0]):g} V)")
+    table = Table(title=_text(f"{name}: rate capability ({label}, {mode}, to {v_min:g} V)"))
     for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
             f"{r['c_rate']:g}C",
-            f"{r['capacity_Ah']:.3f}",
-            f"{100 * r['capacity_Ah'] / nominal:.1f} %",
-            f"{r['energy_Wh']:.2f}",
-            f"{r['mean_power_W']:.1f}",
-            f"{r['max_temperature_degC']:.1f}",
-            "yes" if r["valid"] else "no: electrolyte depleted",
+            _number(r["capacity_Ah"], "{:.3f}"),
+            _number(100 * r["capacity_Ah"] / nominal, "{:.1f} %"),
+            _number(r["energy_Wh"], "{:.2f}"),
+            _number(r["mean_power_W"], "{:.1f}"),
+            _number(r["max_temperature_degC"], "{:.1f}"),
+            "yes" if r["valid"] else _text(f"no: {r['reason']}"),
         )
     Console().print(table)
-    typer.echo(f"plot: {plot_path}")
 
 
 @app.command()
@@ -422,8 +592,10 @@ def life(
     profile_csv: Annotated[
         Path | None, typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_degC.")
     ] = None,
-    years: Annotated[float, typer.Option(help="Years to simulate a profile for (it repeats).")] = 20.0,
-    eol: Annotated[float, typer.Option(help="End of life: relative capacity.")] = 0.8,
+    years: Annotated[
+        float, typer.Option(help=f"Years to simulate a profile for (it repeats), above 0 and at most {MAX_YEARS:g}.")
+    ] = 20.0,
+    eol: Annotated[float, typer.Option(help="End of life: relative capacity, 0.3 to below 1.")] = 0.8,
     eol_resistance: Annotated[
         float | None,
         typer.Option(
@@ -454,7 +626,10 @@ def life(
         ),
     ] = False,
     plot: Annotated[
-        Path | None, typer.Option(help="Plot file (PNG); default: <spec>-life.png in the working directory.")
+        Path | None,
+        typer.Option(
+            help="Write the capacity (and resistance) curve to this file (.png, .pdf or .svg); none otherwise."
+        ),
     ] = None,
     as_json: AsJson = False,
     debug: Debug = False,
@@ -474,8 +649,13 @@ def life(
 
     if (protocol is None) == (profile_csv is None):
         raise SpecError("--protocol/--profile", None, "give exactly one of them")
-    if not 0.3 <= eol < 1.0:
-        raise SpecError("--eol", eol, "a relative capacity within 0.3-1")
+    if not (math.isfinite(eol) and 0.3 <= eol < 1.0):
+        raise SpecError("--eol", eol, "a relative capacity from 0.3 to below 1")
+    if profile_csv is not None:
+        _check_number("--years", years, 0.0, MAX_YEARS, f"a number of years above 0 and at most {MAX_YEARS:g}")
+        if years == 0.0:
+            raise SpecError("--years", years, f"a number of years above 0 and at most {MAX_YEARS:g}")
+    plot_path = _plot_target(plot)
     cell = Cell.from_spec(spec)
     chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
     model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
@@ -505,7 +685,7 @@ def life(
             t,
             soc,
             temp,
-            80.0,
+            LIFE_HORIZON_YEARS,
             n_cells=scalars.size,
             degradation_scalar=scalars,
             stop_below=eol - 0.005,
@@ -526,21 +706,37 @@ def life(
             "efc_to_eol": efc,
             "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c]),
         }
-        lines = (
-            [f"years to {eol_label} in storage: {out['years_to_eol']:.1f}"]
-            if proto.storage
-            else [
+        not_reached = f"end of life not reached in {LIFE_HORIZON_YEARS:g} years"
+        no_cycles = "a storage test has no cycles"
+        _explain(out, "cycles_to_eol", no_cycles if proto.storage else not_reached)
+        _explain(out, "efc_to_eol", no_cycles if proto.storage else not_reached)
+        _explain(out, "years_to_eol", not_reached)
+        if proto.storage:
+            lines = [f"years to {eol_label} in storage: " + _number(out["years_to_eol"], "{:.1f}", "not reached")]
+        elif math.isfinite(out["cycles_to_eol"]):
+            lines = [
                 f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"
             ]
-        )
+        else:
+            lines = [f"cycles to {eol_label}: not reached in {LIFE_HORIZON_YEARS:g} years"]
         if band:
             if proto.storage:
                 yrs = result.years_to_eol(eol, eol_resistance)
                 out["years_to_eol_band"] = [float(yrs[2]), float(yrs[0])]
-                lines.append(f"band (scalar ±2σ): {yrs[2]:.1f}-{yrs[0]:.1f} years")
+                _explain(out, "years_to_eol_band", not_reached)
+                lines.append(
+                    "band (scalar ±2σ): "
+                    + "-".join(_number(y, "{:.1f}", "not reached") for y in (yrs[2], yrs[0]))
+                    + " years"
+                )
             else:
                 out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
-                lines.append(f"band (scalar ±2σ): {cycles[2]:,.0f}-{cycles[0]:,.0f} cycles")
+                _explain(out, "cycles_to_eol_band", not_reached)
+                lines.append(
+                    "band (scalar ±2σ): "
+                    + "-".join(_number(n, "{:,.0f}", "not reached") for n in (cycles[2], cycles[0]))
+                    + " cycles"
+                )
         if proto.storage:
             x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years in storage"
         else:
@@ -566,6 +762,7 @@ def life(
             },
         }
         y = out["years_to_eol"]
+        _explain(out, "years_to_eol", f"end of life not reached in the {years:g} years simulated")
         lines = [
             f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
             f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}"),
@@ -575,12 +772,16 @@ def life(
             lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
         x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
     out["warnings"] = result.warnings
-    for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    plot_path = plot or Path(f"{Path(spec).stem}-life.png")
-    _plot_life(plot_path, f"{cell.spec.name}: {model}", x, xlabel, result.soh, result.resistance, eol, c)
-    out["plot"] = str(plot_path)
-    lines.append(f"plot: {plot_path}")
+    _warn(result.warnings)
+    failed = None
+    if plot_path is not None:
+        title = f"{cell.spec.name}: {model}"
+        failed = _write_plot(
+            lambda path: _plot_life(path, title, x, xlabel, result.soh, result.resistance, eol, c), plot_path
+        )
+    out["plot"] = None if plot_path is None or failed else str(plot_path)
+    if out["plot"]:
+        lines.append(f"plot: {plot_path}")
     if as_json:
         _echo_json(out)
     else:
@@ -588,6 +789,8 @@ def life(
         typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
         for line in lines:
             typer.echo("  " + line)
+    if failed:
+        _plot_failed(plot_path, failed)
 
 
 @app.command("life-fit")
@@ -653,8 +856,7 @@ def life_fit(
     fit: RatesFit | Fit  # one fit over several tests (--rates) or one test's
     if rates:
         fit = fit_rates(tests, model_name)
-        for warning in fit.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+        _warn(fit.warnings)
         out = {
             "data": [str(f) for f in data],
             "model": model_name,
@@ -667,6 +869,9 @@ def life_fit(
             "tests": fit.per_test,
             "warnings": fit.warnings,
         }
+        apart = "the tests do not tell the calendar and the cycle rate apart"
+        for key in ("calendar_rel_error", "cycle_rel_error", "correlation"):
+            _explain(out, key, apart)
         if as_json:
             _echo_json(out)
             return
@@ -684,8 +889,7 @@ def life_fit(
         return
     test = tests[0]
     fit = fit_scalar(test.t_s, test.soc, test.temperature_degC, test.days, test.capacity, model_name)
-    for warning in fit.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+    _warn(fit.warnings)
     out = {
         "data": str(data[0]),
         "model": model_name,
@@ -725,6 +929,7 @@ def lcos(
     from .storage.project import evaluate, load_project
 
     result = evaluate(load_project(project)).as_dict()
+    _warn(result.get("warnings", []))
     if as_json:
         _echo_json(result)
     else:
@@ -736,7 +941,7 @@ def lcos(
 @app.command()
 @_one_line_errors
 def tender(
-    bids: Annotated[Path, typer.Argument(help="Bids file (TOML): a common [project] and [[bids]].")],
+    bids: Annotated[Path, typer.Argument(help=r"Bids file (TOML): a common \[project] table and \[\[bids]] tables.")],
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")
     ] = True,
@@ -747,6 +952,7 @@ def tender(
     from .storage.tender import load_tender
 
     result = load_tender(bids, sensitivity=sensitivity).as_dict()
+    _warn(result.get("warnings", []))
     if as_json:
         _echo_json(result)
     else:
@@ -757,12 +963,15 @@ def tender(
         raise typer.Exit(2)
 
 
+def route(args: list[str]) -> list[str]:
+    """The command line's arguments as the app takes them: ``life fit`` is ``life-fit`` (``life``
+    takes a spec path, so ``fit`` cannot be its subcommand)."""
+    return ["life-fit", *args[2:]] if args[:2] == ["life", "fit"] else list(args)
+
+
 def main() -> None:
-    args = sys.argv[1:]
-    if args[:2] == ["life", "fit"]:  # ``life`` takes a spec path, so ``fit`` is routed here
-        args = ["life-fit", *args[2:]]
     try:
-        app(args=args, prog_name="cellwright")
+        app(args=route(sys.argv[1:]), prog_name="cellwright")
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -14,8 +14,8 @@ ROOT = Path(__file__).parents[2]
 LFP = ROOT / "examples" / "lfp-280ah-prismatic.toml"
 
 
-def test_protocol_mode_json(cli):
-    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+def test_protocol_mode_json(cli_once):
+    out = cli_once("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["cycles_to_eol"] > 1000 and data["model"] == "nrel-lfp-250ah"
@@ -48,16 +48,18 @@ def test_chemistry_without_a_model_is_a_clear_error(cli):
     assert out.returncode == 2 and "nrel-lfp-250ah" in out.stderr
 
 
-def test_the_m50_preset_uses_the_lg_m50_model(cli):
-    out = cli("life", ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json")
+def test_the_m50_preset_uses_the_lg_m50_model(cli_once):
+    out = cli_once(
+        "life", ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json"
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["model"] == "bui-nmc811-sigr-5ah" and 100 < data["cycles_to_eol"] < 5000
 
 
-def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent(cli):
+def test_the_lfp_storage_preset_meets_its_datasheet_rating_within_20_percent(cli_once):
     # EVE LF280K: 6,000 cycles to 80 % at 0.5P/0.5P, 25 degC, 100 % DOD (eve-lf280k-spec-revb)
-    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+    out = cli_once("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
     data = json.loads(out.stdout)
     assert abs(data["cycles_to_eol"] / 6000.0 - 1.0) <= 0.20
     assert data["anchored_on"].startswith("6000 cycles")
@@ -90,16 +92,21 @@ def test_life_fit_malformed_data_names_the_line(cli, tmp_path):
     assert out.returncode == 2 and "line 3" in out.stderr
 
 
-def test_life_writes_its_plot_in_the_working_directory(cli, tmp_path):
-    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
+def test_life_writes_a_plot_only_where_asked(cli, tmp_path):
+    args = ("life", ROOT / "examples" / "lg-m50-21700.toml", "--protocol", "0.3C/0.5C, 25degC, 100% DOD", "--json")
+    out = cli(*args)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["plot"] == "lfp-280ah-prismatic-life.png"
-    assert (tmp_path / "lfp-280ah-prismatic-life.png").stat().st_size > 10_000
+    assert json.loads(out.stdout)["plot"] is None and list(tmp_path.iterdir()) == []
+    out = cli(*args, "--plot", "life.pdf")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["plot"] == "life.pdf"
+    assert [p.name for p in tmp_path.iterdir()] == ["life.pdf"]
+    assert (tmp_path / "life.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_band_brackets_the_central_life_and_leaves_it_unchanged(cli):
+def test_band_brackets_the_central_life_and_leaves_it_unchanged(cli_once):
     args = ("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DOD", "--json")
-    alone, banded = (json.loads(cli(*args, *extra).stdout) for extra in ((), ("--band",)))
+    alone, banded = (json.loads(cli_once(*args, *extra).stdout) for extra in ((), ("--band",)))
     low, high = banded["cycles_to_eol_band"]
     assert low < banded["cycles_to_eol"] < high
     assert banded["cycles_to_eol"] == pytest.approx(alone["cycles_to_eol"], rel=1e-9)

@@ -149,12 +149,16 @@ def test_pybamm_parameter_names(lfp):
 
 
 def test_simulate_cli_json_and_plot(cli, tmp_path):
-    out = cli("simulate", str(ROOT / "examples" / "lg-m50-21700.toml"), "--c-rates", "0.5,1", "--json", cwd=tmp_path)
+    plot = tmp_path / "plots" / "m50.svg"
+    plot.parent.mkdir()
+    spec = str(ROOT / "examples" / "lg-m50-21700.toml")
+    out = cli("simulate", spec, "--c-rates", "0.5,1", "--json", "--plot", plot, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [r["c_rate"] for r in data["rates"]] == [0.5, 1.0]
     assert all("capacity_Ah" in r and "energy_Wh" in r and "curve" in r for r in data["rates"])
-    assert (tmp_path / "lg-m50-21700-discharge.png").stat().st_size > 10_000
+    assert data["plot"] == str(plot) and plot.read_text().lstrip().startswith("<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plots"]  # nothing else written
 
 
 def test_simulate_cli_bad_rates_exit_2(cli, tmp_path):

@@ -114,7 +114,7 @@ def from_cell(cell: Cell) -> SPMeParameters:
         V_max=inp.v_max,
         mass=res["mass_kg"],
         heat_capacity=HEAT_CAPACITY,
-        cooling=HEAT_TRANSFER * _surface_area(inp),
+        cooling=HEAT_TRANSFER * _surface_area(res),
         E_j0_n=neg.si("exchange_current_activation_energy"),
         E_j0_p=pos.si("exchange_current_activation_energy"),
     )
@@ -149,8 +149,12 @@ def current_collector_resistance(cell: Cell) -> np.ndarray:
     return np.asarray(total)
 
 
-def _surface_area(inp) -> np.ndarray:
-    """Outer surface of the cell body, m2 (box, or cylinder)."""
-    box = 2.0 * (inp.width * inp.thickness + inp.width * inp.height + inp.thickness * inp.height)
-    cylinder = np.pi * inp.diameter * inp.height + 0.5 * np.pi * inp.diameter**2
-    return np.where(np.isnan(inp.diameter), box, cylinder)
+def _surface_area(res) -> np.ndarray:
+    """Outer surface of the cell body, m2 (box, or cylinder), from the designed outer dimensions
+    (a sized design's inputs leave the dimensions it chooses unset)."""
+    width, thickness, height, diameter = (
+        1e-3 * np.asarray(res[k], dtype=float) for k in ("width_mm", "thickness_mm", "height_mm", "diameter_mm")
+    )
+    box = 2.0 * (width * thickness + width * height + thickness * height)
+    cylinder = np.pi * diameter * height + 0.5 * np.pi * diameter**2
+    return np.where(np.isnan(diameter), box, cylinder)

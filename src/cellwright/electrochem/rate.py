@@ -25,6 +25,7 @@ class RateCapability:
     mean_power_W: np.ndarray
     max_temperature_K: np.ndarray
     valid: np.ndarray
+    reason: np.ndarray  # why a run is not valid ("" if it is)
     solution: Solution  # the underlying runs, N x R columns (design-major)
 
 
@@ -33,7 +34,8 @@ def rate_capability(
 ) -> RateCapability:
     """Discharge every design at every C-rate to its lower cut-off voltage (isothermal, or
     with the lumped thermal model) with the SPMe or the DFN (``model``, see
-    :func:`.solve.simulate`)."""
+    :func:`.solve.simulate`). A run that delivers no capacity, or whose results are not finite
+    numbers, is not valid; ``reason`` says why."""
     rates = np.asarray(c_rates, dtype=float)
     n, r = len(p), rates.size
     batch = p.take(np.repeat(np.arange(n), r))
@@ -43,8 +45,18 @@ def rate_capability(
     cap = sol.discharge_capacity_Ah.reshape(n, r)
     energy = sol.discharge_energy_Wh.reshape(n, r)
     hours = np.where(cap > 0, cap / (np.tile(rates, n).reshape(n, r) * batch.capacity.reshape(n, r) / 3600.0), np.nan)
-    t_max = np.nanmax(sol.temperature_K, axis=0).reshape(n, r)
-    return RateCapability(rates, cap, energy, energy / hours, t_max, sol.valid.reshape(n, r), sol)
+    # the hottest recorded temperature; NaN if any recorded one is not finite (NaN rows are
+    # those after a run has ended)
+    recorded = ~np.isnan(sol.time_s)
+    temperature = np.where(recorded, sol.temperature_K, -np.inf)
+    broken = (recorded & ~np.isfinite(sol.temperature_K)).any(axis=0)
+    t_max = np.where(broken, np.nan, np.max(temperature, axis=0)).reshape(n, r)
+    valid = sol.valid.reshape(n, r).copy()
+    reason = np.array(sol.reason, dtype=object).reshape(n, r)
+    empty = valid & ~(cap > 0)
+    valid &= ~empty
+    reason[empty] = "no capacity delivered: the cell is at its cut-off voltage at once"
+    return RateCapability(rates, cap, energy, energy / hours, t_max, valid, reason, sol)
 
 
 def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool, model: str) -> Solution:

@@ -342,16 +342,19 @@ def simulate(
                 v_two_back, dt_prev = v_start, dt
             dt_next = np.clip(np.where(retry, 0.25 * dt, dt * grow), dt_min, dt_max)
             ratio, dt = np.where(retry, 0.0, dt_next / dt), dt_next  # ratio 0: backward Euler
-    valid &= ~broken
+    stack = rec.result()
+    not_finite = _not_finite(stack, {"capacity": dis_q, "energy": dis_e, "charge": chg_q})
+    valid &= ~broken & (not_finite == "")
     reasons = [
         ""
         if ok
         else "no solution: the solver failed or an electrode cannot carry the current"
         if bad
+        else f"not a finite number: {nf}"
+        if nf
         else "electrolyte depleted: outside the SPMe's validity"
-        for ok, bad in zip(valid, broken)
+        for ok, bad, nf in zip(valid, broken, not_finite)
     ]
-    stack = rec.result()
     return Solution(
         stack["t"],
         stack["v"],
@@ -366,6 +369,43 @@ def simulate(
         valid,
         reasons,
     )
+
+
+def _not_finite(stack: dict[str, np.ndarray], totals: dict[str, np.ndarray]) -> np.ndarray:
+    """Per design, the recorded series and totals that are not finite numbers ("" if none).
+
+    A recorded row is NaN in every series once a design has finished, so a value that is not
+    finite where the design's time is recorded is a failure of the model, not the end of a run."""
+    recorded = ~np.isnan(stack["t"])
+    names = {"t": "time", "v": "voltage", "soc": "state of charge", "T": "temperature"}
+    bad = {name: (recorded & ~np.isfinite(stack[key])).any(axis=0) for key, name in names.items()}
+    bad.update({name: ~np.isfinite(x) for name, x in totals.items()})
+    out = np.full(stack["t"].shape[1], "", dtype=object)
+    for i in np.flatnonzero(np.logical_or.reduce(list(bad.values()))):  # few designs, if any
+        out[i] = ", ".join(name for name, b in bad.items() if b[i])
+    return out
+
+
+def kernels_compiled(model: str = "spme", thermal: bool = False) -> bool | None:
+    """Whether the compiled kernels a run of ``model`` uses are in Numba's on-disk cache, fresh
+    for their source: False means the first run compiles them (tens of seconds). None when the
+    run uses no compiled kernels (no Numba, or ``CELLWRIGHT_NUMBA=0``) or the cache cannot be
+    read."""
+    from .spme import kernels
+
+    jit = kernels()
+    if jit is None:
+        return None
+    if model == "dfn":
+        from . import _jit_dfn
+
+        used: tuple = (_jit_dfn.electrode_newton,)
+    else:
+        used = (jit.step, jit.voltage, jit.advance if thermal else jit.run_constant)
+    try:
+        return all(bool(f._cache._cache_file._load_index()) for f in used)
+    except Exception:  # Numba's cache is not public API: when it changes, say nothing
+        return None
 
 
 ROWS = 512  # time steps at most per call of the compiled loop
