@@ -192,4 +192,4 @@ def test_cli_cost_with_a_negative_lithium_price_is_one_line_exit_2(cli):
     out = cli("cost", LFP, "--lce=-1000", "--json")
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and LCE in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("error: --lce = -1000.0:")
