@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import os
 import sys
@@ -63,14 +64,26 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(code)
 
 
+class _Progress(logging.Handler):
+    """The library's progress notes (``logging`` at INFO under ``cellwright``, e.g. a first
+    anchoring of an aging model), one line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(record.getMessage() + "...", err=True)
+
+
 def _one_line_errors(command):
     """A command's failures as one line (exit 2 for the user's input, 1 otherwise); ``--debug``
     shows the traceback. Warnings raised while it runs (the library's range warnings,
     Matplotlib's) become one ``warning: ...`` line each on stderr, each message once;
-    deprecation notices, meant for developers, are not shown."""
+    deprecation notices, meant for developers, are not shown; the library's progress notes
+    (slow first runs) are said on stderr."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        progress, library = _Progress(logging.INFO), logging.getLogger("cellwright")
+        library.addHandler(progress)
+        library.setLevel(logging.INFO)
         seen: set[str] = set()
 
         def show(message, category, filename, lineno, file=None, line=None):
@@ -90,6 +103,8 @@ def _one_line_errors(command):
             raise
         except Exception as exc:
             _fail(exc, kwargs.get("debug", False))
+        finally:
+            library.removeHandler(progress)
 
     return run
 

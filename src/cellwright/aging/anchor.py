@@ -13,6 +13,7 @@ its answer depends only on the rating and the code, so it is kept twice: for the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -50,6 +51,8 @@ def cycles_to_eol(
 
 
 _ANCHORS: dict[tuple, float] = {}
+
+_log = logging.getLogger(__name__)
 """Anchors of this process: (rated cycles, protocol text, end of life, model) -> scalar."""
 
 #: The modules whose code decides an anchor: a change to any of them is a new cache key.
@@ -90,6 +93,14 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             _ANCHORS[k] = stored
         else:
             todo.setdefault((text, float(eol)), []).append(float(rated))
+    if todo:
+        where = cache.cache_dir()
+        _log.info(
+            "anchoring %s on %d rating(s): an aging run of a few seconds each, done once%s",
+            model,
+            sum(len(v) for v in todo.values()),
+            f" (kept in {where})" if where is not None else "",
+        )
     for (text, eol), rated_list in todo.items():
         proto = parse_protocol(text)
         if proto.storage:
