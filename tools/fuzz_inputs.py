@@ -50,6 +50,32 @@ STATUSES = ("ok", "clean", "traceback", "hang", "oom", "nonfinite")
 FAILURES = ("traceback", "hang", "oom", "nonfinite")
 
 
+#: Relative shares of the inputs under ``--weights cost``: the kinds whose runs take seconds
+#: (a fit, a warranty anchor, a life simulation) get fewer inputs than those taking milliseconds.
+COST_WEIGHTS = {
+    "spec": 4,
+    "plant": 3,
+    "project": 3,
+    "bids": 2,
+    "protocol": 3,
+    "profile": 2,
+    "dispatch": 3,
+    "measurements": 1,
+}
+
+
+def kind_cycle(kinds: list[str], weights: str) -> list[str]:
+    """The order kinds are drawn in, repeated: each kind once (even) or by its weight (cost)."""
+    if weights == "even":
+        return list(kinds)
+    if weights != "cost":
+        raise SystemExit(f"--weights: even or cost, not {weights!r}")
+    cycle: list[str] = []
+    for round_ in range(max(COST_WEIGHTS[k] for k in kinds)):
+        cycle += [k for k in kinds if COST_WEIGHTS[k] > round_]
+    return cycle
+
+
 def make_case(kind: str, seed: int, index: int) -> Case:
     return fuzzgen.generate(kind, RandomSource(random.Random(f"{seed}:{kind}:{index}")))
 
@@ -166,6 +192,14 @@ class Pool:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def hang_signature(case: Case, door: str) -> str:
+    """Hangs have no message: they are told apart by kind, door, command and the generator's
+    first note (e.g. the shape of a CSV's time column)."""
+    command = case.cli[0] if door == "cli" else "library"
+    first = case.note.split(";")[0].strip() if case.note else ""
+    return f"hang | {case.kind}/{door} | {command} | {first}"
+
+
 # ----------------------------------------------------------------------------- shrinking
 
 
@@ -214,13 +248,16 @@ def shrink(pool: Pool, case: Case, door: str, signature: str, budget: int) -> Ca
 # ----------------------------------------------------------------------------- report
 
 
-def report(counts, failures, examples, n_inputs, seconds, shrunk) -> str:
+def report(counts, failures, examples, n_inputs, seconds, shrunk, busy) -> str:
     out = [f"{n_inputs} inputs, {sum(sum(c.values()) for c in counts.values())} runs in {seconds / 60:.1f} min", ""]
-    head = f"{'kind':<14}{'door':<9}" + "".join(f"{s:>11}" for s in (*STATUSES, "total"))
+    head = f"{'kind':<14}{'door':<9}" + "".join(f"{s:>11}" for s in (*STATUSES, "total")) + f"{'s/run':>8}"
     out += [head, "-" * len(head)]
     totals = Counter()
     for (kind, door), c in sorted(counts.items(), key=lambda kv: (KINDS.index(kv[0][0]), kv[0][1])):
-        out.append(f"{kind:<14}{door:<9}" + "".join(f"{c[s]:>11}" for s in STATUSES) + f"{sum(c.values()):>11}")
+        mean = busy[kind, door] / max(sum(c.values()), 1)
+        out.append(
+            f"{kind:<14}{door:<9}" + "".join(f"{c[s]:>11}" for s in STATUSES) + f"{sum(c.values()):>11}{mean:>8.2f}"
+        )
         totals.update(c)
     out.append("-" * len(head))
     out.append(f"{'all':<23}" + "".join(f"{totals[s]:>11}" for s in STATUSES) + f"{sum(totals.values()):>11}")
@@ -245,7 +282,18 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=10000, help="number of inputs (spread evenly over the kinds)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS))
-    ap.add_argument("--doors", default="library,cli", help="library, cli or both")
+    ap.add_argument(
+        "--doors",
+        default="library,cli",
+        help="library, cli, library,cli (every input through both) or alternate (every other input through each)",
+    )
+    ap.add_argument(
+        "--weights",
+        default="even",
+        help="share of the inputs per kind: even, or cost (fewer of the kinds whose runs take seconds: "
+        + ", ".join(f"{k} {w:g}" for k, w in COST_WEIGHTS.items())
+        + ")",
+    )
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per run before it counts as a hang")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--memory-gb", type=float, default=3.0, help="address-space limit per worker (0: none)")
@@ -255,31 +303,36 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    doors = [d.strip() for d in args.doors.split(",") if d.strip()]
+    alternate = args.doors == "alternate"
+    doors = list(fuzzgen.DOORS) if alternate else [d.strip() for d in args.doors.split(",") if d.strip()]
     unknown = [k for k in kinds if k not in KINDS] + [d for d in doors if d not in fuzzgen.DOORS]
     if unknown:
         ap.error(f"unknown kind or door: {', '.join(unknown)}")
 
+    cycle = kind_cycle(kinds, args.weights)
+
     def tasks():
         for i in range(args.n):
-            kind = kinds[i % len(kinds)]
+            kind = cycle[i % len(cycle)]
             case = make_case(kind, args.seed, i)
-            for door in doors:
+            for door in [doors[(i // len(cycle)) % 2]] if alternate else doors:
                 yield (i, case, door), case, door
 
     pool = Pool(args.jobs, args.timeout, args.memory_gb)
     counts: dict = defaultdict(Counter)
     failures: dict = defaultdict(list)
     examples: dict = {}
+    busy: Counter = Counter()
     started = time.monotonic()
     deadline = started + 60 * args.time_limit if args.time_limit else None
     inputs_seen: set = set()
     try:
-        for done, ((i, case, door), outcome, _) in enumerate(pool.run(tasks(), deadline), start=1):
+        for done, ((i, case, door), outcome, elapsed) in enumerate(pool.run(tasks(), deadline), start=1):
             inputs_seen.add(i)
+            busy[case.kind, door] += elapsed
             counts[case.kind, door][outcome.status] += 1
             if outcome.status in FAILURES:
-                sig = outcome.signature() if outcome.status != "hang" else f"hang | {case.kind}/{door}"
+                sig = outcome.signature() if outcome.status != "hang" else hang_signature(case, door)
                 failures[sig].append((case.kind, door))
                 if sig not in examples or case.size() < examples[sig][0].size():
                     examples[sig] = (case, door, outcome)
@@ -295,7 +348,7 @@ def main(argv=None) -> int:
     finally:
         pool.close()
     seconds = time.monotonic() - started
-    text = report(counts, failures, examples, len(inputs_seen), seconds, shrunk)
+    text = report(counts, failures, examples, len(inputs_seen), seconds, shrunk, busy)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")

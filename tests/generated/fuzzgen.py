@@ -313,7 +313,7 @@ def cheap_tender() -> dict:
 
 
 BASE_PROFILE_ROWS = [(3600.0 * i, (0.2, 0.9)[i % 2], 25.0) for i in range(6)]
-BASE_MEASUREMENT_ROWS = [(0.0, 1.0), (100.0, 0.985), (200.0, 0.972), (300.0, 0.96)]
+BASE_MEASUREMENT_ROWS = [(0.0, 1.0), (10.0, 0.995), (20.0, 0.991), (30.0, 0.988)]
 FAST_PROTOCOL = "2C/2C, 25degC, 100% DOD"
 BASE_PROTOCOLS = (
     "1C/1C, 25degC, 100% DOD",
@@ -520,19 +520,26 @@ def mutate_doc(src, doc: dict, kind: str) -> tuple[dict, list[str]]:
     done = []
     for _ in range(src.choice((1, 1, 1, 2, 3, 4))):
         slots = _slots(doc)
-        op = src.choice(("value", "scale", "known", "delete", "unknown", "section", "deep", "retype", "rename"))
-        if op in ("value", "scale", "known", "delete", "deep", "retype", "rename") and not slots:
+        op = src.choice(
+            ("perturb", "perturb", "perturb", "known", "known", "value", "value", "scale", "delete", "unknown",
+             "section", "deep", "retype", "rename")
+        )  # fmt: skip
+        if op != "unknown" and op != "section" and not slots:
             op = "unknown"
         if op == "value":
             path, _ = src.choice(slots)
             _get(doc, path[:-1])[path[-1]] = nasty_value(src)
-        elif op == "scale":
+        elif op in ("scale", "perturb"):  # perturb: within a factor of two, mostly still valid
             numeric = [(p, v) for p, v in slots if isinstance(v, int | float) and not isinstance(v, bool)]
             if not numeric:
                 continue
             path, v = src.choice(numeric)
-            factor = src.choice((-1.0, 10.0, 0.1, 1e3, 1e-3, 1e6, 1e-6, -1e3, 1e30, 0.0, 1.0000001))
-            _get(doc, path[:-1])[path[-1]] = v * factor
+            if op == "perturb":
+                factor = src.choice((0.8, 1.25, 0.5, 2.0, 0.9, 1.1))
+            else:
+                factor = src.choice((-1.0, 10.0, 0.1, 1e3, 1e-3, 1e6, 1e-6, -1e3, 1e30, 0.0, 1.0000001))
+            new = v * factor
+            _get(doc, path[:-1])[path[-1]] = round(new) if isinstance(v, int) and abs(new) < 2**63 else new
         elif op == "known":
             known = [(p, v) for p, v in slots if p[-1] in KNOWN]
             if not known:
@@ -819,19 +826,21 @@ def _csv_case(src, columns: tuple[str, ...], rows: list[list[str]], valid_text: 
         elif what == "none":
             header = []
     lines = [",".join(header)] if header else []
-    for r in rows:
-        shape = src.int(0, 29)
-        if shape == 29:
-            r = r[: src.int(0, len(r) - 1)]
-            notes.append("short row")
-        elif shape == 28:
-            r = [*r, "1", "2"]
-            notes.append("long row")
-        elif shape == 27:
-            lines.append("")
-            notes.append("blank line")
-        elif shape == 26:
-            r = [f'"{c}"' for c in r]
+    damaged = {src.int(0, len(rows) - 1) for _ in range(src.int(1, 2))} if rows and src.chance(0.2) else set()
+    for i, r in enumerate(rows):
+        if i in damaged:
+            shape = src.choice(("short", "long", "blank", "quoted", "empty"))
+            notes.append(f"{shape} row")
+            if shape == "short":
+                r = r[: src.int(0, len(r) - 1)]
+            elif shape == "long":
+                r = [*r, "1", "2"]
+            elif shape == "blank":
+                lines.append("")
+            elif shape == "quoted":
+                r = [f'"{c}"' for c in r]
+            elif shape == "empty":
+                r = [""] * len(r)
         lines.append(",".join(r))
     end = src.choice(("\n", "\n", "\n", "\r\n", "\r"))
     text = end.join(lines) + (end if src.chance(0.9) else "")
@@ -924,10 +933,10 @@ def gen_dispatch(src) -> Case:
 
 def gen_measurements(src) -> Case:
     n = src.choice((4, 4, 4, 12, 3, 2, 1, 0))
-    days, tmode = _times(src, n, src.choice((100.0, 30.0, 365.0)))
+    days, tmode = _times(src, n, src.choice((10.0, 30.0, 5.0)))  # a fit runs the model over all of them
     nasty = src.choice((0.0, 0.0, 0.0, 0.02, 0.1))
     rows = [
-        [_cell(src, d, nasty), _cell(src, 1.0 - 0.012 * i, nasty, ("-5", "0", "1.5", "98", "1e-300"))]
+        [_cell(src, d, nasty), _cell(src, 1.0 - 0.004 * i, nasty, ("-5", "0", "1.5", "98", "1e-300"))]
         for i, d in enumerate(days)
     ]
     data, note = _csv_case(src, MEASUREMENT_COLUMNS, rows, measurement_bytes())
@@ -1037,7 +1046,7 @@ def library_result(case: Case, folder: Path):
         from cellwright.storage.operation import dispatch_soc, read_dispatch
 
         time_h, power, temp = read_dispatch(path)
-        soc = dispatch_soc(time_h, power, dc_nameplate_kWh=440_000.0, soc_window=0.9)
+        soc = dispatch_soc(time_h, power, dc_nameplate_kWh=500_000.0, soc_window=0.9)
         return {"time_h": time_h, "power_MW": power, "temperature": temp, "soc": soc}
     if kind == "measurements":
         from cellwright.aging.fit import Test, fit_rates, fit_scalar, read_measurements
