@@ -779,7 +779,9 @@ def gen_protocol(src) -> Case:
         files["meas.csv"] = measurement_bytes()
         cli = ["life-fit", "{dir}/meas.csv", "--model", FIT_MODEL, "--protocol", text, "--json"]
     else:
-        cli = ["life", str(LFP_SPEC), "--protocol", text, "--no-anchor", "--plot", "{dir}/life.png", *_json_flag(src)]
+        # end of life at 95 %: the simulation stops decades sooner than at the default 80 %
+        cli = ["life", str(LFP_SPEC), "--protocol", text, "--no-anchor", "--eol", "0.95", "--plot", "{dir}/life.png"]
+        cli += _json_flag(src)
         if src.chance(0.15):
             cli.append("--band")
     return Case("protocol", files, text, cli, note=note)
@@ -1032,7 +1034,7 @@ def library_result(case: Case, folder: Path):
         from cellwright.aging.simulate import simulate_life
 
         t, soc, temp = profile(parse_protocol(case.target))
-        life = simulate_life(t, soc, temp, 1.0, model=FIT_MODEL)
+        life = simulate_life(t, soc, temp, 0.5, model=FIT_MODEL)
         return {"time_s": t, "soc": soc, "temperature": temp, "soh": life.soh, "efc": life.efc}
     if kind == "profile":
         from cellwright.aging.io import read_profile
