@@ -270,9 +270,10 @@ def report(counts, failures, examples, n_inputs, seconds, shrunk, busy) -> str:
         out.append(f"    at {outcome.where or '?'}")
         out.append(f"    {outcome.message}")
         out.append(f"    input ({case.kind}, door {door}; {case.note or 'no note'}):")
-        if door == "library":
-            out.append(f"    # library door: fuzzgen.library_result on kind {case.kind!r}, target {case.target!r}")
-        out += ["      " + line for line in case.reproducer().splitlines()]
+        lines = case.reproducer().splitlines()
+        if door == "library":  # the files, then the library call instead of the command
+            lines = [*lines[:-1], f"# library: {case.library_call()}", f"# (the CLI on it: {lines[-1]})"]
+        out += ["      " + line for line in lines]
         out.append("")
     return "\n".join(out)
 
@@ -286,6 +287,11 @@ def main(argv=None) -> int:
         "--doors",
         default="library,cli",
         help="library, cli, library,cli (every input through both) or alternate (every other input through each)",
+    )
+    ap.add_argument(
+        "--flip",
+        action="store_true",
+        help="with --doors alternate, the other door for each input (a second run covers both)",
     )
     ap.add_argument(
         "--weights",
@@ -315,7 +321,7 @@ def main(argv=None) -> int:
         for i in range(args.n):
             kind = cycle[i % len(cycle)]
             case = make_case(kind, args.seed, i)
-            for door in [doors[(i // len(cycle)) % 2]] if alternate else doors:
+            for door in [doors[(i // len(cycle) + args.flip) % 2]] if alternate else doors:
                 yield (i, case, door), case, door
 
     pool = Pool(args.jobs, args.timeout, args.memory_gb)

@@ -171,9 +171,12 @@ class Case:
                 lines.append(f"printf '{esc}' > {name}{cut}")
         args = " ".join(_quote(a.replace("{dir}/", "").replace("{dir}", ".")) for a in self.cli)
         lines.append(f"cellwright {args}")
-        if self.kind == "protocol" or self.options:
-            lines.append(f"# library: kind {self.kind}, target {self.target!r}, options {self.options}")
         return "\n".join(lines)
+
+    def library_call(self) -> str:
+        """The library door's call on this case, in words (see :func:`library_result`)."""
+        call = LIBRARY_CALLS[self.kind].replace("PATH", repr(self.target))
+        return call + (f"  # options {self.options}" if self.options else "")
 
 
 def _quote(a: str) -> str:
@@ -1008,6 +1011,19 @@ def _lfp_cell():
     return _CACHE["cell"]
 
 
+LIBRARY_CALLS = {
+    "spec": "Cell.from_spec(PATH).summary()",
+    "plant": "cost_of(Cell.from_spec('examples/lfp-280ah-prismatic.toml'), load_plant(PATH)).row(0)",
+    "project": "evaluate(load_project(PATH)).as_dict()",
+    "bids": "load_tender(PATH, sensitivity=False).as_dict()",
+    "protocol": f"simulate_life(*profile(parse_protocol(PATH)), 0.5, model={FIT_MODEL!r})",
+    "profile": f"simulate_life(*read_profile(PATH), years, model={FIT_MODEL!r})",
+    "dispatch": "dispatch_soc(*read_dispatch(PATH)[:2], dc_nameplate_kWh=500_000.0, soc_window=0.9)",
+    "measurements": f"fit_scalar(*read_profile('profile.csv'), *read_measurements(PATH), {FIT_MODEL!r})"
+    " (fit_rates with rates)",
+}
+
+
 def library_result(case: Case, folder: Path):
     """Run a case through the library: its loader and the cheapest computation behind it."""
     path = folder / case.target
@@ -1041,7 +1057,10 @@ def library_result(case: Case, folder: Path):
         from cellwright.aging.simulate import simulate_life
 
         t, soc, temp = read_profile(path)
-        years = float(case.options.get("years", "0.2"))
+        try:  # the text the CLI's --years was given; text that is no number is the CLI's to refuse
+            years = float(case.options.get("years", "0.2"))
+        except ValueError:
+            years = 0.2
         life = simulate_life(t, soc, temp, years, model=FIT_MODEL)
         return {"time_s": t, "soc": soc, "temperature": temp, "soh": life.soh, "resistance": life.resistance}
     if kind == "dispatch":
