@@ -64,6 +64,8 @@ GOOD = ("ok", "clean")
 def _assert_good(case: Case, door: str, seconds: float) -> None:
     outcome = run_case(case, door, seconds)
     note(f"shell reproducer:\n{case.reproducer()}")
+    if door == "library":
+        note(f"library call: {case.library_call()}")
     assert outcome.status in GOOD, f"{case.kind} via {door}: {outcome.status} at {outcome.where}: {outcome.message}"
 
 
