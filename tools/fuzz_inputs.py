@@ -3,6 +3,11 @@ and the command line (in-process), each in a worker process with a time and a me
 
     python tools/fuzz_inputs.py --n 10000 --jobs 2 --timeout 30
 
+    # on a busy machine: every other input through each door, cheap kinds more often, then
+    # the same inputs through the other door
+    python tools/fuzz_inputs.py --n 10000 --seed 11 --doors alternate --weights cost --timeout 10
+    python tools/fuzz_inputs.py --n 10000 --seed 11 --doors alternate --weights cost --timeout 10 --flip
+
 Kinds: spec, plant, project, bids, protocol, profile, dispatch, measurements (study files do not
 exist yet). The generators are the property-based tests' (``tests/generated/fuzzgen.py``), driven
 here by a seeded ``random.Random``: input ``i`` of a run with ``--seed s`` is the same on every
@@ -280,7 +285,7 @@ def report(counts, failures, examples, n_inputs, seconds, shrunk, busy) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--n", type=int, default=10000, help="number of inputs (spread evenly over the kinds)")
+    ap.add_argument("--n", type=int, default=10000, help="number of inputs (shared among the kinds by --weights)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS))
     ap.add_argument(
