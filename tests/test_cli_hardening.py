@@ -359,3 +359,16 @@ def test_a_first_anchoring_is_said_on_stderr_and_a_second_run_reads_the_cache(cl
     second = cli(*args)
     assert second.returncode == 0 and "anchoring" not in second.stderr
     assert json.loads(second.stdout)["degradation_scalar"] == json.loads(first.stdout)["degradation_scalar"]
+
+
+def test_cost_json_of_a_plant_with_its_own_policy_dates_is_json(cli, tmp_path):
+    # a plant file's own policy switch carries dates; --json printed a traceback for them
+    plant = tmp_path / "plant.toml"
+    plant.write_text(
+        'region = "united-states"\n[policy]\nswitches = ["mine"]\n[policy.define.mine]\n'
+        'start = 2020-01-01\nregions = ["united-states"]\ncredit_usd_per_kWh = 5.0\n'
+    )
+    out = cli("cost", LFP, "--plant", plant, "--json")
+    assert out.returncode == 0, out.stderr
+    switch = strict_json(out.stdout)["plant"]["policy"]["define"]["mine"]
+    assert switch["start"] == "2020-01-01"

@@ -6,6 +6,7 @@ what is allowed); 1 an unexpected failure (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import logging
@@ -110,9 +111,9 @@ def _one_line_errors(command):
 
 
 def _plain(value):
-    """``value`` in JSON's types: NumPy scalars and arrays become numbers and lists, paths
-    strings, and a float that is not finite (NaN, infinity) becomes None (JSON has no such
-    numbers)."""
+    """``value`` in JSON's types: NumPy scalars and arrays become numbers and lists, paths and
+    dates strings (ISO 8601), and a float that is not finite (NaN, infinity) becomes None (JSON
+    has no such numbers)."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -123,6 +124,8 @@ def _plain(value):
         return value if math.isfinite(value) else None
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return value
 
 

@@ -40,7 +40,7 @@ EXAMPLES = ROOT / "examples"
 
 #: The profile CSV's temperature column. Being renamed from ``temperature_C`` to
 #: ``temperature_degC`` (issue 11, item 6): change it here, the one place it is named.
-TEMPERATURE_COLUMN = "temperature_C"
+TEMPERATURE_COLUMN = "temperature_degC"
 PROFILE_COLUMNS = ("time_s", "soc", TEMPERATURE_COLUMN)
 DISPATCH_COLUMNS = ("time_h", "power_MW")
 MEASUREMENT_COLUMNS = ("time_days", "relative_capacity")
