@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import cylindrical, electrode, pouch, prismatic, validity, voltage
-from .inputs import FORMATS, DesignInputs
+from .inputs import BOM_COMPONENTS, FORMATS, DesignInputs
 from .validity import REASON_TEXT, REASONS
 
 _GEOMETRY = {
@@ -22,24 +22,6 @@ _GEOMETRY = {
     FORMATS["blade"]: prismatic.fill,
     FORMATS["cylindrical"]: cylindrical.fill,
 }
-
-#: Bill-of-materials components, in the order they are reported.
-BOM_COMPONENTS = (
-    "cathode_active",
-    "cathode_conductive",
-    "cathode_binder",
-    "cathode_foil",
-    "anode_active",
-    "anode_conductive",
-    "anode_binder",
-    "anode_foil",
-    "separator",
-    "electrolyte",
-    "casing",
-    "lid",
-    "terminals",
-    "insulation",
-)
 
 
 @dataclass

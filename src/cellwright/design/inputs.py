@@ -17,6 +17,24 @@ from ..batch import Batch
 FORMATS = {"pouch": 0, "prismatic": 1, "blade": 2, "cylindrical": 3}
 FORMAT_NAMES = {v: k for k, v in FORMATS.items()}
 
+#: Bill-of-materials components, in the order they are reported.
+BOM_COMPONENTS = (
+    "cathode_active",
+    "cathode_conductive",
+    "cathode_binder",
+    "cathode_foil",
+    "anode_active",
+    "anode_conductive",
+    "anode_binder",
+    "anode_foil",
+    "separator",
+    "electrolyte",
+    "casing",
+    "lid",
+    "terminals",
+    "insulation",
+)
+
 
 @dataclass
 class DesignInputs(Batch):

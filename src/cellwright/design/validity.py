@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import materials
 from ..errors import SpecError
+from .inputs import BOM_COMPONENTS
 from .voltage import ocp_names
 
 #: Mass per outer volume above which a design is not a lithium-ion cell, kg/m3. Built cells weigh
@@ -23,23 +24,6 @@ MAX_DENSITY = 5000.0
 
 #: Relative slack on the volume and theoretical-capacity checks (rounding only).
 SLACK = 1e-9
-
-_COMPONENTS = (
-    "cathode_active",
-    "cathode_conductive",
-    "cathode_binder",
-    "cathode_foil",
-    "anode_active",
-    "anode_conductive",
-    "anode_binder",
-    "anode_foil",
-    "separator",
-    "electrolyte",
-    "casing",
-    "lid",
-    "terminals",
-    "insulation",
-)
 
 #: code -> (spec field to change, what is wrong). Code 0 is a valid design.
 REASONS: tuple[tuple[str, str], ...] = (
@@ -75,7 +59,7 @@ REASONS: tuple[tuple[str, str], ...] = (
         "the electrodes and separators (with their pores), or the electrolyte, take more room than the casing's "
         "inner volume",
     ),
-    *(("dimensions", f"negative {c.replace('_', ' ')} mass: the casing leaves no room for it") for c in _COMPONENTS),
+    *(("dimensions", f"negative {c.replace('_', ' ')} mass: the casing leaves no room for it") for c in BOM_COMPONENTS),
     ("dimensions", "mass per volume above 5 kg/L: denser than any lithium-ion cell"),
 )
 
@@ -92,8 +76,8 @@ ANODE_ABOVE_THEORETICAL = 9
 NO_CAPACITY = 10
 VOLTAGE_BELOW_CUTOFF = 11
 OVERFILLED = 12
-NEGATIVE_MASS = {c: 13 + i for i, c in enumerate(_COMPONENTS)}
-TOO_DENSE = 13 + len(_COMPONENTS)
+NEGATIVE_MASS = {c: 13 + i for i, c in enumerate(BOM_COMPONENTS)}
+TOO_DENSE = 13 + len(BOM_COMPONENTS)
 
 #: ``REASON_TEXT[code]``: one line per code, ``"<field>: <what is wrong>"`` ("" for valid).
 REASON_TEXT = np.array([f"{f}: {t}" if f else "" for f, t in REASONS], dtype=object)
