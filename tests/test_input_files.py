@@ -492,3 +492,20 @@ def test_a_sensitivity_rule_varied_out_of_its_range_is_left_out_not_an_error(mon
     )
     rules = [row["rule"] for row in r.sensitivity]
     assert "discount rate 95.0%" in rules and not any(rule.startswith("discount rate 101") for rule in rules)
+
+
+@pytest.mark.parametrize(
+    "text, field, allowed",
+    [  # hours that are seconds, megawatts that are watts: the energy balance overflowed to NaN SOC
+        ("time_h,power_MW\n0,10\n1e15,-10\n2e15,0\n", "line 3, column time_h", "hours within"),
+        ("time_h,power_MW\n0,10\n1,-1e308\n2,0\n", "line 3, column power_MW", "MW within"),
+    ],
+)
+def test_a_dispatch_beyond_any_plant_is_refused_naming_line_and_column(tmp_path, text, field, allowed):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    with pytest.raises(SpecError) as exc:
+        operation.read_dispatch(path)
+    assert exc.value.field == f"d.csv: {field}" and allowed in exc.value.allowed
+    with pytest.raises(SpecError):  # the library's door too
+        operation.dispatch_soc(*map(np.asarray, ([0.0, 1.0, 1e15], [10.0, -1e308, 0.0])), 5e5, 0.9)

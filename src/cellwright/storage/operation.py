@@ -69,6 +69,14 @@ def daily_cycle(
 #: repeated for decades in steps of microseconds would never finish aging.
 MIN_DISPATCH_STEP_H = 1.0 / 3600.0
 
+#: Longest dispatch [h]: 50 years, as long as any project runs (a dispatch repeats over the
+#: project's years; a longer one is most likely in seconds or minutes, not hours).
+MAX_DISPATCH_H = 50 * 8766.0
+
+#: Largest power at the POI [MW]: 100 GW, beyond any storage plant built or planned (the largest
+#: are a few GW); a larger value is a unit slip (W or kW) and would overflow the energy balance.
+MAX_DISPATCH_MW = 1e5
+
 #: Cell temperatures a dispatch may give [degC], as for a project's ``operation.temperature_degC``.
 DISPATCH_TEMPERATURE_degC = (-30.0, 70.0)
 
@@ -84,6 +92,16 @@ def read_dispatch(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray 
     d = read_columns(path, ("time_h", "power_MW"), ("temperature_degC",), field="dispatch")
     name = Path(path).name
     t = d["time_h"]
+    if (long := np.flatnonzero(t - t[0] > MAX_DISPATCH_H)).size:
+        i = long[0]
+        raise SpecError(
+            f"{name}: line {d.line(i)}, column time_h", float(t[i]), f"hours within {MAX_DISPATCH_H:g} of the first row"
+        )
+    if (big := np.flatnonzero(np.abs(d["power_MW"]) > MAX_DISPATCH_MW)).size:
+        i = big[0]
+        raise SpecError(
+            f"{name}: line {d.line(i)}, column power_MW", float(d["power_MW"][i]), f"MW within ±{MAX_DISPATCH_MW:g}"
+        )
     if (short := np.flatnonzero(np.diff(t) < MIN_DISPATCH_STEP_H * (1 - 1e-6))).size:
         i = short[0] + 1
         raise SpecError(
@@ -112,13 +130,16 @@ def dispatch_soc(
     used), drawn from / put into the cells through the efficiency chain. The profile's SOC
     range is centred in the usable window (width ``soc_window`` about 0.5).
 
-    ``time_h`` [h] strictly increasing, ``power_MW`` [MW] of the same shape, both finite;
+    ``time_h`` [h] strictly increasing over at most ``MAX_DISPATCH_H``, ``power_MW`` [MW] of the
+    same shape within ±``MAX_DISPATCH_MW``;
     ``dc_nameplate_kWh`` [kWh] > 0; ``soc_window`` a fraction. Anything else is a SpecError
     naming the argument. A dispatch whose SOC swing exceeds the window is a SpecError naming
     the first hour at which the swing so far no longer fits.
     """
     time_h = checks.increasing("time_h", time_h)
+    checks.in_range("time_h", time_h - time_h[0], 0.0, MAX_DISPATCH_H, f"hours within {MAX_DISPATCH_H:g} of the first")
     power_MW = checks.as_finite("power_MW", power_MW, ndim=1)
+    checks.in_range("power_MW", power_MW, -MAX_DISPATCH_MW, MAX_DISPATCH_MW)
     checks.same_shape(("time_h", "power_MW"), time_h, power_MW)
     dc_nameplate_kWh = float(checks.positive("dc_nameplate_kWh", dc_nameplate_kWh))
     soc_window = float(checks.in_range("soc_window", soc_window, 0.0, 1.0, "a fraction within 0-1"))
