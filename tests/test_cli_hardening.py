@@ -179,7 +179,7 @@ def test_the_table_gives_the_real_reason_a_run_is_invalid(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")  # the reason on one line
     out = cli("simulate", M50, "--c-rates", "1", "--thermal")
     assert out.returncode == 0, out.stderr
-    assert "no: not a finite number" in out.stdout and "electrolyte" not in out.stdout
+    assert "1C not valid: not a finite number" in out.stdout and "electrolyte" not in out.stdout
     assert "warning" not in out.stderr  # the NaN is reported in the result, not as NumPy noise
     out = cli("simulate", M50, "--c-rates", "1", "--thermal", "--json")
     row = strict_json(out.stdout)["rates"][0]

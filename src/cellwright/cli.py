@@ -597,9 +597,13 @@ def _print_rates(name: str, label: str, thermal: bool, v_min: float, nominal: fl
             _number(r["energy_Wh"], "{:.2f}"),
             _number(r["mean_power_W"], "{:.1f}"),
             _number(r["max_temperature_degC"], "{:.1f}"),
-            "yes" if r["valid"] else _text(f"no: {r['reason']}"),
+            "yes" if r["valid"] else "no",
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for r in rows:  # below the table, where a long reason is not wrapped into a narrow column
+        if not r["valid"]:
+            console.print(_text(f"  {r['c_rate']:g}C not valid: {r['reason']}"))
 
 
 @app.command()
