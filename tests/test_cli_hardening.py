@@ -372,3 +372,14 @@ def test_cost_json_of_a_plant_with_its_own_policy_dates_is_json(cli, tmp_path):
     assert out.returncode == 0, out.stderr
     switch = strict_json(out.stdout)["plant"]["policy"]["define"]["mine"]
     assert switch["start"] == "2020-01-01"
+
+
+def test_a_protocol_typo_is_refused_before_the_model_is_anchored(cli, monkeypatch):
+    import cellwright.aging.anchor as anchor
+
+    def no_anchoring(*args, **kwargs):
+        raise AssertionError("anchored before the protocol was read")
+
+    monkeypatch.setattr(anchor, "choose_model", no_anchoring)
+    out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DODD")
+    assert out.returncode == 2 and out.stderr.startswith("error: protocol")

@@ -678,6 +678,11 @@ def life(
         if years == 0.0:
             raise SpecError("--years", years, f"a number of years above 0 and at most {MAX_YEARS:g}")
     plot_path = _plot_target(plot)
+    # the duty and the numbers are checked before the model is anchored (seconds on a first run)
+    proto = parse_protocol(protocol) if protocol is not None else None
+    duty = read_profile(profile_csv) if profile_csv is not None else None
+    if eol_resistance is not None and not 1.0 < eol_resistance <= 10.0:
+        raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
     cell = Cell.from_spec(spec)
     chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
     model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
@@ -691,16 +696,11 @@ def life(
                 eol_resistance,
                 f"model {model} has no resistance growth; models with it: " + ", ".join(grows),
             )
-        if not 1.0 < eol_resistance <= 10.0:
-            raise SpecError(
-                "--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled"
-            )
     eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
     from .aging.fit import band_scalars
 
     scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
-    if protocol is not None:
-        proto = parse_protocol(protocol)
+    if proto is not None:
         t, soc, temp = profile(proto)
         stop_r = None if eol_resistance is None else eol_resistance + 0.005
         result = simulate_life(
@@ -764,8 +764,8 @@ def life(
         else:
             x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
     else:
-        assert profile_csv is not None  # exactly one of --protocol and --profile
-        t, soc, temp = read_profile(profile_csv)
+        assert duty is not None  # exactly one of --protocol and --profile
+        t, soc, temp = duty
         result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
         step = max(1, len(result.time_days) // 200)
         to_eol = result.years_to_eol(eol, eol_resistance)
