@@ -393,3 +393,14 @@ def test_life_fit_rates_json_has_null_errors_not_infinity(tmp_path):
     fit = strict_json(out.stdout)
     assert fit["cycle_rel_error"] is None and fit["correlation"] is None
     assert any("cycle scalar's relative error cannot be estimated" in w for w in fit["warnings"])
+
+
+def test_anchoring_out_of_reach_or_on_a_storage_test_is_a_spec_error_naming_the_rating():
+    from cellwright.aging.anchor import anchor_scalar
+
+    with pytest.raises(SpecError) as exc:
+        anchor_scalar(1e9, "0.5C/0.5C, 25degC, 100% DOD")
+    assert exc.value.field == "rated_cycles" and "out of this model's reach" in exc.value.allowed
+    with pytest.raises(SpecError) as exc:
+        anchor_scalar(6000.0, "storage, 25degC, 50% SOC")
+    assert exc.value.field == "rated_protocol"

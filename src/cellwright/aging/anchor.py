@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .. import cache
+from ..errors import SpecError
 from .models import MODELS
 from .protocol import Protocol, parse_protocol, profile
 from .ranges import profile_ranges, protocol_ranges, range_warnings  # noqa: F401  (callers import them from here)
@@ -104,7 +105,7 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
     for (text, eol), rated_list in todo.items():
         proto = parse_protocol(text)
         if proto.storage:
-            raise ValueError(f"a rating in cycles needs a cycling protocol, not {text!r}")
+            raise SpecError("rated_protocol", text, "a cycling protocol: a rating in cycles needs one")
         rated_arr = np.array(sorted(set(rated_list)))
         lo, hi = np.full(rated_arr.size, 0.25), np.full(rated_arr.size, 2.5)
         # candidates that last beyond 3x the largest rating cannot bracket it: stop there
@@ -117,9 +118,11 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             for r, rated in enumerate(rated_arr):
                 c, ok = cycles[r], np.isfinite(cycles[r])
                 if not ok.any() or not (c[ok].min() <= rated <= c[ok].max()):
-                    raise ValueError(
-                        f"rated cycles {rated:g} are out of this model's reach (scalars {lo[r]:g}-{hi[r]:g} give "
-                        f"{np.nanmin(c):.0f}-{np.nanmax(c):.0f} cycles)"
+                    raise SpecError(
+                        "rated_cycles",
+                        float(rated),
+                        f"out of this model's reach (scalars {lo[r]:g}-{hi[r]:g} give "
+                        f"{np.nanmin(c):.0f}-{np.nanmax(c):.0f} cycles)",
                     )
                 # cycles fall as the scalar grows: bracket, then interpolate log(scalar) on log(cycles)
                 i = int(np.searchsorted(-c, -rated))
@@ -162,7 +165,6 @@ def choose_model(
     """The chemistry preset's aging model (or ``model``), anchored on the preset's datasheet
     rating (or ``rated_cycles`` under ``rated_protocol`` to ``rated_eol``). Errors name the
     fields as ``prefix`` + name (``"--"`` gives command-line options)."""
-    from ..errors import SpecError
     from ..presets import chemistry
 
     def field(name: str) -> str:
@@ -185,6 +187,6 @@ def choose_model(
             raise SpecError(field("rated_protocol"), None, "required with " + field("rated_cycles"))
         try:
             scalar = anchor_scalar(float(rated), proto, eol, name)
-        except ValueError as exc:
-            raise SpecError(field("rated_cycles"), rated, str(exc)) from None
+        except SpecError as exc:
+            raise SpecError(field(exc.field), exc.value, exc.allowed) from None
     return ChosenModel(name, scalar, None if rated is None else float(rated), proto, eol)

@@ -447,7 +447,7 @@ def warm_anchors(projects: list[Project]) -> None:
     for model, ratings in by_model.items():
         try:
             anchor_scalars(ratings, model)
-        except ValueError:
+        except SpecError:
             pass  # out of reach: reported per project when it is prepared
 
 
