@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -274,11 +274,10 @@ def _nominal(var: Variable, raw: Mapping) -> Variable:
             raise SpecError(name, value, "one of the variable's values: " + ", ".join(map(repr, var.values)))
     else:
         x = _number(name, value)
-        dist = var.scipy_distribution() if var.kind == "distribution" else None
-        lo, hi = var.range if var.range is not None else dist.support()
+        lo, hi = var.range if var.range is not None else var.scipy_distribution().support()
         if not lo <= x <= hi:
             raise SpecError(name, value, f"within the variable's range [{lo}, {hi}]")
-    return Variable(**{**var.__dict__, "nominal_given": value})
+    return replace(var, nominal_given=value)
 
 
 def parse_variable(key: str, raw: object) -> Variable:
@@ -316,10 +315,10 @@ def parse_variable(key: str, raw: object) -> Variable:
         raise SpecError(name + ".distribution", dist, "one of: " + ", ".join(DISTRIBUTIONS))
     required, optional = DISTRIBUTIONS[dist]
     _check_keys(name, raw, ("distribution", *required, *optional, "nominal"))
-    for p in required:
-        if p not in raw:
+    for param in required:
+        if param not in raw:
             raise SpecError(
-                f"{name}.{p}",
+                f"{name}.{param}",
                 None,
                 f"required by distribution '{dist}' (parameters: " + ", ".join(required + optional) + ")",
             )
@@ -367,6 +366,7 @@ def parse_variable(key: str, raw: object) -> Variable:
 
 # --------------------------------------------------------------------------- the study file
 
+Stage = Literal["design", "cost", "performance", "life", "storage", "tender"]
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 _CONSTRAINT = re.compile(r"^\s*([^\s<>=]+)\s*(<=|>=)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
 
@@ -435,9 +435,7 @@ class Study(BaseModel):
     prices: str | None = None
     project: Path | None = Field(default=None, strict=False)
     tender: Path | None = Field(default=None, strict=False)
-    stages: list[Literal["design", "cost", "performance", "life", "storage", "tender"]] = Field(
-        default_factory=lambda: ["design", "cost"], min_length=1
-    )
+    stages: list[Stage] = Field(default_factory=lambda: list[Stage](["design", "cost"]), min_length=1)
     method: Literal["grid", "random", "lhs", "sobol", "morris", "tornado", "nsga2"]
     samples: int | None = Field(default=None, ge=1, le=10**9)
     seed: int = Field(default=0, ge=0, lt=2**63)
