@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, field_validator, model_validator
 from scipy import stats
 
 from ..errors import SpecError
@@ -311,7 +311,7 @@ def parse_variable(key: str, raw: object) -> Variable:
             raise SpecError(name + ".steps", steps, f"an integer from 2 to {MAX_LEVELS:,} (levels including both ends)")
         return _nominal(Variable(key, "range", range=(lo, hi), steps=steps), raw)
     dist = raw["distribution"]
-    if dist not in DISTRIBUTIONS:
+    if not isinstance(dist, str) or dist not in DISTRIBUTIONS:
         raise SpecError(name + ".distribution", dist, "one of: " + ", ".join(DISTRIBUTIONS))
     required, optional = DISTRIBUTIONS[dist]
     _check_keys(name, raw, ("distribution", *required, *optional, "nominal"))
@@ -379,12 +379,13 @@ class PerformanceSection(BaseModel):
     c_rates: list[float] = Field(default_factory=lambda: [1.0], min_length=1, max_length=20)
     thermal: bool = False
 
-    @model_validator(mode="after")
-    def _rates(self):
-        for c in self.c_rates:
+    @field_validator("c_rates")
+    @classmethod
+    def _rates(cls, rates: list[float]) -> list[float]:
+        for c in rates:
             if not 0 < c <= 20:
                 raise ValueError(f"C-rates > 0 and at most 20; got {c}")
-        return self
+        return rates
 
 
 class LifeSection(BaseModel):
@@ -406,12 +407,13 @@ class OptimizeSection(BaseModel):
     population: int = Field(default=40, ge=4, le=100_000)
     generations: int = Field(default=20, ge=1, le=100_000)
 
-    @model_validator(mode="after")
-    def _constraints(self):
-        for c in self.constraints:
+    @field_validator("constraints")
+    @classmethod
+    def _constraints(cls, constraints: list[str]) -> list[str]:
+        for c in constraints:
             if _CONSTRAINT.match(c) is None:
                 raise ValueError(f'constraints are "column <= number" or "column >= number"; got {c!r}')
-        return self
+        return constraints
 
     @property
     def parsed_constraints(self) -> list[tuple[str, str, float]]:
@@ -452,9 +454,14 @@ class Study(BaseModel):
             p = getattr(self, key)
             if p is not None and not p.is_absolute():
                 setattr(self, key, self.base_dir / p)
-        if len(set(self.stages)) != len(self.stages):
-            raise ValueError("each stage once")
         return self
+
+    @field_validator("stages")
+    @classmethod
+    def _stages_once(cls, stages: list[str]) -> list[str]:
+        if len(set(stages)) != len(stages):
+            raise ValueError("each stage once")
+        return stages
 
 
 def _check_method(study: Study) -> None:
