@@ -184,7 +184,10 @@ def test_grid_needs_levels():
         ({"method": "random", "samples": 4, "optimize": {"objectives": {"a": "min"}}}, "optimize"),
         ({"method": "nsga2", "optimize": {"objectives": {"a": "least"}}}, "optimize.objectives.a"),
         ({"method": "nsga2", "optimize": {"objectives": {}}}, "optimize.objectives"),
-        ({"method": "nsga2", "optimize": {"objectives": {"a": "min"}, "constraints": ["a < 3"]}}, "optimize.constraints"),
+        (
+            {"method": "nsga2", "optimize": {"objectives": {"a": "min"}, "constraints": ["a < 3"]}},
+            "optimize.constraints",
+        ),
         ({"method": "nsga2", "optimize": {"objectives": {"a": "min"}, "population": 2}}, "optimize.population"),
         ({"method": "random", "samples": 4, "seed": -1}, "seed"),
         ({"method": "random", "samples": 4, "chunk_size": 0}, "chunk_size"),
@@ -242,8 +245,22 @@ variable = st.one_of(
     st.lists(scalars, max_size=4),
     st.dictionaries(
         st.sampled_from(
-            ["values", "range", "steps", "distribution", "low", "high", "mean", "sd", "mode", "median", "sigma",
-             "weights", "nominal", "step"]  # fmt: skip
+            [
+                "values",
+                "range",
+                "steps",
+                "distribution",
+                "low",
+                "high",
+                "mean",
+                "sd",
+                "mode",
+                "median",
+                "sigma",
+                "weights",
+                "nominal",
+                "step",
+            ]  # fmt: skip
         ),
         st.one_of(param_values, st.sampled_from(["uniform", "normal", "triangular", "lognormal", "discrete", "beta"])),
         max_size=5,
