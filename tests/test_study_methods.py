@@ -155,7 +155,7 @@ def nsga(seed=0, chunk_size=15, constraints=("f1 <= 1",)):
             "constraints": list(constraints),
             "population": 40,
             "generations": 40,
-        },  # fmt: skip
+        },
     )
 
 

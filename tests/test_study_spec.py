@@ -260,7 +260,7 @@ variable = st.one_of(
                 "weights",
                 "nominal",
                 "step",
-            ]  # fmt: skip
+            ]
         ),
         st.one_of(param_values, st.sampled_from(["uniform", "normal", "triangular", "lognormal", "discrete", "beta"])),
         max_size=5,
