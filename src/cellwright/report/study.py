@@ -119,9 +119,12 @@ def distribution_figure(table: Mapping[str, np.ndarray], outputs: list[str]) -> 
             cdf.plot(y, np.arange(1, y.size + 1) / y.size, color="k", lw=1)
             cdf.set_ylim(0, 1)
             cdf.set_ylabel("CDF")
-            for p, style in (("P5", ":"), ("P50", "--"), ("P95", ":")):
+            # labels at staggered heights so that close percentiles stay readable
+            for (p, style), h in zip((("P5", ":"), ("P50", "--"), ("P95", ":")), (0.96, 0.88, 0.80), strict=True):
                 ax.axvline(stats[name][p], color="tab:red", ls=style, lw=1)
-                ax.annotate(p, (stats[name][p], 1.0), xycoords=("data", "axes fraction"), fontsize=8, color="tab:red")
+                ax.annotate(
+                    f" {p}", (stats[name][p], h), xycoords=("data", "axes fraction"), fontsize=8, color="tab:red"
+                )
         ax.set_xlabel(name)
         ax.set_ylabel("rows")
         ax.set_title(f"{name}: {stats[name]['n_valid']:,} valid")
