@@ -175,3 +175,20 @@ def test_summary_table_matches_percentiles():
     assert [r["output"] for r in rows] == ["y"]  # the variable "a" is not an output
     assert rows[0]["P50"] == pytest.approx(3 * np.median(t["a"]))
     assert rows[0]["n_valid"] == 500
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_pareto_front_with_ties_matches_brute_force(k):
+    # coarse integer values: many ties and identical rows (both fast 2-D and general paths)
+    rng = np.random.default_rng(k)
+    F = rng.integers(0, 6, size=(300, k)).astype(float)
+    t = {f"f{j}": F[:, j] for j in range(k)}
+    mask = analysis.pareto_front(t, {f"f{j}": "min" for j in range(k)})
+    brute = np.array([not np.any(np.all(F <= f, axis=1) & np.any(F < f, axis=1)) for f in F])
+    np.testing.assert_array_equal(mask, brute)
+
+
+def test_sobol_of_a_constant_output_is_none():
+    s = make({k: {"range": [0, 1]} for k in "ab"}, "sobol", samples=64)
+    res = analysis.sobol(s, run(s, lambda v: {"y": np.zeros(len(v["a"]))}), "y")
+    assert res["a"] == {"S1": None, "S1_conf": None, "ST": None, "ST_conf": None}

@@ -53,7 +53,7 @@ def tornado_figure(rows: list[dict[str, Any]], output: str) -> Any:
     return fig
 
 
-def sensitivity_figure(indices: dict[str, dict[str, float]], output: str, kind: str) -> Any:
+def sensitivity_figure(indices: Mapping[str, Mapping[str, float | None]], output: str, kind: str) -> Any:
     """Bars of Sobol' S1 and ST (``kind="sobol"``) or Morris mu* (``kind="morris"``) per
     variable, with their 95 % confidence as error bars."""
     names = list(indices)
@@ -62,15 +62,15 @@ def sensitivity_figure(indices: dict[str, dict[str, float]], output: str, kind: 
     ax = fig.add_subplot()
     if kind == "sobol":
         for shift, key, label in ((-0.2, "S1", "first order S1"), (0.2, "ST", "total ST")):
-            vals = [indices[n][key] for n in names]
-            err = [indices[n][key + "_conf"] for n in names]
+            vals = [indices[n][key] or 0.0 for n in names]
+            err = [indices[n][key + "_conf"] or 0.0 for n in names]
             ax.bar(x + shift, vals, width=0.4, yerr=err, capsize=3, label=label)
         ax.set_ylabel("Sobol' index (share of variance)")
         ax.legend()
         ax.set_title(f"Sobol' indices of {output} (95 % confidence)")
     else:
-        vals = [indices[n]["mu_star"] for n in names]
-        err = [indices[n]["mu_star_conf"] for n in names]
+        vals = [indices[n]["mu_star"] or 0.0 for n in names]
+        err = [indices[n]["mu_star_conf"] or 0.0 for n in names]
         ax.bar(x, vals, yerr=err, capsize=3)
         ax.set_ylabel(f"Morris mu* of {output} (per full span)")
         ax.set_title(f"Morris screening of {output} (95 % confidence)")

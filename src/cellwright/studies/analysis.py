@@ -110,9 +110,10 @@ def tornado(study: Study, table: Mapping[str, np.ndarray], output: str) -> list[
     return rows
 
 
-def sobol(study: Study, table: Mapping[str, np.ndarray], output: str) -> dict[str, dict[str, float]]:
+def sobol(study: Study, table: Mapping[str, np.ndarray], output: str) -> dict[str, dict[str, float | None]]:
     """First-order and total Sobol' indices of ``output`` per variable (``SALib.analyze.sobol``,
-    bootstrap 95 % confidence): ``{variable: {S1, S1_conf, ST, ST_conf}}``, dimensionless.
+    bootstrap 95 % confidence): ``{variable: {S1, S1_conf, ST, ST_conf}}``, dimensionless;
+    ``None`` when the output does not vary.
 
     Every row must be valid and finite (the estimator uses all of Saltelli's rows)."""
     from SALib.analyze import sobol as sobol_analyze
@@ -122,9 +123,16 @@ def sobol(study: Study, table: Mapping[str, np.ndarray], output: str) -> dict[st
     t = _ordered(table)
     y = _column(t, output)
     _complete(study, y, _valid(t, y.size), output, "Sobol analysis")
+    k = len(study.variables)
+    assert study.samples is not None
+    if y.size != study.samples * (k + 2):
+        raise SpecError("method", study.method, f"a Sobol table of {study.samples * (k + 2)} rows; got {y.size}")
+    if np.ptp(y) == 0:
+        # no variance to share out: the indices are 0/0
+        return {key: dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf")) for key in study.variables}
     res = sobol_analyze.analyze(salib_problem(study), y, calc_second_order=False, seed=study.seed)
     return {
-        key: {name: float(np.nan_to_num(res[name][j])) for name in ("S1", "S1_conf", "ST", "ST_conf")}
+        key: {name: _num(res[name][j]) for name in ("S1", "S1_conf", "ST", "ST_conf")}
         for j, key in enumerate(study.variables)
     }
 
@@ -169,6 +177,8 @@ def pareto_front(
     ok = np.isfinite(F).all(axis=1)
     ok &= valid if valid is not None else _valid(table, n)
     idx = np.flatnonzero(ok)
+    if F.shape[1] == 2:
+        return _pareto_2d(F, idx, n)
     # sort by the first objective (then the rest): a row can only be dominated by rows before it
     # or equal to it, so the candidates kept so far suffice
     order = idx[np.lexsort(F[idx].T[::-1])]
@@ -182,6 +192,19 @@ def pareto_front(
         front.append(i)
     mask = np.zeros(n, dtype=bool)
     mask[front] = True
+    return mask
+
+
+def _pareto_2d(F: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
+    """Two objectives in O(n log n): in lexicographic order, a row is dominated exactly when a
+    row before its group of identical rows has a second objective no larger than its own."""
+    order = idx[np.lexsort((F[idx, 1], F[idx, 0]))]
+    f0, f1 = F[order, 0], F[order, 1]
+    new_group = np.r_[True, (f0[1:] != f0[:-1]) | (f1[1:] != f1[:-1])] if order.size else np.zeros(0, bool)
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(order.size), 0))
+    prefix_min = np.r_[np.inf, np.minimum.accumulate(f1)]  # prefix_min[k] = min(f1[:k])
+    mask = np.zeros(n, dtype=bool)
+    mask[order[prefix_min[group_start] > f1]] = True
     return mask
 
 
