@@ -299,3 +299,17 @@ def test_fuzz_bad_study_is_a_spec_error(data):
         parse_study({**data, "variables": {"x": [1, 2]}}, Path("."))
     except SpecError as exc:
         assert exc.field and "\n" not in str(exc)
+
+
+def test_study_pickles_and_dumps_to_json(tmp_path):
+    import json
+    import pickle
+
+    path = tmp_path / "s.toml"
+    path.write_text(ISSUE_EXAMPLE + '"li" = { distribution = "lognormal", median = 12, sigma = 0.4 }\n')
+    s = load_study(path)
+    again = pickle.loads(pickle.dumps(s))
+    u = np.array([0.1, 0.9])
+    np.testing.assert_array_equal(again.variables["li"].from_unit(u), s.variables["li"].from_unit(u))
+    d = json.loads(json.dumps(s.model_dump(mode="json"), allow_nan=False))
+    assert d["variables"]["cathode.thickness_um"]["range"] == [60.0, 120.0]

@@ -484,9 +484,6 @@ def _check_method(study: Study) -> None:
             raise SpecError("samples", n, "a power of 2 for method 'sobol' (Sobol' sequences balance at powers of 2)")
     if m == "morris" and study.samples is not None and study.samples < 2:
         raise SpecError("samples", study.samples, "at least 2 trajectories for method 'morris'")
-    if m in ("sobol", "morris", "tornado", "lhs"):
-        if m in ("sobol", "morris") and len(study.variables) < 1:
-            raise SpecError("variables", {}, "at least one variable")
     if m == "tornado":
         for v in study.variables.values():
             if v.kind == "values" and len(v.values) < 2:
