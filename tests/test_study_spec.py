@@ -306,7 +306,10 @@ def test_study_pickles_and_dumps_to_json(tmp_path):
     import pickle
 
     path = tmp_path / "s.toml"
-    path.write_text(ISSUE_EXAMPLE + '"li" = { distribution = "lognormal", median = 12, sigma = 0.4 }\n')
+    path.write_text(
+        ISSUE_EXAMPLE.replace('"grid"', '"random"\nsamples = 8')
+        + '"li" = { distribution = "lognormal", median = 12, sigma = 0.4 }\n'
+    )
     s = load_study(path)
     again = pickle.loads(pickle.dumps(s))
     u = np.array([0.1, 0.9])
