@@ -198,3 +198,37 @@ def test_nsga2_names_a_missing_output():
     with pytest.raises(SpecError) as e:
         p.tell(wave[0], {"f1": np.zeros(15), "f2": np.zeros(15)})
     assert e.value.field == "optimize.constraints" and e.value.value == "cycles"
+
+
+def test_each_variable_crosses_every_sample_and_keeps_its_draw_across_chunks():
+    data = {
+        "name": "crn",
+        "method": "random",
+        "samples": 300,
+        "seed": 5,
+        "chunk_size": 7,  # chunks split samples' rows on purpose
+        "variables": {
+            "plant.year": {"values": [1, 2, 3], "each": True},
+            "plant.utilization": {"distribution": "uniform", "low": 0.6, "high": 0.9},
+        },
+    }
+    study = parse_study(data, Path("."))
+    p = plan(study)
+    assert p.n_total == 900
+    rows = [c for wave in p.waves() for c in wave]
+    sample = np.concatenate([c.values["sample"] for c in rows])
+    year = np.concatenate([c.values["plant.year"] for c in rows])
+    util = np.concatenate([c.values["plant.utilization"] for c in rows])
+    assert np.array_equal(sample, np.repeat(np.arange(300), 3))
+    assert np.array_equal(year, np.tile([1, 2, 3], 300))
+    assert np.array_equal(util[0::3], util[1::3]) and np.array_equal(util[0::3], util[2::3])
+    assert len(np.unique(util)) == 300
+    big = plan(parse_study({**data, "chunk_size": 1000}, Path(".")))
+    assert np.array_equal(np.concatenate([c.values["plant.utilization"] for w in big.waves() for c in w]), util)
+
+
+def test_each_needs_a_sampling_method():
+    data = {"name": "x", "method": "grid", "variables": {"plant.year": {"values": [1, 2], "each": True}}}
+    with pytest.raises(SpecError) as exc:
+        parse_study(data, Path("."))
+    assert exc.value.field == 'variables."plant.year".each'

@@ -191,6 +191,53 @@ class LHSPlan(MaterialisedPlan):
         )
 
 
+class CrossedPlan(Plan):
+    """Random or LHS samples of the sampled variables, each run at every combination of the
+    ``each = true`` variables' levels (the last varying fastest): rows ``samples * P``, row
+    ``r`` is sample ``r // P`` at combination ``r % P``; the sample index is the ``sample`` column.
+
+    A sample's draw does not depend on the chunk it falls in: random samples come in blocks of
+    :data:`BLOCK` from ``SeedSequence([seed, block])``; LHS samples from one hypercube."""
+
+    BLOCK = 1024
+
+    def __init__(self, study: Study):
+        super().__init__(study)
+        assert study.samples is not None
+        self.sampled = {k: v for k, v in study.variables.items() if not v.each}
+        self.crossed = {k: v.levels() for k, v in study.variables.items() if v.each}
+        self.shape = tuple(len(v) for v in self.crossed.values())
+        self.per_sample = int(np.prod(self.shape))
+        self.n_total = study.samples * self.per_sample
+        self.unit: np.ndarray | None = None
+        if study.method == "lhs":
+            from scipy.stats import qmc
+
+            rng = np.random.default_rng(study.seed)
+            self.unit = qmc.LatinHypercube(d=len(self.sampled), rng=rng).random(study.samples)
+
+    def _unit(self, first: int, stop: int) -> np.ndarray:
+        if self.unit is not None:
+            return self.unit[first:stop]
+        k = len(self.sampled)
+        blocks = range(first // self.BLOCK, (stop - 1) // self.BLOCK + 1)
+        u = np.concatenate(
+            [np.random.default_rng(np.random.SeedSequence([self.study.seed, b])).random((self.BLOCK, k)) for b in blocks]
+        )
+        offset = blocks[0] * self.BLOCK
+        return u[first - offset : stop - offset]
+
+    def chunk(self, chunk_id: int, start: int, stop: int) -> Chunk:
+        variant = np.arange(start, stop, dtype=np.int64)
+        sample, combo = np.divmod(variant, self.per_sample)
+        u = self._unit(int(sample[0]), int(sample[-1]) + 1)[sample - sample[0]]
+        drawn = _values_at(self.sampled, u)
+        index = np.unravel_index(combo, self.shape)
+        crossed = {key: lev[ix] for (key, lev), ix in zip(self.crossed.items(), index, strict=True)}
+        values = {key: drawn[key] if key in drawn else crossed[key] for key in self.study.variables}
+        return Chunk(chunk_id, variant, {"sample": sample, **values})
+
+
 def salib_problem(study: Study) -> dict[str, Any]:
     """SALib's problem for a study: every variable a quantile in [0, 1]."""
     k = len(study.variables)
@@ -354,4 +401,6 @@ _PLANS: dict[str, type[Plan]] = {
 
 def plan(study: Study) -> Plan:
     """The plan of a study: its rows (``n_total``) and how they come, as waves of chunks."""
+    if any(v.each for v in study.variables.values()):
+        return CrossedPlan(study)
     return _PLANS[study.method](study)

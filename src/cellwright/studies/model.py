@@ -109,10 +109,13 @@ class Model:
         for s in self.stages:
             if s not in STAGES:
                 raise SpecError("stages", s, "allowed: " + ", ".join(STAGES))
-        self.cell_data = read_toml(self.base_dir / study.cell, "cell") if study.cell else None
-        self.plant_data = read_toml(self.base_dir / study.plant, "plant") if study.plant else None
-        self.project_data = read_toml(self.base_dir / study.project, "project") if study.project else None
-        self.tender_data = read_toml(self.base_dir / study.tender, "tender") if study.tender else None
+        # the study's paths are already taken from its folder
+        self.cell_data = read_toml(study.cell, "cell") if study.cell else None
+        self.plant_data = read_toml(study.plant, "plant") if study.plant else None
+        self.project_data = read_toml(study.project, "project") if study.project else None
+        self.tender_data = read_toml(study.tender, "tender") if study.tender else None
+        self.project_dir = Path(study.project).parent if study.project else self.base_dir
+        self.tender_dir = Path(study.tender).parent if study.tender else self.base_dir
         self.addresses: dict[str, Address] = {key: address(key) for key in study.variables}
         self._check_stages()
         self._groups: dict[tuple, _Group] = {}
@@ -211,6 +214,8 @@ class Model:
         from ..spec import spec_error
 
         data = self.plant_data if self.plant_data is not None else default_plant().model_dump()
+        if self.study.prices is not None:
+            data = {**data, "prices": self.study.prices}
         data = assign_many(data, self._items(row, "plant"))
         try:
             return PlantSpec.model_validate(data)
@@ -223,7 +228,7 @@ class Model:
         from ..storage.project import parse_project
 
         data = assign_many(self.project_data or {}, self._items(row, "project"))
-        return parse_project(data, self.base_dir, "project.")
+        return parse_project(data, self.project_dir, "project.")
 
     def _tender(self, row: dict) -> dict:
         data = assign_many(self.tender_data or {}, [(("project", *p), v) for p, v in self._items(row, "project")])
@@ -240,7 +245,8 @@ class Model:
         """The outputs of every row of ``values`` (variable key -> array of N), with ``valid``,
         ``invalid_reason`` and ``warnings`` (one string per row, '; '-joined)."""
         n = len(next(iter(values.values()))) if values else 1
-        values = {k: np.asarray(v) for k, v in values.items()}
+        # only the study's variables (a plan may add columns such as ``sample``)
+        values = {k: np.asarray(v) for k, v in values.items() if k in self.addresses}
         out = _Columns(n)
         if set(self.stages) & {"design", "cost", "performance", "life"}:
             self._evaluate_cells(values, n, out)
@@ -474,7 +480,7 @@ class Model:
         warns = np.full(len(rows), "", dtype=object)
         for j, row in enumerate(rows):
             try:
-                result = evaluate_tender(self._tender(row), self.base_dir, sensitivity=False)
+                result = evaluate_tender(self._tender(row), self.tender_dir, sensitivity=False)
             except SpecError as exc:
                 reason[j] = f"{exc.field} = {exc.value}: {exc.allowed}"
                 continue

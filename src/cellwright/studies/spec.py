@@ -133,6 +133,9 @@ class Variable:
     params: Mapping[str, float] = field(default_factory=dict)
     weights: tuple[float, ...] | None = None
     nominal_given: Any = None
+    #: random and lhs: every sample is evaluated at each of this variable's levels (common
+    #: random numbers, so differences between its levels are taken on the same draw)
+    each: bool = False
 
     @property
     def label(self) -> str:
@@ -280,6 +283,13 @@ def _nominal(var: Variable, raw: Mapping) -> Variable:
     return replace(var, nominal_given=value)
 
 
+def _each(name: str, raw: Mapping) -> bool:
+    each = raw.get("each", False)
+    if not isinstance(each, bool):
+        raise SpecError(name + ".each", each, "true or false")
+    return each
+
+
 def parse_variable(key: str, raw: object) -> Variable:
     """One entry of ``[variables]`` -> a :class:`Variable`; SpecError naming the field if wrong."""
     name = _name(key)
@@ -294,10 +304,11 @@ def parse_variable(key: str, raw: object) -> Variable:
         raise SpecError(name, dict(raw) if len(repr(raw)) < 100 else "{...}", "exactly one of: " + _FORMS)
     form = forms[0]
     if form == "values":
-        _check_keys(name, raw, ("values", "nominal"))
-        return _nominal(Variable(key, "values", values=_list_values(name + ".values", raw["values"])), raw)
+        _check_keys(name, raw, ("values", "nominal", "each"))
+        values = _list_values(name + ".values", raw["values"])
+        return _nominal(Variable(key, "values", values=values, each=_each(name, raw)), raw)
     if form == "range":
-        _check_keys(name, raw, ("range", "steps", "nominal"))
+        _check_keys(name, raw, ("range", "steps", "nominal", "each"))
         rng = raw["range"]
         if not isinstance(rng, list) or len(rng) != 2 or not all(_is_number(v) for v in rng):
             raise SpecError(name + ".range", rng, "[lo, hi]: two finite numbers with lo < hi")
@@ -309,7 +320,9 @@ def parse_variable(key: str, raw: object) -> Variable:
             not isinstance(steps, int) or isinstance(steps, bool) or not 2 <= steps <= MAX_LEVELS
         ):
             raise SpecError(name + ".steps", steps, f"an integer from 2 to {MAX_LEVELS:,} (levels including both ends)")
-        return _nominal(Variable(key, "range", range=(lo, hi), steps=steps), raw)
+        if raw.get("each") is True and steps is None:
+            raise SpecError(name + ".steps", None, "required with each = true (the levels each sample is run at)")
+        return _nominal(Variable(key, "range", range=(lo, hi), steps=steps, each=_each(name, raw)), raw)
     dist = raw["distribution"]
     if not isinstance(dist, str) or dist not in DISTRIBUTIONS:
         raise SpecError(name + ".distribution", dist, "one of: " + ", ".join(DISTRIBUTIONS))
@@ -494,6 +507,11 @@ def _check_method(study: Study) -> None:
             total *= len(v.levels())
         if total > MAX_ROWS:
             raise SpecError("variables", f"{total:.3g} grid rows", f"at most {MAX_ROWS:.0e}")
+    crossed = [v for v in study.variables.values() if v.each]
+    if crossed and m not in ("random", "lhs"):
+        raise SpecError(crossed[0].label + ".each", True, "only with method 'random' or 'lhs'")
+    if crossed and len(crossed) == len(study.variables):
+        raise SpecError(crossed[0].label + ".each", True, "at least one variable must be sampled (each = false)")
     if m == "nsga2":
         if study.optimize is None:
             raise SpecError(
