@@ -217,6 +217,8 @@ def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     built only when read.
     """
     check_inputs(c)
+    if len(c) == 1 < len(design):  # one plant for every design: its fields as views, no copies
+        c = c.broadcast_to(len(design))
     n = len(c)
     # a result that overflows is flagged with its reason, not warned about on stderr
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
