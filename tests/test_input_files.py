@@ -482,7 +482,13 @@ def test_a_sensitivity_rule_varied_out_of_its_range_is_left_out_not_an_error(mon
             warnings=[],
         )
 
-    monkeypatch.setattr(tender, "prepare_many", lambda projects, cells=None, chosen=None: projects)
+    def prepare_many(projects, cells=None, chosen=None):
+        return [
+            SimpleNamespace(cell=None, chosen=None, dc_block_price_usd_per_kWh=p.dc_block_price_usd_per_kWh)
+            for p in projects
+        ]
+
+    monkeypatch.setattr(tender, "prepare_many", prepare_many)
     monkeypatch.setattr(tender, "age", lambda preps, known=None: [None] * len(preps))
     monkeypatch.setattr(tender, "soh_key", id)
     monkeypatch.setattr(tender, "evaluate_prepared", lambda preps, aged: [result(p) for p in preps])
