@@ -198,3 +198,29 @@ def test_lcos_and_tender_print_the_aging_models_range_warnings(cli, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "warning: A: aging: temperature 50 degC is outside" in out.stderr
     assert any("aging: temperature 50 degC" in w for w in json.loads(out.stdout)["warnings"])
+
+
+def test_the_cell_spec_is_read_once(monkeypatch):
+    """Loading and evaluating a project reads its cell spec once (load_project checks it, the
+    design uses what was read); in a tender each valid bid's check reads it, preparing no more."""
+    import cellwright.spec as spec_mod
+    from cellwright.storage import project as project_mod
+    from cellwright.storage.tender import load_tender
+
+    reads: list[str] = []
+
+    def counting(real):
+        def read(path, what):
+            reads.append(Path(path).name)
+            return real(path, what)
+
+        return read
+
+    monkeypatch.setattr(project_mod, "read_toml", counting(project_mod.read_toml))
+    monkeypatch.setattr(spec_mod, "read_toml", counting(spec_mod.read_toml))
+    evaluate(load_project(CHINA))
+    assert reads.count("lfp-280ah-prismatic.toml") == 1
+    reads.clear()
+    load_tender(ROOT / "examples" / "storage" / "tender-100mw-4h.toml", sensitivity=False)
+    checked = 3  # the example's four bids but one with rte_dc 1.2, refused before its files are read
+    assert reads.count("lfp-280ah-prismatic.toml") == checked

@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from ..errors import SpecError
 from ..readers import read_toml
-from ..spec import STRICT, parse_spec, spec_error
+from ..spec import STRICT, CellSpec, load_spec, parse_spec, spec_error
 from . import augmentation as aug
 from . import components, operation, system
 from . import efficiency as eff_mod
@@ -149,6 +149,8 @@ class Project(BaseModel):
     augmentation: Augmentation = Field(default_factory=Augmentation)
     finance: Finance = Field(default_factory=Finance)
     _base_dir: str = PrivateAttr(default=".")
+    #: the cell spec as :func:`check_files` read it, with the path it was read from
+    _cell_spec: tuple[Path, CellSpec] | None = PrivateAttr(default=None)
 
     @property
     def base_dir(self) -> str:
@@ -158,6 +160,13 @@ class Project(BaseModel):
     def path(self, name: str) -> Path:
         p = Path(name)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def cell_spec(self) -> CellSpec:
+        """The project's cell spec, read from its file once (:func:`check_files` keeps it)."""
+        path = self.path(self.cell)
+        if self._cell_spec is None or self._cell_spec[0] != path:
+            self._cell_spec = (path, load_spec(path))
+        return self._cell_spec[1]
 
 
 def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> Project:
@@ -187,6 +196,7 @@ def check_files(p: Project, dispatch: bool = True, protocol_field: str = "aging.
     from ..aging.protocol import parse_protocol
 
     spec = parse_spec(read_toml(p.path(p.cell), "cell"))
+    p._cell_spec = (p.path(p.cell), spec)
     chosen = choose_model(spec.chemistry, p.aging.model, p.aging.rated_cycles, p.aging.rated_protocol, anchor=False)
     if chosen.rated_protocol is not None:
         try:
@@ -336,7 +346,7 @@ def prepare(p: Project, cell: Cell | None = None, chosen: ChosenModel | None = N
     from ..cell import Cell
 
     if cell is None:
-        cell = Cell.from_spec(p.path(p.cell))
+        cell = Cell.from_spec(p.cell_spec())
     row = cell.result.row(0)
     if p.dc_block_price_usd_per_kWh is not None:  # the cells are inside the supplier's DC block price
         price, price_source = 0.0, "in dc_block_price_usd_per_kWh (cells and DC block hardware together)"
@@ -377,9 +387,23 @@ def prepare_many(
     out: list[_Prepared | SpecError | None] = [None] * len(projects)
     built: list[tuple[Cell, ChosenModel] | None] = [None] * len(projects)
     by_model: dict[str, list[int]] = {}
+    designed: dict[Path, Cell | SpecError] = {}  # projects naming one cell file share its design
+
+    def design(p: Project) -> Cell:
+        path = p.path(p.cell)
+        if path not in designed:
+            try:
+                designed[path] = Cell.from_spec(p.cell_spec())
+            except SpecError as exc:
+                designed[path] = exc
+        found = designed[path]
+        if isinstance(found, SpecError):
+            raise found
+        return found
+
     for i, p in enumerate(projects):
         try:
-            cell = cells[i] if cells is not None else Cell.from_spec(p.path(p.cell))
+            cell = cells[i] if cells is not None else design(p)
             if chosen is not None:
                 built[i] = (cell, chosen[i])
                 continue
