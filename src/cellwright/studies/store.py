@@ -75,7 +75,12 @@ def versions() -> dict[str, str]:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            if name == "cellwright":  # run from a source tree
+                from .. import __version__
+
+                out[name] = __version__
+            else:
+                out[name] = "not installed"
     return out
 
 
@@ -231,8 +236,10 @@ class StudyStore:
         try:
             con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
             try:
-                rel = con.execute(sql)
-                fetch = getattr(rel, "fetch_arrow_table", None) or rel.arrow
+                rel = con.sql(sql)
+                if rel is None:  # a statement with no rows (CREATE, SET, ...)
+                    raise SpecError("SQL", sql, "a query that returns rows (SELECT ..., FROM results ...)")
+                fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table
                 table = fetch()
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
