@@ -40,7 +40,7 @@ class GridPlan:
 
     n_scale: int = 40
     n_porosity: int = 10
-    chunk_size: int = 100
+    chunk_size: int = 50
     told: list[int] = field(default_factory=list)
     best_scale: float | None = None
     _best_value: float = -np.inf
