@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class DesignModel:
     """Designs the example cell with its cathode coating scaled and its porosity set.
     ``delay_s`` sleeps per chunk (to make a run slow enough to be killed mid-way)."""
 
-    output_names = ["capacity_Ah", "energy_Wh", "mass_kg", "specific_energy_Wh_kg"]
+    output_names: ClassVar[list[str]] = ["capacity_Ah", "energy_Wh", "mass_kg", "specific_energy_Wh_kg"]
 
     def __init__(self, delay_s: float = 0.0):
         from cellwright.spec import load_spec, resolve
@@ -119,9 +120,10 @@ def run_into(out_dir, *, workers=None, scheduler=None, delay_s=0.0, progress=Fal
 
     plan = plan or GridPlan()
     store = StudyStore(out_dir)
+    study = {"n_scale": plan.n_scale, "n_porosity": plan.n_porosity, "chunk_size": plan.chunk_size}
     store.start(
-        study_text="# fake grid study\n",
-        study={"n_scale": plan.n_scale, "n_porosity": plan.n_porosity, "chunk_size": plan.chunk_size},
+        study_text="".join(f"{k} = {v}\n" for k, v in study.items()),
+        study=study,
         seed=0,
         n_total=plan.n_total,
         sources=["cellwright-assumption"],

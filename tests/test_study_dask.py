@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from study_fakes import GridPlan, run_into
 
 from cellwright.errors import SpecError
 from cellwright.studies.executors import Dask
 from cellwright.studies.store import StudyStore
+from study_fakes import GridPlan, run_into
 
 distributed = pytest.importorskip("distributed")
 
@@ -46,7 +46,7 @@ def cluster(tmp_path_factory):
     procs: list[subprocess.Popen] = []
     logs = []
     try:
-        log = open(folder / "scheduler.log", "w+b")  # noqa: SIM115 - closed below
+        log = open(folder / "scheduler.log", "w+b")
         logs.append(log)
         procs.append(
             subprocess.Popen(
@@ -65,7 +65,7 @@ def cluster(tmp_path_factory):
             address = found.group(1) if found else None
             time.sleep(0.1)
         for i in range(2):
-            log = open(folder / f"worker{i}.log", "w+b")  # noqa: SIM115 - closed below
+            log = open(folder / f"worker{i}.log", "w+b")
             logs.append(log)
             procs.append(
                 subprocess.Popen(

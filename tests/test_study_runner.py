@@ -8,19 +8,20 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
-import study_fakes
-from study_fakes import POROSITY, SCALE, DesignModel, GridPlan, run_into
 from typer.testing import CliRunner
 
+import study_fakes
 from cellwright.errors import SpecError
 from cellwright.studies.executors import evaluate, make_executor
 from cellwright.studies.runner import run_plan
 from cellwright.studies.store import StudyStore
+from study_fakes import POROSITY, SCALE, DesignModel, GridPlan, run_into
 
 ROOT = Path(__file__).resolve().parents[1]
 N_CHUNKS = 2 * GridPlan().n_wave // GridPlan().chunk_size
@@ -268,3 +269,48 @@ def test_make_executor_refuses_both_backends():
     with pytest.raises(SpecError, match="--workers"):
         make_executor(0)
     assert study_fakes.DesignModel().output_names  # the fake model is importable by name
+
+
+@pytest.fixture
+def study_modules(monkeypatch, tmp_path):
+    """The study file's loader, planner and model builder (the modules the runner imports),
+    standing in with the fake grid: a study file naming a cell file, and its folder."""
+    (tmp_path / "cell.toml").write_text('chemistry = "lfp-graphite"\n')
+    path = tmp_path / "study.toml"
+    path.write_text('name = "fake grid"\ncell = "cell.toml"\nseed = 3\n')
+
+    def load_study(p):
+        if Path(p).name == "bad.toml":
+            raise SpecError('variables."cathode.thickness_um".range', [120, 60], "an increasing pair")
+        return types.SimpleNamespace(name="fake grid", cell="cell.toml", seed=3, base_dir=Path(p).parent)
+
+    for name, attrs in {
+        "spec": {"load_study": load_study},
+        "methods": {"plan": lambda study: GridPlan(n_scale=4, n_porosity=3, chunk_size=5)},
+        "model": {"build": lambda study: DesignModel()},
+    }.items():
+        module = types.ModuleType(f"cellwright.studies.{name}")
+        module.__dict__.update(attrs)
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    return path
+
+
+def test_cli_run_a_study_file_resumes_and_refuses_a_changed_input(cli, study_modules, tmp_path):
+    out = tmp_path / "out"
+    result = cli("run", str(study_modules), "--out", str(out), "--no-progress", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == 24 and summary["chunks_computed"] == 6 and summary["chunks_reused"] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["files"] == {"cell": 'chemistry = "lfp-graphite"\n'}
+    assert manifest["study_text"] == study_modules.read_text() and manifest["chunks_done"] == 6
+    result = cli("run", str(study_modules), "--out", str(out), "--no-progress", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["chunks_reused"] == 6
+    (tmp_path / "cell.toml").write_text('chemistry = "lfp-graphite-ev"\n')  # the same study file, another cell
+    result = cli("run", str(study_modules), "--out", str(out), "--no-progress")
+    assert result.exit_code == 2 and "--out" in result.stderr and "holds another study" in result.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text("")
+    result = cli("run", str(bad), "--out", str(tmp_path / "never"))
+    assert result.exit_code == 2 and "cathode.thickness_um" in result.stderr
+    assert not (tmp_path / "never").exists()  # refused before any work

@@ -22,7 +22,10 @@ from ..errors import SpecError
 class Executor(Protocol):
     """What the runner needs of a backend."""
 
-    workers: int
+    @property
+    def workers(self) -> int:
+        """How many chunks it evaluates at once."""
+        ...
 
     def submit(self, model: Any, chunk: Any) -> Future: ...
 

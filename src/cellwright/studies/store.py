@@ -35,35 +35,41 @@ _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 _VERSIONED = ("cellwright", "numpy", "scipy", "numba", "pyarrow", "duckdb")
 
 
-def plain(value: Any) -> Any:
+def plain(value: Any, _depth: int = 0) -> Any:
     """``value`` in JSON's types: arrays and NumPy scalars become lists and numbers, paths
-    strings, dataclasses and pydantic models dicts, and a float that is not finite ``None``
-    (JSON has no NaN or infinity)."""
+    strings, dataclasses, pydantic models and plain objects dicts, and a float that is not
+    finite ``None`` (JSON has no NaN or infinity)."""
+    if _depth > 12:  # a deep or cyclic object graph: its text, not its structure
+        return str(value)
+    d = _depth + 1
     if hasattr(value, "model_dump"):
-        return plain(value.model_dump(mode="python"))
+        return plain(value.model_dump(mode="python"), d)
     if is_dataclass(value) and not isinstance(value, type):
-        return plain(asdict(value))
+        return plain(asdict(value), d)
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain(v, d) for k, v in value.items()}
     if isinstance(value, np.ndarray):
-        return plain(value.tolist())
+        return plain(value.tolist(), d)
     if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
+        return [plain(v, d) for v in value]
     if isinstance(value, np.generic):
-        return plain(value.item())
+        return plain(value.item(), d)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Path):
         return str(value)
+    if hasattr(value, "__dict__") and not callable(value):
+        return {k: plain(v, d) for k, v in vars(value).items() if not k.startswith("_")}
     return str(value)
 
 
-def inputs_hash(study_text: str, study: Any, seed: int, files: Mapping[str, str] | None = None) -> str:
-    """SHA-256 (hex) of what fixes a study's rows: its file's text, the parsed study, the seed
-    and the text of every file it points at (``files``: name -> text)."""
-    doc = {"study_text": study_text, "study": plain(study), "seed": int(seed), "files": dict(files or {})}
+def inputs_hash(study_text: str, seed: int, files: Mapping[str, str] | None = None) -> str:
+    """SHA-256 (hex) of what fixes a study's rows: its file's text, the seed and the text of
+    every file it points at (``files``: name -> text). The parsed study is not hashed: it
+    follows from these, and its form may hold objects with no stable text."""
+    doc = {"study_text": study_text, "seed": int(seed), "files": dict(sorted((files or {}).items()))}
     blob = json.dumps(doc, sort_keys=True, allow_nan=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -123,11 +129,11 @@ class StudyStore:
         study's (same inputs' hash) so the run resumes it.
 
         ``study`` is the parsed study (any dataclass, pydantic model or mapping; written as
-        JSON), ``files`` the text of each file the study points at (cell spec, plant, ...),
-        which enters the hash. Raises :class:`SpecError` naming ``--out`` when the folder
+        JSON), ``files`` the text of each file the study points at (cell spec, plant, ...);
+        the study's text, the seed and ``files`` make the hash. Raises :class:`SpecError` naming ``--out`` when the folder
         holds another study, or files that are not a study's.
         """
-        digest = inputs_hash(study_text, study, seed, files)
+        digest = inputs_hash(study_text, seed, files)
         if self.manifest_path.exists():
             old = self.manifest()
             if old.get("hash") != digest:
@@ -266,7 +272,7 @@ def _to_arrow(name: str, values: np.ndarray, pa: Any):
         return pa.array(values.astype(np.int64, copy=False), type=pa.int64())
     kind = values.dtype.kind
     if kind in "UO" or kind == "S":
-        return pa.array(values.astype(str).tolist(), type=pa.string())
+        return pa.array(values.astype(str, copy=False), type=pa.string())  # NumPy str -> Arrow, no Python list
     if kind == "b":
         return pa.array(values, type=pa.bool_())
     if kind in "iu":
@@ -281,7 +287,7 @@ def _to_numpy(table: Any) -> dict[str, np.ndarray]:
     for name in table.column_names:
         col = table.column(name)
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            out[name] = np.asarray(col.to_pylist(), dtype=str) if len(col) else np.array([], dtype=str)
+            out[name] = col.to_numpy(zero_copy_only=False).astype(str) if len(col) else np.array([], dtype=str)
         else:
             out[name] = col.to_numpy()
     return out
