@@ -112,6 +112,17 @@ class DesignModel:
         return out
 
 
+class RefusingModel(DesignModel):
+    """A model that finds a user's mistake in a chunk's values: a thickness scale above 0.6."""
+
+    def evaluate(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        from cellwright.errors import SpecError
+
+        if values[SCALE][0] > 0.6:
+            raise SpecError("cathode.thickness_scale", float(values[SCALE][0]), "at most 0.6")
+        return super().evaluate(values)
+
+
 def run_into(out_dir, *, workers=None, scheduler=None, delay_s=0.0, progress=False, plan=None):
     """Run the fake study into ``out_dir``; returns (summary, plan)."""
     from cellwright.studies.executors import make_executor

@@ -32,6 +32,14 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+class _SentSpecError(SpecError):
+    """A :class:`SpecError` raised in a worker, pickled so that it arrives as the same
+    ``SpecError(field, value, allowed)`` (the base class's pickling passes only the message)."""
+
+    def __reduce__(self):
+        return (SpecError, (self.field, self.value, self.allowed))
+
+
 def evaluate(model: Any, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``model.evaluate(values)`` with every output checked to have one row per input row."""
     n = len(next(iter(values.values()))) if values else 0
@@ -40,6 +48,17 @@ def evaluate(model: Any, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]
         if np.shape(arr)[:1] != (n,):
             raise ValueError(f"the model's output {name!r} has shape {np.shape(arr)}, expected ({n},)")
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def evaluate_remote(model: Any, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """:func:`evaluate` in a worker: a user's mistake found there reaches the caller as the
+    same :class:`SpecError`."""
+    try:
+        return evaluate(model, values)
+    except SpecError as exc:
+        if type(exc) is not SpecError:
+            raise
+        raise _SentSpecError(exc.field, exc.value, exc.allowed) from None
 
 
 class InProcess:
@@ -75,7 +94,7 @@ def _install(model: Any) -> None:
 
 
 def _evaluate_installed(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return evaluate(_WORKER_MODEL, values)
+    return evaluate_remote(_WORKER_MODEL, values)
 
 
 class Processes:
@@ -150,7 +169,7 @@ class Dask:
         if self._model is not model:
             self._model_future = self.client.scatter(model, broadcast=True, hash=False)
             self._model = model
-        remote = self.client.submit(evaluate, self._model_future, chunk.values, pure=False)
+        remote = self.client.submit(evaluate_remote, self._model_future, chunk.values, pure=False)
         fut: Future = Future()
 
         def settle(done: Any) -> None:
