@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import AsJson, Debug, _echo_json, _one_line_errors, _plot_target, _text
+from .cli import AsJson, Debug, _echo_json, _one_line_errors, _plot_failed, _plot_target, _text, _write_plot
 
 study_app = typer.Typer(
     add_completion=False,
@@ -76,11 +76,11 @@ def _print_table(table: Any, title: str) -> None:
         console.print(f"... {table.num_rows - MAX_TABLE_ROWS:,} more rows (--csv PATH writes them all)")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, number: str = "{:.6g}") -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return number.format(value)
     return str(value)
 
 
@@ -120,18 +120,50 @@ def plot(
     plot_path: Annotated[
         Path | None, typer.Option("--plot", help="Write the study's figure here (.png, .pdf, .svg).")
     ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", help="The output column to plot (default: the first).")
+    ] = None,
+    as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
-    """Plot a study: tornado, Sobol indices, Pareto front or distributions, by its method."""
+    """Summarise a study: percentiles of every output; with --plot, its figure (tornado, Sobol or
+    Morris indices with confidence bars, Pareto front, or histograms and CDFs, by its method)."""
     from .errors import SpecError
+    from .studies.runner import load_stored_study
+    from .studies.store import StudyStore
 
     target = _plot_target(plot_path)
     if not (directory / "manifest.json").is_file():
         raise SpecError("DIR", str(directory), "a study's results folder (the --out of `study run`)")
     from .report.study import plot as draw
+    from .report.study import summary_table
 
-    result = draw(directory, target)
+    store = StudyStore(directory)
+    study = load_stored_study(store)
+    table = store.read_all()
+    if not table:
+        raise SpecError("DIR", str(directory), "holds no study results yet")
+    if output is not None and output not in table:
+        raise SpecError("--output", output, "a column of the results: " + ", ".join(table))
+    rows = summary_table(study, table)
+    if as_json:
+        _echo_json({"summary": rows})
+    else:
+        _print_rows(rows, f"{getattr(study, 'name', directory)}: {len(table['variant']):,} rows")
     if target is not None:
+        reason = _write_plot(lambda path: draw(study, table, path, output), target)
+        if reason is not None:
+            _plot_failed(target, reason)
         typer.echo(f"wrote {target}", err=True)
-    if result is not None and hasattr(result, "column_names"):
-        _print_table(result, str(directory))
+
+
+def _print_rows(rows: list[dict[str, Any]], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title=_text(title))
+    for name in rows[0] if rows else ():
+        out.add_column(_text(name), justify="left" if name == "output" else "right", no_wrap=name == "output")
+    for row in rows:
+        out.add_row(*(_text(_cell(v, "{:.4g}")) for v in row.values()))
+    Console().print(out)

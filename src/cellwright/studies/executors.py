@@ -102,7 +102,9 @@ class Processes:
     the same on Linux, macOS and Windows, and no worker inherits the parent's threads).
 
     The model is pickled once per worker when the pool starts; a different model object
-    restarts the pool.
+    restarts the pool. As with any spawned process, a script that uses it must start its work
+    under ``if __name__ == "__main__":`` (each worker imports the script's module); the
+    ``cellwright`` command does.
     """
 
     def __init__(self, workers: int):

@@ -211,6 +211,22 @@ def _study_files(study: Any) -> dict[str, str]:
     return out
 
 
+def load_stored_study(store: StudyStore) -> Any:
+    """The study a results folder was run from, parsed again from the text in its manifest
+    (relative paths from the study file's folder, as at run time)."""
+    import tomllib
+
+    from .spec import parse_study
+
+    manifest = store.manifest()
+    base = Path(manifest.get("base_dir") or store.dir)
+    try:
+        data = tomllib.loads(manifest["study_text"])
+    except (KeyError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError("DIR", str(store.dir), f"its manifest holds no readable study ({exc})") from None
+    return parse_study(data, base)
+
+
 def run(
     study_path: str | Path,
     out_dir: str | Path,
@@ -242,6 +258,7 @@ def run(
         n_total=int(plan.n_total),
         sources=list(getattr(model, "sources", []) or []),
         files=_study_files(study),
+        extra={"study_path": str(study_path.resolve()), "base_dir": str(getattr(study, "base_dir", study_path.parent))},
     )
     executor = make_executor(workers, scheduler)
     try:

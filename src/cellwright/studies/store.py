@@ -124,13 +124,15 @@ class StudyStore:
         n_total: int,
         sources: Sequence[str] = (),
         files: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Open the folder for a run: write the manifest, or check that the one there is this
         study's (same inputs' hash) so the run resumes it.
 
         ``study`` is the parsed study (any dataclass, pydantic model or mapping; written as
         JSON), ``files`` the text of each file the study points at (cell spec, plant, ...);
-        the study's text, the seed and ``files`` make the hash. Raises :class:`SpecError` naming ``--out`` when the folder
+        the study's text, the seed and ``files`` make the hash; ``extra`` is written as it is
+        (e.g. the study file's path and folder). Raises :class:`SpecError` naming ``--out`` when the folder
         holds another study, or files that are not a study's.
         """
         digest = inputs_hash(study_text, seed, files)
@@ -153,6 +155,7 @@ class StudyStore:
             "sources": sorted({str(s) for s in sources}),
             "hash": digest,
             "chunks_done": len(self.done()),
+            **dict(extra or {}),
         }
         self._write_manifest(doc)
         return doc
