@@ -195,7 +195,7 @@ class StudyStore:
         self.results_dir.mkdir(parents=True, exist_ok=True)
         path = self.chunk_path(chunk_id)
         tmp = self.results_dir / f".{path.name}.tmp{os.getpid()}"
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, compression="zstd")
         os.replace(tmp, path)
         return path
 
