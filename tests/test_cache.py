@@ -26,8 +26,7 @@ def store(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def solver_calls(monkeypatch) -> list:
-    """Forget this process's anchors (as a new process would) and count the aging runs."""
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
+    """Count the aging runs (anchors are kept on disk only, never in the process)."""
     calls: list = []
     real = anchor.cycles_to_eol
 
@@ -43,7 +42,6 @@ def solver_calls(monkeypatch) -> list:
 def fake_solver_calls(monkeypatch) -> list:
     """As ``solver_calls``, with a closed-form stand-in for the aging runs (cycles = 3000 /
     scalar^1.3): what is stored and when it is read does not depend on the model."""
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
     calls: list = []
 
     def fake(proto, eol, scalars, max_years=80.0, model=MODEL, eol_resistance=None):
@@ -141,12 +139,10 @@ def test_a_second_anchoring_reads_the_store_and_gives_the_same_scalar(store, sol
     runs = len(solver_calls)
     assert runs == 2  # a coarse and a fine round
     assert len(entries(store)) == 1
-    monkeypatch.setattr(anchor, "_ANCHORS", {})  # a new process
     second = anchor.anchor_scalars([RATING], MODEL)[0]
     assert len(solver_calls) == runs  # no aging run
     assert second == first  # to the bit
     # another spelling of the same protocol is the same content
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
     assert anchor.anchor_scalar(RATING[0], "1C/1C,25degC,100%DOD", RATING[2], MODEL) == first
     assert len(solver_calls) == runs
 
@@ -158,13 +154,11 @@ def test_a_changed_rating_or_model_code_misses(store, fake_solver_calls, monkeyp
     other = anchor.anchor_scalars([(1500.0, RATING[1], RATING[2])], MODEL)[0]
     assert len(fake_solver_calls) == runs + 2
     assert other > base  # fewer rated cycles need a larger degradation scalar
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
     anchor.anchor_scalars([(RATING[0], "0.5C/0.5C, 25degC, 100% DOD", RATING[2])], MODEL)
     anchor.anchor_scalars([(RATING[0], RATING[1], 0.7)], MODEL)
     anchor.anchor_scalars([RATING], "naumann-lfp-3ah")
     assert len(fake_solver_calls) == runs + 8  # another protocol, end of life or model: misses
     # the aging code is part of the key: other code, other entry
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
     monkeypatch.setattr(cache, "_DIGESTS", {anchor._ANCHOR_CODE: "0" * 64})
     assert anchor.anchor_scalars([RATING], MODEL)[0] == base
     assert len(fake_solver_calls) == runs + 10
@@ -177,7 +171,6 @@ def test_a_corrupt_anchor_entry_is_recomputed(store, fake_solver_calls, monkeypa
     inputs = json.loads(path.read_text())["inputs"]
     for bad in ['{"inputs": '] + [json.dumps({"inputs": inputs, "value": v}) for v in ("x", -1, True, None, [1.0])]:
         path.write_text(bad)
-        monkeypatch.setattr(anchor, "_ANCHORS", {})
         runs = len(fake_solver_calls)
         assert anchor.anchor_scalars([RATING], MODEL)[0] == base
         assert len(fake_solver_calls) == runs + 2
@@ -190,6 +183,5 @@ def test_anchoring_works_when_the_store_cannot_be_written(tmp_path, monkeypatch,
     monkeypatch.setenv("CELLWRIGHT_CACHE_DIR", str(blocker / "cache"))
     monkeypatch.delenv("CELLWRIGHT_CACHE", raising=False)
     first = anchor.anchor_scalars([RATING], MODEL)[0]
-    monkeypatch.setattr(anchor, "_ANCHORS", {})
     assert anchor.anchor_scalars([RATING], MODEL)[0] == first
     assert len(fake_solver_calls) == 4  # nothing kept on disk: computed twice

@@ -350,12 +350,10 @@ def test_compiled_kernels_are_cached_on_disk_for_the_next_process(m50):
 
 def test_a_first_anchoring_is_said_on_stderr_and_a_second_run_reads_the_cache(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("CELLWRIGHT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("cellwright.aging.anchor._ANCHORS", {})
     args = ("life", LFP, "--protocol", "1C/1C, 25degC, 100% DOD", "--rated-cycles", "5500", "--json")
     first = cli(*args)
     assert first.returncode == 0, first.stderr
     assert "anchoring nrel-lfp-250ah on 1 rating(s)" in first.stderr
-    monkeypatch.setattr("cellwright.aging.anchor._ANCHORS", {})  # a new process: only the disk cache is left
     second = cli(*args)
     assert second.returncode == 0 and "anchoring" not in second.stderr
     assert json.loads(second.stdout)["degradation_scalar"] == json.loads(first.stdout)["degradation_scalar"]

@@ -446,7 +446,7 @@ def test_duplicate_bid_names_are_refused_naming_the_name():
 def test_too_many_bids_are_refused_before_any_work(monkeypatch):
     from cellwright.storage import tender
 
-    monkeypatch.setattr(tender, "warm_anchors", lambda projects: pytest.fail("work started"))
+    monkeypatch.setattr(tender, "prepare_many", lambda *args: pytest.fail("work started"))
     with pytest.raises(SpecError) as exc:
         _tender([_bid(f"bid {i}") for i in range(tender.MAX_BIDS + 1)])
     assert exc.value.field == "bids" and f"at most {tender.MAX_BIDS}" in exc.value.allowed
@@ -455,7 +455,7 @@ def test_too_many_bids_are_refused_before_any_work(monkeypatch):
 def test_a_tenders_broken_dispatch_fails_before_any_bid_is_evaluated(tmp_path, monkeypatch):
     from cellwright.storage import tender
 
-    monkeypatch.setattr(tender, "warm_anchors", lambda projects: pytest.fail("work started"))
+    monkeypatch.setattr(tender, "prepare_many", lambda *args: pytest.fail("work started"))
     dispatch = tmp_path / "d.csv"
     dispatch.write_text("time_h,power_MW\n0,10\n1,inf\n2,0\n")
     with pytest.raises(SpecError) as exc:
@@ -482,10 +482,16 @@ def test_a_sensitivity_rule_varied_out_of_its_range_is_left_out_not_an_error(mon
             warnings=[],
         )
 
-    monkeypatch.setattr(tender, "warm_anchors", lambda projects: None)
-    monkeypatch.setattr(tender, "prepare", lambda p: p)
-    monkeypatch.setattr(tender, "evaluate_prepared", lambda preps: [result(p) for p in preps])
-    monkeypatch.setattr(tender, "evaluate_many", lambda projects: [result(p) for p in projects])
+    def prepare_many(projects, cells=None, chosen=None):
+        return [
+            SimpleNamespace(cell=None, chosen=None, dc_block_price_usd_per_kWh=p.dc_block_price_usd_per_kWh)
+            for p in projects
+        ]
+
+    monkeypatch.setattr(tender, "prepare_many", prepare_many)
+    monkeypatch.setattr(tender, "age", lambda preps, known=None: [None] * len(preps))
+    monkeypatch.setattr(tender, "soh_key", id)
+    monkeypatch.setattr(tender, "evaluate_prepared", lambda preps, aged: [result(p) for p in preps])
     bids = [_bid("A"), _bid("B", dc_block_price_usd_per_kWh=70)]
     r = tender.evaluate_tender(
         {"project": {**TENDER_PROJECT, "finance": {"discount_rate": 0.98}}, "bids": bids}, STORAGE, sensitivity=True

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .design import DesignResult, design_cells, size_to_capacity, size_to_energy, validity
+from .chain import SizingTarget, design_batch
+from .design import DesignResult, validity
 from .design.engine import nominal_voltage_V, rated_areal_capacity
 from .design.voltage import ocp_names
 from .errors import SpecError
@@ -50,15 +51,15 @@ class Cell:
 
 def _design(resolved: Resolved) -> DesignResult:
     spec, inp = resolved.spec, resolved.inputs
-    if spec.target is None:
-        result = design_cells(inp)
-    else:
+    target = None
+    if spec.target is not None:
         ratio = spec.target.aspect_ratio or 3.0
         free = resolved.free_dimension or ""  # set in target mode by resolve()
         if spec.target.energy_Wh is not None:
-            result = size_to_energy(inp, free, spec.target.energy_Wh * 3600.0, ratio)
+            target = SizingTarget("energy_Wh", spec.target.energy_Wh, free, ratio)
         else:
-            result = size_to_capacity(inp, free, float(spec.target.capacity_Ah or 0.0) * 3600.0, ratio)
+            target = SizingTarget("capacity_Ah", float(spec.target.capacity_Ah or 0.0), free, ratio)
+    result = design_batch(inp, target)
     if not result.valid[0]:
         raise _impossible(resolved, int(result.reason[0]))
     if spec.target is not None:

@@ -210,7 +210,9 @@ def test_current_collector_resistance_follows_foil_thickness():
             "anode": {"foil_thickness_um": 24.0},
         }
     )
-    r_thin, r_thick = current_collector_resistance(thin)[0], current_collector_resistance(thick)[0]
+    r_thin, r_thick = (
+        current_collector_resistance(c.resolved.inputs, c.result, c.resolved.materials)[0] for c in (thin, thick)
+    )
     assert 1e-3 < r_thin < 1e-2  # a few milliohm for a single-tab 21700
     assert r_thick < r_thin  # thicker foils (fewer turns too, but far less resistance per turn)
 

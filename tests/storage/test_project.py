@@ -1,6 +1,7 @@
 """A storage project from cell to LCOS: published cost ranges for a 100 MW / 4 h LFP plant in
 China and the US, and invariants of the chain (energy, degradation, conventions)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,88 @@ def test_an_overbuild_buys_energy_up_front_instead_of_later(china):
     assert sum(over.yearly["augmented_MWh"]) < sum(china.yearly["augmented_MWh"])
     # shallower cycling of the larger battery: its cells fade less
     assert over.aging["cell_soh_end"] > china.aging["cell_soh_end"]
+
+
+def test_prepare_takes_a_designed_cell_and_reads_no_spec(monkeypatch, china):
+    """No call order: prepare anchors by itself, and with a prebuilt cell the spec is not read
+    again; the LCOS is the one evaluate gives."""
+    from cellwright.cell import Cell
+    from cellwright.storage.project import evaluate_prepared, prepare, prepare_many
+
+    p = load_project(CHINA)
+    cell = Cell.from_spec(p.path(p.cell))
+    monkeypatch.setattr(Cell, "from_spec", lambda spec: pytest.fail("the spec was read again"))
+    (one,) = evaluate_prepared([prepare(p, cell=cell)])
+    assert one.lcos_usd_per_MWh == pytest.approx(china.lcos_usd_per_MWh, rel=1e-12)
+    (prepared,) = prepare_many([p], cells=[cell])
+    assert not isinstance(prepared, SpecError)
+    (many,) = evaluate_prepared([prepared])
+    assert many.lcos_usd_per_MWh == pytest.approx(china.lcos_usd_per_MWh, rel=1e-12)
+    assert many.aging["degradation_scalar"] == one.aging["degradation_scalar"] != 1.0
+
+
+def test_prepare_many_reports_a_rating_out_of_reach_in_its_place():
+    from cellwright.storage.project import prepare_many
+
+    good, bad = project(), project(aging__rated_cycles=90000.0, name="bad")
+    out = prepare_many([good, bad])
+    assert not isinstance(out[0], SpecError)
+    assert isinstance(out[1], SpecError) and out[1].field == "aging.rated_cycles" and out[1].value == 90000.0
+
+
+def test_an_aging_model_outside_its_fitted_range_warns_in_the_result(china):
+    """At 50 degC the NREL LFP model (fitted 10-45 degC) is extrapolated: the project says so;
+    at 25 degC it does not."""
+    hot = evaluate(project(operation__temperature_degC=50.0))
+    assert any(
+        w.startswith("aging: temperature 50 degC is outside nrel-lfp-250ah's fitted 10-45") for w in hot.warnings
+    )
+    assert not any(w.startswith("aging:") for w in china.warnings)
+    assert hot.aging["cell_soh_end"] < china.aging["cell_soh_end"]  # hotter ages faster
+
+
+def test_lcos_and_tender_print_the_aging_models_range_warnings(cli, tmp_path):
+    cell = (ROOT / "examples" / "lfp-280ah-prismatic.toml").as_posix()
+    proj = tmp_path / "hot.toml"
+    proj.write_text(
+        f'name = "hot"\ncell = "{cell}"\npower_MW = 100\nduration_h = 4\ncost_set = "china"\n'
+        "[operation]\ntemperature_degC = 50\n"
+    )
+    out = cli("lcos", str(proj))
+    assert out.returncode == 0, out.stderr
+    assert "warning: aging: temperature 50 degC is outside nrel-lfp-250ah's fitted 10-45 degC" in out.stderr
+    bids = tmp_path / "bids.toml"
+    bids.write_text(
+        '[project]\npower_MW = 100\nduration_h = 4\ncost_set = "china"\noperation = { temperature_degC = 50 }\n'
+        f'[[bids]]\nname = "A"\ncell = "{cell}"\ndc_block_price_usd_per_kWh = 66\nrte_dc = 0.95\nwarranty_cycles = 6000\n'
+    )
+    out = cli("tender", str(bids), "--no-sensitivity", "--json")
+    assert out.returncode == 0, out.stderr
+    assert "warning: A: aging: temperature 50 degC is outside" in out.stderr
+    assert any("aging: temperature 50 degC" in w for w in json.loads(out.stdout)["warnings"])
+
+
+def test_the_cell_spec_is_read_once(monkeypatch):
+    """Loading and evaluating a project reads its cell spec once (load_project checks it, the
+    design uses what was read); in a tender each valid bid's check reads it, preparing no more."""
+    import cellwright.spec as spec_mod
+    from cellwright.storage import project as project_mod
+    from cellwright.storage.tender import load_tender
+
+    reads: list[str] = []
+
+    def counting(real):
+        def read(path, what):
+            reads.append(Path(path).name)
+            return real(path, what)
+
+        return read
+
+    monkeypatch.setattr(project_mod, "read_toml", counting(project_mod.read_toml))
+    monkeypatch.setattr(spec_mod, "read_toml", counting(spec_mod.read_toml))
+    evaluate(load_project(CHINA))
+    assert reads.count("lfp-280ah-prismatic.toml") == 1
+    reads.clear()
+    load_tender(ROOT / "examples" / "storage" / "tender-100mw-4h.toml", sensitivity=False)
+    checked = 3  # the example's four bids but one with rte_dc 1.2, refused before its files are read
+    assert reads.count("lfp-280ah-prismatic.toml") == checked

@@ -6,9 +6,10 @@ scalar whose cycles to end of life under the rated protocol equal the rating. Ma
 scalars run as one batch; the answer is interpolated in log-log between them.
 
 Anchoring is the slow part of a project or tender run (tens of aging runs of many years), and
-its answer depends only on the rating and the code, so it is kept twice: for the process in
-``_ANCHORS`` and across runs in the on-disk store of :mod:`cellwright.cache` (namespace
-``aging-anchor``, keyed by the rating, the parsed protocol and a digest of the aging code).
+its answer depends only on the rating and the code, so it is kept across runs in the on-disk
+store of :mod:`cellwright.cache` (namespace ``aging-anchor``, keyed by the rating, the parsed
+protocol and a digest of the aging code). There is no in-process cache: a caller that needs an
+anchor twice passes the first answer on (see :func:`cellwright.storage.project.prepare_many`).
 """
 
 from __future__ import annotations
@@ -51,10 +52,7 @@ def cycles_to_eol(
     return life.efc_to_eol(eol, eol_resistance) / proto.dod
 
 
-_ANCHORS: dict[tuple, float] = {}
-
 _log = logging.getLogger(__name__)
-"""Anchors of this process: (rated cycles, protocol text, end of life, model) -> scalar."""
 
 #: The modules whose code decides an anchor: a change to any of them is a new cache key.
 _ANCHOR_CODE = tuple(
@@ -84,15 +82,17 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
     """:func:`anchor_scalar` for many ratings ``(cycles, protocol, eol)`` at once: ratings under
     the same protocol and end of life share one aging run per round (six candidate scalars each,
     a coarse round over 0.25-2.5 then a fine one inside the bracket; log-log interpolation)."""
+    found: dict[tuple, float] = {}  # (rated cycles, protocol text, end of life, model) -> scalar
     todo: dict[tuple, list[float]] = {}
     for rated, text, eol in ratings:
         k = (float(rated), text, float(eol), model)
-        if k in _ANCHORS:
+        if k in found:
             continue
         stored = cache.finite_float(cache.get("aging-anchor", _stored_inputs(*k)))
         if stored is not None and stored > 0:
-            _ANCHORS[k] = stored
+            found[k] = stored
         else:
+            found[k] = np.nan  # computed below
             todo.setdefault((text, float(eol)), []).append(float(rated))
     if todo:
         where = cache.cache_dir()
@@ -131,11 +131,11 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             ok = np.isfinite(cycles[r])
             order = np.argsort(np.log(cycles[r][ok]))
             k = (float(rated), text, eol, model)
-            _ANCHORS[k] = float(
+            found[k] = float(
                 np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order]))
             )
-            cache.put("aging-anchor", _stored_inputs(*k), _ANCHORS[k])
-    return [_ANCHORS[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
+            cache.put("aging-anchor", _stored_inputs(*k), found[k])
+    return [found[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
 
 
 @dataclass(frozen=True)

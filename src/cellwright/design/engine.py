@@ -205,7 +205,48 @@ def design_cells(inp: DesignInputs) -> DesignResult:
     # a design that does not fit divides by zero areas and masses; it is flagged with its
     # reason, not warned about on stderr
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _design_cells(inp)
+        if len(inp) <= CHUNK:
+            return _design_cells(inp)
+        return _design_chunked(inp)
+
+
+#: Designs per pass. Every result is elementwise in the designs, so N designs are made in
+#: chunks written into the result arrays: the temporaries of a chunk are reused from the
+#: allocator's heap (and mostly stay in cache) instead of being mapped and zeroed afresh for
+#: every expression over N.
+CHUNK = 32768
+
+
+def _design_chunked(inp: DesignInputs) -> DesignResult:
+    n = len(inp)
+    fields = inp.as_dict()
+    out: DesignResult | None = None
+    layout: list[tuple[str, str, int]] = []  # (table, key, output index): shared arrays stay shared
+    arrays: list[np.ndarray] = []
+    for start in range(0, n, CHUNK):
+        part = slice(start, min(start + CHUNK, n))
+        r = _design_cells(DesignInputs(**{k: v[part] for k, v in fields.items()}))
+        tables = {"values": r.values, "bom_mass_kg": r.bom_mass_kg, "bom_area_m2": r.bom_area_m2}
+        tables["_"] = {"valid": r.valid, "reason": r.reason}
+        seen: dict[int, int] = {}
+        chunk_layout = []
+        for name, table in tables.items():
+            for key, x in table.items():
+                chunk_layout.append((name, key, seen.setdefault(id(x), len(seen))))
+                if start == 0 and len(arrays) < len(seen):
+                    arrays.append(np.empty(n, dtype=x.dtype))
+                arrays[seen[id(x)]][part] = x
+        if start == 0:
+            layout = chunk_layout
+        elif chunk_layout != layout:  # the engine shares arrays between results the same way each time
+            raise AssertionError("design_cells: chunks differ in which results share an array")
+    tables = {}
+    for name, key, i in layout:
+        tables.setdefault(name, {})[key] = arrays[i]
+    out = DesignResult(
+        tables["values"], tables["bom_mass_kg"], tables["bom_area_m2"], tables["_"]["valid"], tables["_"]["reason"]
+    )
+    return out
 
 
 def _design_cells(inp: DesignInputs) -> DesignResult:

@@ -21,17 +21,21 @@ Choices (documented assumptions):
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import materials
-from ..cell import Cell
-from ..design import FORMATS, electrode_build
+from ..design import FORMATS, DesignInputs, DesignResult, electrode_build
 from ..design.voltage import stoichiometries
 from . import functions
 from .parameters import F, SPMeParameters
+
+if TYPE_CHECKING:
+    from ..cell import Cell
 
 BRUGGEMAN = 1.5
 TEMPERATURE_K = 298.15
@@ -57,7 +61,18 @@ def _active_volume_fraction(porosity, fractions, densities):
 
 def from_cell(cell: Cell) -> SPMeParameters:
     """SPMe parameters of one designed cell (N = 1)."""
-    inp, res, names = cell.resolved.inputs, cell.result, cell.resolved.materials
+    return from_design(cell.resolved.inputs, cell.result, cell.resolved.materials)
+
+
+def from_design(inp: DesignInputs, res: DesignResult, names: Mapping[str, str]) -> SPMeParameters:
+    """SPMe parameters of N designed cells.
+
+    ``inp`` and ``res`` are the design engine's inputs and results over N designs (any mix of
+    formats); ``names`` is the role -> material map of the spec they were resolved from
+    (:attr:`cellwright.spec.Resolved.materials`), the same for every design: particle sizes,
+    transport, kinetics and open-circuit potentials are the materials' and so uniform across
+    the batch. Designs that are not valid carry NaN parameters (do not simulate them).
+    """
     eb = electrode_build(inp)
     pos = materials.get(names["cathode_active"])
     neg = materials.get(names["anode_active"])
@@ -108,7 +123,7 @@ def from_cell(cell: Cell) -> SPMeParameters:
         kappa=functions.register(f"{ely}.kappa", c, kappa),
         D_e=functions.register(f"{ely}.De", c, de),
         T=TEMPERATURE_K,
-        R_contact=current_collector_resistance(cell),
+        R_contact=current_collector_resistance(inp, res, names),
         capacity=res["capacity_Ah"] * 3600.0,
         V_min=inp.v_min,
         V_max=inp.v_max,
@@ -120,8 +135,8 @@ def from_cell(cell: Cell) -> SPMeParameters:
     )
 
 
-def current_collector_resistance(cell: Cell) -> np.ndarray:
-    """Lumped ohmic resistance of both foils, ohm.
+def current_collector_resistance(inp: DesignInputs, res: DesignResult, names: Mapping[str, str]) -> np.ndarray:
+    """Lumped ohmic resistance of both foils of N designs, ohm.
 
     Current collected uniformly along a sheet over a length l towards its tab meets, on
     average, the resistance l / (3 sigma w t) of the sheet (w its width, t its thickness), all
@@ -129,18 +144,16 @@ def current_collector_resistance(cell: Cell) -> np.ndarray:
     and w the layers times the sheet width. Prismatic jelly rolls collect along the uncoated
     edge (multi-tab): l is the strip's coated width, w the whole strip length. Cylindrical cells
     are taken with one tab per foil at mid-strip (assumption: the common 18650/21700 build): two
-    halves of the strip, each l = strip length / 2 long and the coated width wide.
+    halves of the strip, each l = strip length / 2 long and the coated width wide. ``names``
+    gives the foils' materials (role -> material, as :func:`from_design`).
     """
-    inp, res, names = cell.resolved.inputs, cell.result, cell.resolved.materials
     coated_width = res["electrode_width_mm"] * 1e-3
     length = res["electrode_length_mm"] * 1e-3
-    if inp.format[0] == FORMATS["cylindrical"]:
-        path, across = 0.5 * length, 2.0 * coated_width
-    elif inp.wound[0]:
-        path, across = coated_width, length
-    else:
-        path, across = length, coated_width * res["layers"]
-    total = 0.0
+    cylindrical = inp.format == FORMATS["cylindrical"]
+    wound = inp.wound & ~cylindrical
+    path = np.where(cylindrical, 0.5 * length, np.where(wound, coated_width, length))
+    across = np.where(cylindrical, 2.0 * coated_width, np.where(wound, length, coated_width * res["layers"]))
+    total: np.ndarray | float = 0.0
     for foil, thickness in (
         (names["cathode_foil"], inp.pos_foil_thickness),
         (names["anode_foil"], inp.neg_foil_thickness),

@@ -15,6 +15,8 @@ any other failure ends the design, flagged invalid.
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass, field, fields
 from typing import cast
 
@@ -163,6 +165,7 @@ def simulate(
         steps = parse(protocol)
     else:
         steps = list(cast(list[Step], protocol))
+    announce_compile(model, thermal)
     cell_model = _model(model, p, mesh, thermal)
     n = len(p)
     t = np.zeros(n)
@@ -386,11 +389,8 @@ def _not_finite(stack: dict[str, np.ndarray], totals: dict[str, np.ndarray]) -> 
     return out
 
 
-def kernels_compiled(model: str = "spme", thermal: bool = False) -> bool | None:
-    """Whether the compiled kernels a run of ``model`` uses are in Numba's on-disk cache, fresh
-    for their source: False means the first run compiles them (tens of seconds). None when the
-    run uses no compiled kernels (no Numba, or ``CELLWRIGHT_NUMBA=0``) or the cache cannot be
-    read."""
+def _kernels_used(model: str, thermal: bool) -> tuple | None:
+    """The compiled kernels (Numba dispatchers) a run of ``model`` calls, or None without Numba."""
     from .spme import kernels
 
     jit = kernels()
@@ -399,9 +399,46 @@ def kernels_compiled(model: str = "spme", thermal: bool = False) -> bool | None:
     if model == "dfn":
         from . import _jit_dfn
 
-        used: tuple = (_jit_dfn.electrode_newton,)
-    else:
-        used = (jit.step, jit.voltage, jit.advance if thermal else jit.run_constant)
+        return (_jit_dfn.electrode_newton,)
+    return (jit.step, jit.voltage, jit.advance if thermal else jit.run_constant)
+
+
+_ANNOUNCE_LOCK = threading.Lock()
+_ANNOUNCED: set[tuple[str, bool]] = set()  # said in this process (threads starting together say it once)
+
+
+def announce_compile(model: str = "spme", thermal: bool = False) -> bool:
+    """Say on stderr that this run compiles the kernels of ``model`` (tens of seconds), when
+    they are neither loaded in this process nor in Numba's on-disk cache; returns whether it
+    said so. The compiled code is then saved to that cache, so later runs load it. One line:
+    ``cellwright: compiling the SPMe kernels once (cached in <dir> for later runs)...``"""
+    used = _kernels_used(model, thermal)
+    if used is None:
+        return False
+    with _ANNOUNCE_LOCK:
+        if (model, thermal) in _ANNOUNCED or all(f.signatures for f in used):  # compiled or loaded here
+            return False
+        if kernels_compiled(model, thermal) is not False:  # on disk (or the cache unreadable)
+            return False
+        try:
+            where = str(used[0]._cache._cache_path)
+        except Exception:  # Numba's cache is not public API: name no directory then
+            where = "Numba's cache"
+        label = "DFN" if model == "dfn" else "SPMe"
+        _ANNOUNCED.add((model, thermal))
+        print(f"cellwright: compiling the {label} kernels once (cached in {where} for later runs)...", file=sys.stderr)
+        sys.stderr.flush()
+        return True
+
+
+def kernels_compiled(model: str = "spme", thermal: bool = False) -> bool | None:
+    """Whether the compiled kernels a run of ``model`` uses are in Numba's on-disk cache, fresh
+    for their source: False means the first run compiles them (tens of seconds). None when the
+    run uses no compiled kernels (no Numba, or ``CELLWRIGHT_NUMBA=0``) or the cache cannot be
+    read."""
+    used = _kernels_used(model, thermal)
+    if used is None:
+        return None
     try:
         return all(bool(f._cache._cache_file._load_index()) for f in used)
     except Exception:  # Numba's cache is not public API: when it changes, say nothing

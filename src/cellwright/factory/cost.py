@@ -20,6 +20,7 @@ Method: BatPaC v5 [batpac-v5; nelson2012 ch. 6-7], batch-first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,7 +76,7 @@ class CostResult:
 
     values: dict[str, np.ndarray]
     breakdown_usd_per_kWh: dict[str, np.ndarray]
-    steps: dict[str, np.ndarray]  # per-step labour_h, capital_usd, area_m2: (S, N)
+    steps: Mapping[str, np.ndarray]  # per-step labour_h, capital_usd, area_m2: (S, N), built when read
     valid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     reason: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
@@ -200,19 +201,119 @@ def check_inputs(c: CostInputs) -> None:
             raise SpecError(f"CostInputs.{name}", float(x[bad][0]), f"finite, {allowed}")
 
 
+#: Designs costed per pass: the temporaries of one pass stay small enough to be reused from
+#: the allocator's heap (and mostly in cache) instead of being mapped, zeroed and unmapped for
+#: every expression, which is what bounds a one-pass cost of millions of designs.
+CHUNK = 32768
+
+
 def cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     """Cost per good kWh of N designs made in N plants (arrays over N).
 
     Inputs out of range (a non-finite or negative price, a yield of 0) are refused with a
     SpecError; results that are not valid carry their reason (see :class:`CostResult`).
+    Every result is elementwise in the designs, so the designs are costed in chunks of
+    :data:`CHUNK` into the result arrays; the per-step plant arrays (``steps``, (S, N)) are
+    built only when read.
     """
     check_inputs(c)
+    if len(c) == 1 < len(design):  # one plant for every design: its fields as views, no copies
+        c = c.broadcast_to(len(design))
+    n = len(c)
     # a result that overflows is flagged with its reason, not warned about on stderr
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        return _cell_cost(design, c)
+        if n <= CHUNK or len(design) != n:  # one design in N plants (or N in one): broadcast
+            values, breakdown, reason = _cell_cost(design, c)
+        else:
+            values, breakdown, reason = {}, {}, np.empty(n, dtype=np.int16)
+            for start in range(0, n, CHUNK):
+                part = slice(start, min(start + CHUNK, n))
+                v, b, r = _cell_cost(_design_slice(design, part), _inputs_slice(c, part))
+                if start == 0:
+                    values = {k: np.empty(n, dtype=x.dtype) for k, x in v.items()}
+                    breakdown = {k: np.empty(n, dtype=x.dtype) for k, x in b.items()}
+                for out, got in ((values, v), (breakdown, b)):
+                    for k, x in got.items():
+                        out[k][part] = x
+                reason[part] = r
+    return CostResult(values, breakdown, _Steps(design, c), reason == COST_VALID, reason)
 
 
-def _cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
+def _design_slice(design: DesignResult, part: slice) -> DesignResult:
+    """Designs ``part`` of ``design`` as views (no copy)."""
+    return DesignResult(
+        {k: v[part] for k, v in design.values.items()},
+        {k: v[part] for k, v in design.bom_mass_kg.items()},
+        {k: v[part] for k, v in design.bom_area_m2.items()},
+        design.valid[part],
+        design.reason[part],
+    )
+
+
+def _inputs_slice(c: CostInputs, part: slice) -> CostInputs:
+    """Plants ``part`` of ``c`` as views (no copy)."""
+    return CostInputs(**{k: v[part] for k, v in c.as_dict().items()})
+
+
+class _Steps(Mapping[str, np.ndarray]):
+    """Per step, the labour (h/yr), capital (USD) and floor area (m2) charged to cells, (S, N):
+    the plant of :func:`cell_cost` laid out step by step, built on first read (it is S times
+    the size of any other result)."""
+
+    KEYS = ("labour_h", "capital_usd", "area_m2")
+
+    def __init__(self, design: DesignResult, c: CostInputs):
+        self._design, self._c = design, c
+        self._steps: dict[str, np.ndarray] | None = None
+
+    def _built(self) -> dict[str, np.ndarray]:
+        if self._steps is None:
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                labour_h, capital, floor = _plant_steps(self._design, self._c)
+            self._steps = dict(zip(self.KEYS, (labour_h, capital, floor)))
+        return self._steps
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+def _plant_steps(design: DesignResult, c: CostInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The plant at nameplate, per step: labour (h/yr), capital (USD) after the regional and
+    export-control multipliers, and floor area (m2) charged to cells, each (S, N)."""
+    bom, area = design.bom_mass_kg, design.bom_area_m2
+    kwh_per_cell = design["energy_Wh"] / 1000.0
+    good_cells = c.annual_kWh / kwh_per_cell
+    started = good_cells / c.cell_yield
+    rates = {
+        "cells": started,
+        "positive_active_kg": started * bom["cathode_active"] / c.y_electrode,
+        "negative_active_kg": started * bom["anode_active"] / c.y_electrode,
+        "positive_area_m2": started * area["cathode_active"],
+        "negative_area_m2": started * area["anode_active"],
+        "nmp_kg": started * bom["cathode_binder"] * c.nmp_per_binder / c.y_electrode,
+        "water_kg": started * bom["anode_binder"] * c.water_per_binder / c.y_electrode,
+        "rejected_cells": started - good_cells,
+        "energy_kWh": c.annual_kWh,
+    }
+    labour_h, capital, floor = process.scale_steps(rates, c.operating_days, design["capacity_Ah"])
+    building_line = np.asarray(process.steps().names) == "building_support"
+    capital = np.where(
+        building_line[:, None],
+        capital * c.construction_multiplier,
+        capital * c.equipment_multiplier * c.capex_multiplier,
+    )
+    return labour_h, capital, floor
+
+
+def _cell_cost(design: DesignResult, c: CostInputs) -> tuple[dict, dict, np.ndarray]:
     bom, area = design.bom_mass_kg, design.bom_area_m2
     kwh_per_cell = design["energy_Wh"] / 1000.0
     Y = c.cell_yield
@@ -263,25 +364,7 @@ def _cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
 
     # --- the plant at nameplate
     good_cells = c.annual_kWh / kwh_per_cell
-    started = good_cells / Y
-    rates = {
-        "cells": started,
-        "positive_active_kg": started * bom["cathode_active"] / c.y_electrode,
-        "negative_active_kg": started * bom["anode_active"] / c.y_electrode,
-        "positive_area_m2": started * area["cathode_active"],
-        "negative_area_m2": started * area["anode_active"],
-        "nmp_kg": started * bom["cathode_binder"] * c.nmp_per_binder / c.y_electrode,
-        "water_kg": started * bom["anode_binder"] * c.water_per_binder / c.y_electrode,
-        "rejected_cells": started - good_cells,
-        "energy_kWh": c.annual_kWh,
-    }
-    labour_h, capital, floor = process.scale_steps(rates, c.operating_days, design["capacity_Ah"])
-    building_line = np.asarray(process.steps().names) == "building_support"
-    capital = np.where(
-        building_line[:, None],
-        capital * c.construction_multiplier,
-        capital * c.equipment_multiplier * c.capex_multiplier,
-    )
+    labour_h, capital, floor = _plant_steps(design, c)
     ov = {k: v["value"] for k, v in process.plant_data()["overheads"].items()}
     capital_total = capital.sum(axis=0)
     floor_total = floor.sum(axis=0)
@@ -349,8 +432,7 @@ def _cell_cost(design: DesignResult, c: CostInputs) -> CostResult:
     if broken.any():
         for arr in (*values.values(), *breakdown.values()):
             arr[broken] = np.nan
-    steps = {"labour_h": labour_h, "capital_usd": capital, "area_m2": floor}
-    return CostResult(values, breakdown, steps, reason == COST_VALID, reason)
+    return values, breakdown, reason
 
 
 def _validity(design: DesignResult, c: CostInputs, values: dict, breakdown: dict) -> np.ndarray:

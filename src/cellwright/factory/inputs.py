@@ -7,8 +7,10 @@ kWh, mass in kg, area in m2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
+
+import numpy as np
 
 from ..batch import Batch, Column
 
@@ -73,3 +75,28 @@ class CostInputs(Batch):
     include_warranty: Column  # bool
 
     BOOL_FIELDS: ClassVar[tuple[str, ...]] = ("energy_explicit", "include_profit", "include_warranty")
+
+    def __post_init__(self):
+        """As :class:`~cellwright.batch.Batch`, except that a field given once (a scalar or
+        length 1) is broadcast to N as a read-only view, not copied N times: most plant, region
+        and policy fields are the same for every design, and N copies of each cost memory and
+        time for nothing."""
+        for f in fields(self):
+            dtype = bool if f.name in self.BOOL_FIELDS else float
+            setattr(self, f.name, np.atleast_1d(np.asarray(getattr(self, f.name), dtype=dtype)))
+        n = max(getattr(self, f.name).shape[0] for f in fields(self))
+        for f in fields(self):
+            arr = getattr(self, f.name)
+            if arr.shape[0] != n:
+                if arr.shape[0] != 1:
+                    raise ValueError(f"{type(self).__name__}.{f.name} has length {arr.shape[0]}, others {n}")
+                setattr(self, f.name, np.broadcast_to(arr, (n,)))
+        self._n = n
+
+    def broadcast_to(self, n: int) -> CostInputs:
+        """N plants from one (every field a read-only view), or these plants if there are N."""
+        if self._n == n:
+            return self
+        if self._n != 1:
+            raise ValueError(f"CostInputs of {self._n} plants cannot be broadcast to {n}")
+        return CostInputs(**{k: np.broadcast_to(v, (n,)) for k, v in self.as_dict().items()})

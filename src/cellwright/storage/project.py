@@ -22,6 +22,7 @@ after the last year, no salvage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -30,7 +31,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from ..errors import SpecError
 from ..readers import read_toml
-from ..spec import STRICT, parse_spec, spec_error
+from ..spec import STRICT, CellSpec, load_spec, parse_spec, spec_error
 from . import augmentation as aug
 from . import components, operation, system
 from . import efficiency as eff_mod
@@ -148,6 +149,8 @@ class Project(BaseModel):
     augmentation: Augmentation = Field(default_factory=Augmentation)
     finance: Finance = Field(default_factory=Finance)
     _base_dir: str = PrivateAttr(default=".")
+    #: the cell spec as :func:`check_files` read it, with the path it was read from
+    _cell_spec: tuple[Path, CellSpec] | None = PrivateAttr(default=None)
 
     @property
     def base_dir(self) -> str:
@@ -157,6 +160,13 @@ class Project(BaseModel):
     def path(self, name: str) -> Path:
         p = Path(name)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def cell_spec(self) -> CellSpec:
+        """The project's cell spec, read from its file once (:func:`check_files` keeps it)."""
+        path = self.path(self.cell)
+        if self._cell_spec is None or self._cell_spec[0] != path:
+            self._cell_spec = (path, load_spec(path))
+        return self._cell_spec[1]
 
 
 def parse_project(data: dict, base_dir: str | Path = ".", prefix: str = "") -> Project:
@@ -186,6 +196,7 @@ def check_files(p: Project, dispatch: bool = True, protocol_field: str = "aging.
     from ..aging.protocol import parse_protocol
 
     spec = parse_spec(read_toml(p.path(p.cell), "cell"))
+    p._cell_spec = (p.path(p.cell), spec)
     chosen = choose_model(spec.chemistry, p.aging.model, p.aging.rated_cycles, p.aging.rated_protocol, anchor=False)
     if chosen.rated_protocol is not None:
         try:
@@ -325,12 +336,17 @@ class _Prepared:
     chosen: ChosenModel
 
 
-def prepare(p: Project) -> _Prepared:
-    """Design the cell, build and price the plant, derive the duty and choose the aging model."""
+def prepare(p: Project, cell: Cell | None = None, chosen: ChosenModel | None = None) -> _Prepared:
+    """Design the cell, build and price the plant, derive the duty and choose the aging model.
+
+    ``cell``: the project's cell if already designed (its spec is not read again); ``chosen``:
+    its aging model if already chosen and anchored (:func:`prepare_many` anchors many at once);
+    otherwise it is chosen and anchored here."""
     from ..aging.anchor import choose_model
     from ..cell import Cell
 
-    cell = Cell.from_spec(p.path(p.cell))
+    if cell is None:
+        cell = Cell.from_spec(p.cell_spec())
     row = cell.result.row(0)
     if p.dc_block_price_usd_per_kWh is not None:  # the cells are inside the supplier's DC block price
         price, price_source = 0.0, "in dc_block_price_usd_per_kWh (cells and DC block hardware together)"
@@ -350,23 +366,141 @@ def prepare(p: Project) -> _Prepared:
         eff=chain,
     )
     duty = _duty(p, sys, chain)
-    a = p.aging
-    chosen = choose_model(
-        cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging."
-    )
+    if chosen is None:
+        a = p.aging
+        chosen = choose_model(
+            cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging."
+        )
     return _Prepared(p, cell, row, price, price_source, chain, sys, duty, chosen)
 
 
-def _yearly_soh_batch(preps: list[_Prepared]) -> list[np.ndarray]:
+def prepare_many(
+    projects: list[Project], cells: list[Cell] | None = None, chosen: list[ChosenModel] | None = None
+) -> list[_Prepared | SpecError]:
+    """:func:`prepare` for N projects, each cell spec read once and the aging models anchored in
+    batched runs (one per model, protocol and end of life). A project whose cell or rating is
+    wrong gets its SpecError in its place; the others are prepared. ``cells`` and ``chosen``:
+    per project, already designed cells and already anchored models (nothing is redone)."""
+    from ..aging.anchor import anchor_scalars, choose_model
+    from ..cell import Cell
+
+    out: list[_Prepared | SpecError | None] = [None] * len(projects)
+    built: list[tuple[Cell, ChosenModel] | None] = [None] * len(projects)
+    by_model: dict[str, list[int]] = {}
+    designed: dict[Path, Cell | SpecError] = {}  # projects naming one cell file share its design
+
+    def design(p: Project) -> Cell:
+        path = p.path(p.cell)
+        if path not in designed:
+            try:
+                designed[path] = Cell.from_spec(p.cell_spec())
+            except SpecError as exc:
+                designed[path] = exc
+        found = designed[path]
+        if isinstance(found, SpecError):
+            raise found
+        return found
+
+    for i, p in enumerate(projects):
+        try:
+            cell = cells[i] if cells is not None else design(p)
+            if chosen is not None:
+                built[i] = (cell, chosen[i])
+                continue
+            a = p.aging
+            model = choose_model(
+                cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, False, prefix="aging."
+            )
+        except SpecError as exc:
+            out[i] = exc
+            continue
+        built[i] = (cell, model)
+        if p.aging.anchor and model.rated_cycles is not None and model.rated_protocol is not None:
+            by_model.setdefault(model.model, []).append(i)
+    for model_name, idx in by_model.items():
+        ratings = [_rating(_built(built, i)[1]) for i in idx]
+        scalars: list[float | SpecError]
+        try:
+            scalars = list(anchor_scalars(ratings, model_name))
+        except SpecError:  # one rating out of reach: find which, one by one
+            scalars = [_anchor_one(r, model_name) for r in ratings]
+        for i, s in zip(idx, scalars, strict=True):
+            if isinstance(s, SpecError):
+                out[i] = s
+            else:
+                cell, model = _built(built, i)
+                built[i] = (cell, dataclass_replace(model, scalar=s))
+    for i, p in enumerate(projects):
+        if out[i] is None:
+            cell, model = _built(built, i)
+            if p.aging.anchor and model.rated_cycles is not None and model.rated_protocol is None:
+                out[i] = SpecError("aging.rated_protocol", None, "required with aging.rated_cycles")
+                continue
+            try:
+                out[i] = prepare(p, cell, model)
+            except SpecError as exc:
+                out[i] = exc
+    return cast("list[_Prepared | SpecError]", out)
+
+
+def _built(built: list[tuple[Cell, ChosenModel] | None], i: int) -> tuple[Cell, ChosenModel]:
+    item = built[i]
+    assert item is not None  # set for every project without an error
+    return item
+
+
+def _rating(m: ChosenModel) -> tuple[float, str, float]:
+    assert m.rated_cycles is not None and m.rated_protocol is not None  # only rated models are anchored
+    return (m.rated_cycles, m.rated_protocol, m.rated_eol)
+
+
+def _anchor_one(rating: tuple, model: str) -> float | SpecError:
+    from ..aging.anchor import anchor_scalars
+
+    try:
+        return anchor_scalars([rating], model)[0]
+    except SpecError as exc:
+        return SpecError("aging." + exc.field, exc.value, exc.allowed)
+
+
+@dataclass
+class Aged:
+    """A project's cells' relative capacity at the start of each year 0..years, and where its
+    duty leaves the aging model's fitted range (one line each)."""
+
+    soh: np.ndarray
+    warnings: list[str]
+
+
+def soh_key(pr: _Prepared) -> tuple:
+    """What a project's aging depends on: model, scalar, length and duty (equal keys, equal
+    :class:`Aged`)."""
+    d = pr.duty
+    return (
+        pr.chosen.model,
+        pr.chosen.scalar,
+        pr.project.years,
+        d["t_s"].tobytes(),
+        d["soc"].tobytes(),
+        d["temp"].tobytes(),
+    )
+
+
+def age(preps: list[_Prepared], known: dict[tuple, Aged] | None = None) -> list[Aged]:
     """Cells' relative capacity by age for every project, batched: projects sharing a model,
-    a time grid and a project length run in one aging call (a duty per project)."""
-    out: list[np.ndarray | None] = [None] * len(preps)
+    a time grid and a project length run in one aging call (a duty per project). ``known``
+    (keyed by :func:`soh_key`): results already computed, e.g. for the same projects under
+    other finance rules, taken as they are."""
+    from ..aging.ranges import profile_ranges, range_warnings
+
+    known = known or {}
+    out: list[Aged | None] = [None] * len(preps)
     groups: dict[tuple, list[int]] = {}
     for i, pr in enumerate(preps):
         if not pr.project.aging.degradation:
-            out[i] = np.ones(pr.project.years + 1)
+            out[i] = Aged(np.ones(pr.project.years + 1), [])
             continue
-        if (hit := _SOH_CACHE.get(_soh_key(pr))) is not None:
+        if (hit := known.get(soh_key(pr))) is not None:
             out[i] = hit
             continue
         key = (pr.chosen.model, pr.project.years, pr.duty["t_s"].size, pr.duty["t_s"].tobytes())
@@ -378,27 +512,10 @@ def _yearly_soh_batch(preps: list[_Prepared]) -> list[np.ndarray]:
         scal = np.array([preps[i].chosen.scalar for i in idx])
         soh = operation.yearly_soh(t, soc, temp, years, model, scal)
         for j, i in enumerate(idx):
-            out[i] = column = soh[:, j]
-            if len(_SOH_CACHE) > 256:
-                _SOH_CACHE.clear()
-            _SOH_CACHE[_soh_key(preps[i])] = column
-    return cast("list[np.ndarray]", out)  # every project's entry is set above
-
-
-# Aging results by duty, so re-ranking a tender under other finance rules does not re-run it.
-_SOH_CACHE: dict[tuple, np.ndarray] = {}
-
-
-def _soh_key(pr: _Prepared) -> tuple:
-    d = pr.duty
-    return (
-        pr.chosen.model,
-        pr.chosen.scalar,
-        pr.project.years,
-        d["t_s"].tobytes(),
-        d["soc"].tobytes(),
-        d["temp"].tobytes(),
-    )
+            d = preps[i].duty
+            lines = range_warnings(model, profile_ranges(t, d["soc"], d["temp"]))
+            out[i] = Aged(soh[:, j], [f"aging: {w}" for w in lines])
+    return cast("list[Aged]", out)  # every project's entry is set above
 
 
 def _guaranteed(soh: np.ndarray, a: Aging) -> np.ndarray:
@@ -417,46 +534,23 @@ def evaluate(p: Project) -> ProjectResult:
 
 
 def evaluate_many(projects: list[Project]) -> list[ProjectResult]:
-    """Evaluate N projects; their cells' aging runs batched (:func:`_yearly_soh_batch`)."""
-    warm_anchors(projects)
-    return evaluate_prepared([prepare(p) for p in projects])
+    """Evaluate N projects; their anchoring and aging runs batched (:func:`prepare_many`,
+    :func:`age`). The first project that cannot be prepared raises its SpecError."""
+    preps = prepare_many(projects)
+    for pr in preps:
+        if isinstance(pr, SpecError):
+            raise pr
+    return evaluate_prepared(cast("list[_Prepared]", preps))
 
 
-def warm_anchors(projects: list[Project]) -> None:
-    """Anchor every project's aging model on its rating in batched runs (one per model,
-    protocol and end of life) before the projects are prepared one by one. A project whose
-    cell or rating is wrong is skipped here; preparing it reports the error."""
-    from ..aging.anchor import anchor_scalars, choose_model
-    from ..spec import load_spec
-
-    by_model: dict[str, list] = {}
-    for p in projects:
-        try:
-            chosen = choose_model(
-                load_spec(p.path(p.cell)).chemistry,
-                p.aging.model,
-                p.aging.rated_cycles,
-                p.aging.rated_protocol,
-                p.aging.rated_eol,
-                anchor=False,
-            )
-        except (SpecError, OSError):
-            continue
-        if p.aging.anchor and chosen.rated_cycles is not None and chosen.rated_protocol is not None:
-            by_model.setdefault(chosen.model, []).append((chosen.rated_cycles, chosen.rated_protocol, chosen.rated_eol))
-    for model, ratings in by_model.items():
-        try:
-            anchor_scalars(ratings, model)
-        except SpecError:
-            pass  # out of reach: reported per project when it is prepared
+def evaluate_prepared(preps: list[_Prepared], aged: list[Aged] | None = None) -> list[ProjectResult]:
+    """Finish prepared projects: batched aging (or the given ``aged``, one per project),
+    augmentation, cash flows, LCOS."""
+    return [_finish(pr, a) for pr, a in zip(preps, aged if aged is not None else age(preps), strict=True)]
 
 
-def evaluate_prepared(preps: list[_Prepared]) -> list[ProjectResult]:
-    """Finish prepared projects: batched aging, augmentation, cash flows, LCOS."""
-    return [_finish(pr, soh) for pr, soh in zip(preps, _yearly_soh_batch(preps))]
-
-
-def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
+def _finish(pr: _Prepared, aged: Aged) -> ProjectResult:
+    cell_soh = aged.soh
     p, sys, duty, chain, chosen, row, price = pr.project, pr.sys, pr.duty, pr.chain, pr.chosen, pr.row, pr.price
     years = p.years
     soh = _guaranteed(cell_soh, p.aging)[:, None]
@@ -592,7 +686,8 @@ def _finish(pr: _Prepared, cell_soh: np.ndarray) -> ProjectResult:
             "years": years,
         },
         sources=sources,
-        warnings=lcos_warnings(lcos_value, breakdown.get("charging", 0.0), f.charging_price_usd_per_MWh),
+        warnings=aged.warnings
+        + lcos_warnings(lcos_value, breakdown.get("charging", 0.0), f.charging_price_usd_per_MWh),
     )
 
 

@@ -35,7 +35,7 @@ from ..errors import SpecError
 from ..readers import read_toml
 from ..spec import STRICT, spec_error
 from . import operation
-from .project import Project, check_files, evaluate_many, evaluate_prepared, parse_project, prepare, warm_anchors
+from .project import Project, age, check_files, evaluate_prepared, parse_project, prepare_many, soh_key
 
 #: Most bids in one tender. Each bid designs a cell, anchors an aging model and runs a
 #: 20-year life, and the sensitivity table runs them all again for every rule varied: 100 bids
@@ -212,17 +212,17 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
     # what only designing the cell or anchoring the warranty finds (a can too small, a rating out
     # of the model's reach) is found when the plant is prepared: that bid is reported, the others
     # ranked
-    warm_anchors(projects)
     preps, good_bids = [], []
-    for bid, proj in zip(bids, projects):
-        try:
-            preps.append(prepare(proj))
+    for bid, prep in zip(bids, prepare_many(projects), strict=True):
+        if isinstance(prep, SpecError):
+            invalid.append({"name": bid.name, "field": prep.field, "error": str(prep)})
+        else:
+            preps.append(prep)
             good_bids.append(bid)
-        except SpecError as exc:
-            invalid.append({"name": bid.name, "field": exc.field, "error": str(exc)})
     if not preps:
         return TenderResult(data.get("name", "tender"), [], invalid, ["no valid bid to rank"], [], rules_text(base))
-    results = evaluate_prepared(preps)
+    aged = age(preps)
+    results = evaluate_prepared(preps, aged)
     warnings = [f"{b.name}: {w}" for b, r in zip(good_bids, results) for w in r.warnings]
     lcos_values = [r.lcos_usd_per_MWh for r in results]
     ranks = rank(lcos_values)
@@ -256,7 +256,13 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
                 projs = [bid_project(_merge(common, over), b, base_dir, f"bids[{b.name}].") for b in good_bids]
             except SpecError:
                 continue  # the varied rule leaves its allowed range (a discount rate near 1): not shown
-            vals = [r.lcos_usd_per_MWh for r in evaluate_many(projs)]
+            # the same cells and anchored models; aging is rerun only where the rule changes the duty
+            varied = prepare_many(projs, [pr.cell for pr in preps], [pr.chosen for pr in preps])
+            ready = [v for v in varied if not isinstance(v, SpecError)]
+            if len(ready) != len(varied):
+                continue  # the varied rule makes a bid impossible: not shown
+            known = {soh_key(pr): a for pr, a in zip(preps, aged, strict=True)}
+            vals = [r.lcos_usd_per_MWh for r in evaluate_prepared(ready, age(ready, known))]
             rk = rank(vals)
             order_v = [good_bids[i].name for i in sorted(range(len(vals)), key=lambda i: (rk[i], i))]
             sens.append(
