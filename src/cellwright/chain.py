@@ -34,6 +34,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .aging.protocol import Protocol
 from .design import DesignInputs, DesignResult, design_cells, size_to_capacity, size_to_energy
 from .errors import SpecError
 from .factory.cost import CostResult, cell_cost
@@ -91,7 +92,7 @@ class Life:
     """Cycles to ``eol`` (relative capacity) under ``protocol`` (e.g. "0.5C/0.5C, 25degC,
     100% DOD"), with ``model`` or the chemistry's aging model, anchored on its rating."""
 
-    protocol: str
+    protocol: str | Protocol
     eol: float = 0.8
     model: str | None = None
 
@@ -245,7 +246,7 @@ def _life(valid: np.ndarray, chemistry: str, life: Life, notes: list[list[str]])
 
     n = valid.shape[0]
     out = {k: np.full(n, np.nan) for k in ("cycles_to_eol", "efc_to_eol", "years_to_eol", "degradation_scalar")}
-    proto = parse_protocol(life.protocol)
+    proto = life.protocol if isinstance(life.protocol, Protocol) else parse_protocol(life.protocol)
     chosen = choose_model(chemistry, life.model)
     t, soc, temp = profile(proto)
     result = simulate_life(

@@ -469,7 +469,6 @@ MAX_YEARS = 100.0
 LIFE_HORIZON_YEARS = 80.0
 
 #: How long the first run of a model compiles its kernels (2-core machine, no cache on disk).
-COMPILE_TIME = {"spme": "about 30 s", "dfn": "a few seconds"}
 
 #: C-rates ``simulate`` runs: above 0 and at most this.
 MAX_C_RATE = 50.0
@@ -519,7 +518,7 @@ def simulate(
     from .cell import Cell
     from .electrochem.from_design import from_cell
     from .electrochem.rate import rate_capability
-    from .electrochem.solve import MODELS, kernels_compiled
+    from .electrochem.solve import MODELS
     from .errors import SpecError
 
     rates = _c_rates(c_rates)
@@ -531,8 +530,6 @@ def simulate(
     label = model.upper() if model == "dfn" else "SPMe"
     cell = Cell.from_spec(spec)
     params = from_cell(cell)
-    if kernels_compiled(model, thermal) is False:
-        typer.echo(f"compiling the {label} kernels (first run only, {COMPILE_TIME[model]})...", err=True)
     with np.errstate(all="ignore"):  # a run that is not finite is flagged invalid, with its reason
         rc = rate_capability(params, rates, thermal=thermal, model=model)
     nominal = float(params.capacity[0] / 3600.0)
@@ -985,6 +982,16 @@ def tender(
         raise typer.Exit(2)
 
 
+def _register_study() -> None:
+    from .cli_study import study_app  # it uses this module's helpers: imported once they exist
+
+    app.add_typer(study_app, name="study")
+
+
+if __name__ != "__main__":  # run as a script, the package's own module registers it
+    _register_study()
+
+
 def route(args: list[str]) -> list[str]:
     """The command line's arguments as the app takes them: ``life fit`` is ``life-fit`` (``life``
     takes a spec path, so ``fit`` cannot be its subcommand)."""
@@ -999,4 +1006,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from cellwright.cli import main as package_main
+
+    package_main()

@@ -20,3 +20,7 @@ class SpecError(ValueError):
         if len(shown) > MAX_VALUE_CHARS:
             shown = shown[: MAX_VALUE_CHARS - 3] + "..."
         super().__init__(f"{field} = {shown}: {allowed}")
+
+    def __reduce__(self):
+        # raised in a worker process, it arrives in the caller as the same error
+        return (SpecError, (self.field, self.value, self.allowed))

@@ -222,7 +222,10 @@ class CrossedPlan(Plan):
         k = len(self.sampled)
         blocks = range(first // self.BLOCK, (stop - 1) // self.BLOCK + 1)
         u = np.concatenate(
-            [np.random.default_rng(np.random.SeedSequence([self.study.seed, b])).random((self.BLOCK, k)) for b in blocks]
+            [
+                np.random.default_rng(np.random.SeedSequence([self.study.seed, b])).random((self.BLOCK, k))
+                for b in blocks
+            ]
         )
         offset = blocks[0] * self.BLOCK
         return u[first - offset : stop - offset]

@@ -28,9 +28,11 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from ..errors import SpecError
 from ..readers import read_toml
+from ..spec import CellSpec, Resolved
 from .variables import Address, address, assign_many, bounds, describe_bounds
 
 #: Stages a study may ask for, in chain order.
@@ -92,8 +94,8 @@ class _Group:
     """Rows sharing a cell structure: their base cell, its resolution and the inputs map."""
 
     cell: dict
-    resolved: object
-    spec: object
+    resolved: Resolved
+    spec: CellSpec
     numeric: list[str]
     map: _Multilinear | None
     cost_from_cell: bool
@@ -219,10 +221,8 @@ class Model:
         data = assign_many(data, self._items(row, "plant"))
         try:
             return PlantSpec.model_validate(data)
-        except Exception as exc:  # pydantic's ValidationError
-            if hasattr(exc, "errors"):
-                raise spec_error(exc, PlantSpec, "plant.") from None
-            raise
+        except ValidationError as exc:
+            raise spec_error(exc, PlantSpec, "plant.") from None
 
     def _project(self, row: dict):
         from ..storage.project import parse_project
@@ -428,7 +428,9 @@ class Model:
         from ..chain import Life
 
         protocol = parse_protocol(self.study.life.protocol)
-        changes = {self.addresses[k].path[0]: _plain(v) for k, v in grow.items() if self.addresses[k].target == "protocol"}
+        changes = {
+            self.addresses[k].path[0]: _plain(v) for k, v in grow.items() if self.addresses[k].target == "protocol"
+        }
         if changes:
             protocol = dataclasses.replace(protocol, **changes)
         return Life(protocol=protocol, eol=self.study.life.eol)
@@ -456,7 +458,7 @@ class Model:
                 errors[j] = f"{exc.field} = {exc.value}: {exc.allowed}"
         results = evaluate_prepared(preps) if preps else []
         by_row = dict(zip(index, results))
-        cols = {"lcos_usd_per_MWh": [], "capex_usd": [], "energy_delivered_MWh": []}
+        cols: dict[str, list[float]] = {"lcos_usd_per_MWh": [], "capex_usd": [], "energy_delivered_MWh": []}
         for j in range(len(rows)):
             r = by_row.get(j)
             for name in cols:
@@ -583,9 +585,10 @@ def _target(group: _Group):
         return None
     from ..chain import SizingTarget
 
-    kind = "energy" if spec.target.energy_Wh is not None else "capacity"
-    value = spec.target.energy_Wh if kind == "energy" else spec.target.capacity_Ah
-    return SizingTarget(kind, float(value), group.resolved.free_dimension, spec.target.aspect_ratio or 3.0)
+    kind = "energy_Wh" if spec.target.energy_Wh is not None else "capacity_Ah"
+    value = spec.target.energy_Wh if kind == "energy_Wh" else spec.target.capacity_Ah
+    free = group.resolved.free_dimension or ""  # set in target mode by resolve()
+    return SizingTarget(kind, float(value or 0.0), free, spec.target.aspect_ratio or 3.0)
 
 
 def build(study) -> Model:

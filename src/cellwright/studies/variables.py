@@ -66,7 +66,7 @@ def address(key: str) -> Address:
         return Address(key, head, parts[1:])
     if head == "bids":
         if len(parts) < 3:
-            raise SpecError(f'variables."{key}"', key, 'a bid\'s key, e.g. \'bids."Supplier A".rte_dc\'')
+            raise SpecError(f'variables."{key}"', key, "a bid's key, e.g. 'bids.\"Supplier A\".rte_dc'")
         return Address(key, "bids", parts[1:])
     return Address(key, "cell", parts)
 
