@@ -237,12 +237,8 @@ def test_query_and_csv_agree_with_the_rows(reference, tmp_path):
 
 @pytest.fixture
 def cli():
-    import typer
+    from cellwright.cli import app
 
-    from cellwright.cli_study import study_app
-
-    app = typer.Typer()
-    app.add_typer(study_app, name="study")
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["study", *args])
 

@@ -15,12 +15,22 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import AsJson, Debug, _echo_json, _one_line_errors, _plot_failed, _plot_target, _text, _write_plot
-
+# made before the import of cli.py, which registers it as ``cellwright study``
 study_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Studies: the chain over many variants (grid, Monte Carlo, sensitivity, optimisation), stored as Parquet.",
+)
+
+from .cli import (  # noqa: E402
+    AsJson,
+    Debug,
+    _echo_json,
+    _one_line_errors,
+    _plot_failed,
+    _plot_target,
+    _text,
+    _write_plot,
 )
 
 #: most rows `study query` prints as a table; more are counted, and --csv writes them all
