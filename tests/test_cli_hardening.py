@@ -326,15 +326,7 @@ def test_library_warnings_become_one_line_each(cli, monkeypatch):
 # --- compiled kernels: said once when they compile, cached on disk ---------------------------
 
 
-@pytest.mark.parametrize("compiled, said", [(False, True), (True, False)])
-def test_a_first_compile_is_said_on_stderr(cli, monkeypatch, compiled, said):
-    import cellwright.electrochem.solve as solve
-
-    monkeypatch.setattr(solve, "kernels_compiled", lambda model, thermal=False: compiled)
-    out = cli("simulate", M50, "--c-rates", "1", "--json")
-    assert out.returncode == 0
-    assert ("compiling the SPMe kernels (first run only" in out.stderr) is said
-    strict_json(out.stdout)
+# the first-compile message itself: tests/test_jit_cache.py (a fresh Numba cache in a subprocess)
 
 
 def test_compiled_kernels_are_cached_on_disk_for_the_next_process(m50):

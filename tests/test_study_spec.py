@@ -181,7 +181,6 @@ def test_grid_needs_levels():
         ({"method": "grid", "samples": 10}, "samples"),
         ({"method": "tornado", "samples": 10}, "samples"),
         ({"method": "nsga2"}, "optimize"),
-        ({"method": "random", "samples": 4, "optimize": {"objectives": {"a": "min"}}}, "optimize"),
         ({"method": "nsga2", "optimize": {"objectives": {"a": "least"}}}, "optimize.objectives.a"),
         ({"method": "nsga2", "optimize": {"objectives": {}}}, "optimize.objectives"),
         (

@@ -12,7 +12,8 @@ formats; no ``Cell`` objects) and runs, in order, the stages named in ``stages``
   (``cell_cost_usd_per_kWh``, ...).
 - ``performance``: constant-current discharges from full charge with the SPMe or DFN
   (:class:`Performance`). Columns per C-rate r (formatted ``{r:g}``): ``capacity_{r}C_Ah`` and
-  ``energy_{r}C_Wh`` (delivered to the lower cut-off voltage), ``mean_power_{r}C_W``, and with
+  ``energy_{r}C_Wh`` (delivered to the lower cut-off voltage), ``mean_power_{r}C_W``,
+  ``capacity_retention_{r}C`` (delivered over rated capacity), and with
   the thermal model ``max_temperature_{r}C_degC`` -- ``cellwright simulate --json``'s
   ``capacity_Ah``, ``energy_Wh``, ``mean_power_W``, ``max_temperature_degC`` at that rate.
 - ``life``: cycles to end of life under a test protocol with the chemistry's aging model
@@ -215,10 +216,16 @@ def _performance(
     rows = np.flatnonzero(valid)
     first, inverse = unique_rows(inputs, rows)
     names = {
-        r: (f"capacity_{r:g}C_Ah", f"energy_{r:g}C_Wh", f"mean_power_{r:g}C_W", f"max_temperature_{r:g}C_degC")
+        r: (
+            f"capacity_{r:g}C_Ah",
+            f"energy_{r:g}C_Wh",
+            f"mean_power_{r:g}C_W",
+            f"capacity_retention_{r:g}C",
+            f"max_temperature_{r:g}C_degC",
+        )
         for r in perf.c_rates
     }
-    out = {k: np.full(n, np.nan) for r in perf.c_rates for k in names[r][: 4 if perf.thermal else 3]}
+    out = {k: np.full(n, np.nan) for r in perf.c_rates for k in names[r][: 5 if perf.thermal else 4]}
     if first.size == 0:
         return out
     params = from_design(
@@ -227,7 +234,15 @@ def _performance(
     rc = rate_capability(params, perf.c_rates, thermal=perf.thermal, model=perf.model)
     for j, r in enumerate(perf.c_rates):
         ok = rc.valid[:, j]
-        values = (rc.capacity_Ah[:, j], rc.energy_Wh[:, j], rc.mean_power_W[:, j], rc.max_temperature_K[:, j] - 273.15)
+        # delivered over rated capacity: what a thick or dense coating loses at this rate
+        retention = rc.capacity_Ah[:, j] / (params.capacity / 3600.0)
+        values = (
+            rc.capacity_Ah[:, j],
+            rc.energy_Wh[:, j],
+            rc.mean_power_W[:, j],
+            retention,
+            rc.max_temperature_K[:, j] - 273.15,
+        )
         for key, v in zip(names[r], values, strict=False):
             if key in out:
                 out[key][rows] = np.where(ok, v, np.nan)[inverse]

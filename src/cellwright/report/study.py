@@ -134,7 +134,7 @@ def distribution_figure(table: Mapping[str, np.ndarray], outputs: list[str]) -> 
 def plot(study: Study, table: dict[str, np.ndarray], path: str | Path, output: str | None = None) -> Path:
     """Draw the study's figure into ``path`` (format from its suffix, e.g. .png, .svg, .pdf)
     and return it: tornado, Sobol or Morris indices of ``output`` (default: the first output
-    column), the Pareto front of an NSGA-II study, else histograms and CDFs of the outputs."""
+    column), the Pareto front of a study with [optimize] objectives, else histograms and CDFs of the outputs."""
     outputs = analysis.output_columns(table, study)
     if output is None and outputs:
         output = outputs[0]
@@ -150,8 +150,7 @@ def plot(study: Study, table: dict[str, np.ndarray], path: str | Path, output: s
     elif method == "morris":
         assert output is not None
         fig = sensitivity_figure(analysis.morris(study, table, output), output, "morris")
-    elif method == "nsga2":
-        assert study.optimize is not None
+    elif study.optimize is not None:  # NSGA-II, or any study naming its objectives
         fig = pareto_figure(table, study.optimize.objectives)
     else:
         fig = distribution_figure(table, [output] if output and output not in outputs else outputs)

@@ -170,8 +170,13 @@ def variants(p: Project) -> list[tuple[str, dict]]:
     return out
 
 
-def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> TenderResult:
-    """Rank the bids of a parsed bids file (see the module docstring for the rules)."""
+def evaluate_tender(
+    data: dict, base_dir: Path, sensitivity: bool = True, known_aging: dict | None = None
+) -> TenderResult:
+    """Rank the bids of a parsed bids file (see the module docstring for the rules).
+
+    ``known_aging``: the caller's aging results by :func:`~cellwright.storage.project.soh_key`,
+    read and filled here, so many evaluations of one tender (a study) age each duty once."""
     common = data.get("project")
     if not isinstance(common, dict):
         raise SpecError("project", None, "a [project] table with power_MW, duration_h and the common conventions")
@@ -221,7 +226,9 @@ def evaluate_tender(data: dict, base_dir: Path, sensitivity: bool = True) -> Ten
             good_bids.append(bid)
     if not preps:
         return TenderResult(data.get("name", "tender"), [], invalid, ["no valid bid to rank"], [], rules_text(base))
-    aged = age(preps)
+    aged = age(preps, known_aging)
+    if known_aging is not None:
+        known_aging.update({soh_key(pr): a for pr, a in zip(preps, aged, strict=True)})
     results = evaluate_prepared(preps, aged)
     warnings = [f"{b.name}: {w}" for b, r in zip(good_bids, results) for w in r.warnings]
     lcos_values = [r.lcos_usd_per_MWh for r in results]

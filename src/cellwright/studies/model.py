@@ -442,7 +442,7 @@ class Model:
 
     def _evaluate_projects(self, values: dict, n: int, out: _Columns) -> None:
         from ..cell import Cell
-        from ..storage.project import evaluate_prepared, prepare
+        from ..storage.project import age, evaluate_prepared, prepare
 
         keys = [k for k, a in self.addresses.items() if a.target in ("cell", "cell-file", "project")]
         rows, inv = self._distinct(values, keys, n)
@@ -456,7 +456,7 @@ class Model:
                 index.append(j)
             except SpecError as exc:
                 errors[j] = f"{exc.field} = {exc.value}: {exc.allowed}"
-        results = evaluate_prepared(preps) if preps else []
+        results = evaluate_prepared(preps, age(preps)) if preps else []
         by_row = dict(zip(index, results))
         cols: dict[str, list[float]] = {"lcos_usd_per_MWh": [], "capex_usd": [], "energy_delivered_MWh": []}
         for j in range(len(rows)):
@@ -480,9 +480,10 @@ class Model:
         winner = np.full(len(rows), "", dtype=object)
         reason = np.full(len(rows), "", dtype=object)
         warns = np.full(len(rows), "", dtype=object)
+        aging: dict = {}  # this chunk's aging runs by duty: rows that differ only in money share them
         for j, row in enumerate(rows):
             try:
-                result = evaluate_tender(self._tender(row), self.tender_dir, sensitivity=False)
+                result = evaluate_tender(self._tender(row), self.tender_dir, sensitivity=False, known_aging=aging)
             except SpecError as exc:
                 reason[j] = f"{exc.field} = {exc.value}: {exc.allowed}"
                 continue

@@ -517,8 +517,7 @@ def _check_method(study: Study) -> None:
             raise SpecError(
                 "optimize", None, "required by method 'nsga2': objectives, constraints, population, generations"
             )
-    elif study.optimize is not None:
-        raise SpecError("optimize", "{...}", f"used only by method 'nsga2', not '{m}'; remove it")
+    # with another method, [optimize] names the objectives of the Pareto front `study plot` draws
 
 
 def parse_study(data: dict, base_dir: Path) -> Study:
