@@ -30,6 +30,9 @@ run: $(STAMP)
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-china.toml
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-us.toml
 	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml
+	$(BIN)/cellwright study run examples/studies/quick.toml --out out/study-quick --no-progress
+	$(BIN)/cellwright study query out/study-quick "SELECT \"plant.region\" AS region, count(*) AS designs, min(cell_cost_usd_per_kWh) AS min_usd_per_kWh, max(specific_energy_Wh_kg) AS max_Wh_per_kg FROM results GROUP BY 1 ORDER BY 1"
+	$(BIN)/cellwright study plot out/study-quick --plot out/study-quick.png --output cell_cost_usd_per_kWh
 	@echo "plots written to out/: $$(ls out | tr '\n' ' ')"
 
 test: $(STAMP)
@@ -41,6 +44,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/electrochem_vs_pybamm.py
 	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/aging_vs_blast.py --cells 2000
+	$(BIN)/python benchmarks/stream_memory.py --n 1e8
+	$(BIN)/python benchmarks/study_spme.py
+	$(BIN)/python benchmarks/study_scaling.py --study benchmarks/studies/spme-scaling.toml --backend processes
 
 $(VALIDATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[validate]'
