@@ -124,6 +124,8 @@ def test_chain_rejects_bad_setup():
     with pytest.raises(SpecError, match=r"performance\.model"):
         chain.Performance(model="p2d")
     with pytest.raises(SpecError, match="stages"):
+        chain.run(_lfp_batch([80.0])[1], stages=("design", "tender"))
+    with pytest.raises(SpecError, match="project"):
         chain.run(_lfp_batch([80.0])[1], stages=("design", "storage"))
     with pytest.raises(SpecError, match=r"target\.kind"):
         chain.SizingTarget("mass_kg", 1.0, "height_mm")
@@ -136,3 +138,21 @@ def test_chain_sizing_target_meets_capacity():
     target = chain.SizingTarget("capacity_Ah", 100.0, "height_mm")
     r = chain.run(inp, stages=("design",), target=target)
     np.testing.assert_allclose(r.columns["capacity_Ah"], 100.0, rtol=1e-3)
+
+
+def test_chain_storage_stage_gives_the_lcos_command_s_project():
+    from pathlib import Path
+
+    from cellwright import chain
+    from cellwright.spec import load_spec, resolve
+    from cellwright.storage.project import evaluate, load_project
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    project = load_project(examples / "storage" / "lfp-100mw-4h-china.toml")
+    r = resolve(load_spec(examples / "lfp-280ah-prismatic.toml"))
+    inputs = r.inputs.take(np.zeros(3, dtype=int))  # three identical designs: one project run
+    out = chain.run(inputs, stages=["design", "storage"], materials=r.materials, project=project, spec=r.spec)
+    ref = evaluate(project)
+    assert out.valid.all()
+    for key in ("lcos_usd_per_MWh", "capex_usd", "energy_delivered_MWh"):
+        assert out.columns[key] == pytest.approx(np.full(3, getattr(ref, key)), rel=1e-12)

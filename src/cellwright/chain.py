@@ -20,6 +20,11 @@ formats; no ``Cell`` objects) and runs, in order, the stages named in ``stages``
   anchored on its datasheet rating (:class:`Life`). Columns as ``cellwright life --json``:
   ``cycles_to_eol``, ``efc_to_eol``, ``years_to_eol`` (NaN where not reached), and
   ``degradation_scalar``.
+- ``storage``: a storage project (:class:`~cellwright.storage.project.Project`) built from each
+  design's cells, as ``cellwright lcos`` builds it from one cell file (``spec`` gives the cells'
+  chemistry and name). Columns: ``lcos_usd_per_MWh``, ``capex_usd``, ``energy_delivered_MWh``;
+  a project that cannot be built (a rating out of the aging model's reach) makes its rows
+  invalid with the reason.
 
 Designs that are not valid (design or cost) skip the later stages, carry NaN there and keep
 their reason (``"<field>: <what is wrong>"``). Identical design rows are simulated once
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,7 +47,11 @@ from .errors import SpecError
 from .factory.cost import CostResult, cell_cost
 from .factory.inputs import CostInputs
 
-STAGES = ("design", "cost", "performance", "life")
+if TYPE_CHECKING:
+    from .spec import CellSpec
+    from .storage.project import Project
+
+STAGES = ("design", "cost", "performance", "life", "storage")
 MODELS = ("spme", "dfn")
 TARGET_KINDS = ("capacity_Ah", "energy_Wh")
 #: short chemistry names the chain accepts, and the preset each stands for
@@ -128,6 +138,8 @@ def run(
     target: SizingTarget | None = None,
     performance: Performance | None = None,
     life: Life | None = None,
+    project: Project | None = None,
+    spec: CellSpec | None = None,
 ) -> ChainResult:
     """Run ``stages`` (among :data:`STAGES`; design always runs) on N designs.
 
@@ -145,6 +157,8 @@ def run(
         raise SpecError("costs", None, "required for the cost stage")
     if "life" in stages and life is None:
         raise SpecError("life", None, "required for the life stage (a protocol)")
+    if "storage" in stages and (project is None or spec is None):
+        raise SpecError("project", None, "a storage project and the cells' spec for the storage stage")
     n = len(inputs)
     design = design_batch(inputs, target)
     columns: dict[str, np.ndarray] = dict(design.values)
@@ -166,8 +180,52 @@ def run(
     if "life" in stages:
         assert life is not None
         columns.update(_life(valid, chem, life, notes))
+    if "storage" in stages:
+        assert project is not None and spec is not None
+        mats = dict(materials) if materials is not None else preset_materials(chem)
+        columns.update(_storage(inputs, design, valid, reason, project, spec, mats, notes))
     warnings = np.array(["; ".join(w) for w in notes], dtype=object)
     return ChainResult(columns, valid, reason, warnings, design, cost)
+
+
+def _storage(
+    inputs: DesignInputs,
+    design: DesignResult,
+    valid: np.ndarray,
+    reason: np.ndarray,
+    project: Project,
+    spec: CellSpec,
+    materials: dict[str, str],
+    notes: list[list[str]],
+) -> dict[str, np.ndarray]:
+    """One project per distinct valid design (prepared together, aging runs shared by duty)."""
+    from .cell import Cell
+    from .spec import Resolved
+    from .storage.project import age, evaluate_prepared, prepare_many
+
+    n = len(inputs)
+    out = {k: np.full(n, np.nan) for k in ("lcos_usd_per_MWh", "capex_usd", "energy_delivered_MWh")}
+    rows = np.flatnonzero(valid)
+    first, inverse = unique_rows(inputs, rows)
+    if first.size == 0:
+        return out
+    cells = [Cell(Resolved(spec, inputs.take([i]), {}, None, materials), design.take([i])) for i in first]
+    preps = prepare_many([project] * len(cells), cells)
+    good = [j for j, pr in enumerate(preps) if not isinstance(pr, SpecError)]
+    ready = [preps[j] for j in good]
+    results = dict(zip(good, evaluate_prepared(ready, age(ready)), strict=True)) if ready else {}  # type: ignore[arg-type]
+    for j in range(first.size):
+        members = rows[inverse == j]
+        r = results.get(j)
+        if r is None:
+            reason[members] = str(preps[j])
+            valid[members] = False
+            continue
+        for key in out:
+            out[key][members] = getattr(r, key)
+        for i in members:
+            notes[i].extend(r.warnings)
+    return out
 
 
 def design_batch(inputs: DesignInputs, target: SizingTarget | None = None) -> DesignResult:
