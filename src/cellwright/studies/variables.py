@@ -71,19 +71,6 @@ def address(key: str) -> Address:
     return Address(key, "cell", parts)
 
 
-def assign(data: dict, path: tuple[str, ...], value) -> dict:
-    """A deep copy of ``data`` with ``path`` set to ``value`` (tables made as needed)."""
-    out = copy.deepcopy(data)
-    node = out
-    for part in path[:-1]:
-        nxt = node.get(part)
-        if not isinstance(nxt, dict):
-            nxt = node[part] = {}
-        node = nxt
-    node[path[-1]] = value
-    return out
-
-
 def assign_many(data: dict, items: list[tuple[tuple[str, ...], object]]) -> dict:
     """``data`` with every (path, value) of ``items`` set, copied once."""
     out = copy.deepcopy(data)
