@@ -238,3 +238,18 @@ def test_compiled_kernels_match_numpy(m50, lfp, varying_D):
         states[compiled] = (model.cn, model.cp, model.ce, np.array(volts))
     for a, b in zip(states[False], states[True]):
         np.testing.assert_allclose(b, a, rtol=1e-11, atol=1e-12)
+
+
+def test_a_discharge_that_hits_cut_off_at_once_is_not_valid_and_says_why():
+    """An LFP 46x80 cylinder with one tab per foil: the collectors' drop at 3C takes it below
+    cut-off within the solver's first moments (a few mAh of 14 Ah) -- not a capacity."""
+    from cellwright.electrochem.from_design import from_cell
+
+    cell = Cell.from_spec(
+        {"name": "LFP 4680", "chemistry": "lfp-graphite", "format": "cylindrical", "dimensions": {"size": "4680"}}
+    )
+    rc = rate_capability(from_cell(cell), [1.0, 3.0])
+    assert rc.valid[0].tolist() == [True, False]
+    assert rc.capacity_Ah[0, 0] > 0.5 * cell.result["capacity_Ah"][0]
+    assert rc.capacity_Ah[0, 1] < 0.01 * cell.result["capacity_Ah"][0]
+    assert rc.reason[0, 1].startswith("no capacity delivered: the cell reaches its cut-off voltage at once")

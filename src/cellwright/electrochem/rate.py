@@ -29,6 +29,12 @@ class RateCapability:
     solution: Solution  # the underlying runs, N x R columns (design-major)
 
 
+#: Least share of its rated capacity a discharge must deliver to count as one (cellwright
+#: assumption): below it the cell is at its cut-off voltage within the first moments, and the
+#: few mAh it delivers are the solver's first step, not a capacity.
+MIN_DELIVERED = 0.01
+
+
 def rate_capability(
     p: SPMeParameters, c_rates=DEFAULT_C_RATES, mesh: Mesh | None = None, thermal: bool = False, model: str = "spme"
 ) -> RateCapability:
@@ -53,10 +59,19 @@ def rate_capability(
     t_max = np.where(broken, np.nan, np.max(temperature, axis=0)).reshape(n, r)
     valid = sol.valid.reshape(n, r).copy()
     reason = np.array(sol.reason, dtype=object).reshape(n, r)
-    empty = valid & ~(cap > 0)
+    power = energy / hours
+    rated = batch.capacity.reshape(n, r) / 3600.0
+    broken = valid & ~(np.isfinite(cap) & np.isfinite(energy) & np.isfinite(power))
+    valid &= ~broken
+    reason[broken] = "capacity, energy or power is not a finite number"
+    empty = valid & ~(cap > MIN_DELIVERED * rated)
     valid &= ~empty
-    reason[empty] = "no capacity delivered: the cell is at its cut-off voltage at once"
-    return RateCapability(rates, cap, energy, energy / hours, t_max, valid, reason, sol)
+    for i, j in zip(*np.nonzero(empty), strict=True):
+        reason[i, j] = (
+            f"no capacity delivered: the cell reaches its cut-off voltage at once ({100 * cap[i, j] / rated[i, j]:.2g} % "
+            "of its rated capacity; the voltage drop at this current exceeds the margin above cut-off)"
+        )
+    return RateCapability(rates, cap, energy, power, t_max, valid, reason, sol)
 
 
 def _discharge(p: SPMeParameters, currents: np.ndarray, mesh: Mesh | None, thermal: bool, model: str) -> Solution:
