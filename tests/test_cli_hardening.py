@@ -373,3 +373,10 @@ def test_a_protocol_typo_is_refused_before_the_model_is_anchored(cli, monkeypatc
     monkeypatch.setattr(anchor, "choose_model", no_anchoring)
     out = cli("life", LFP, "--protocol", "0.5C/0.5C, 25degC, 100% DODD")
     assert out.returncode == 2 and out.stderr.startswith("error: protocol")
+
+
+def test_a_storage_protocol_reports_a_calendar_life_beyond_the_horizon_not_nan(cli):
+    out = cli("life", LFP, "--protocol", "storage, 25degC, 50% SOC")
+    assert out.returncode == 0, out.stderr
+    assert "years to 80% in storage: > 80 (not reached in the years simulated)" in out.stdout
+    assert "nan" not in out.stdout.lower()

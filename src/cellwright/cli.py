@@ -731,7 +731,8 @@ def life(
         _explain(out, "efc_to_eol", no_cycles if proto.storage else not_reached)
         _explain(out, "years_to_eol", not_reached)
         if proto.storage:
-            lines = [f"years to {eol_label} in storage: " + _number(out["years_to_eol"], "{:.1f}", "not reached")]
+            beyond = f"> {LIFE_HORIZON_YEARS:g} (not reached in the years simulated)"
+            lines = [f"years to {eol_label} in storage: " + _number(out["years_to_eol"], "{:.1f}", beyond)]
         elif math.isfinite(out["cycles_to_eol"]):
             lines = [
                 f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"
