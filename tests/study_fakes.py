@@ -123,6 +123,26 @@ class RefusingModel(DesignModel):
         return super().evaluate(values)
 
 
+def refused_run(out_dir, executor):
+    """Run the refusing model into a fresh store at ``out_dir`` on ``executor`` (closed after);
+    returns the SpecError it raised and the store."""
+    import pytest
+
+    from cellwright.errors import SpecError
+    from cellwright.studies.runner import run_plan
+    from cellwright.studies.store import StudyStore
+
+    store = StudyStore(out_dir)
+    plan = GridPlan(n_scale=10, n_porosity=10, chunk_size=20)
+    store.start(study_text="", study={}, seed=0, n_total=plan.n_total)
+    try:
+        with pytest.raises(SpecError) as err:
+            run_plan(plan, RefusingModel(), store, executor, progress=False)
+    finally:
+        executor.close()
+    return err.value, store
+
+
 def run_into(out_dir, *, workers=None, scheduler=None, delay_s=0.0, progress=False, plan=None):
     """Run the fake study into ``out_dir``; returns (summary, plan)."""
     from cellwright.studies.executors import make_executor

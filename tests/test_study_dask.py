@@ -13,9 +13,8 @@ import pytest
 
 from cellwright.errors import SpecError
 from cellwright.studies.executors import Dask
-from cellwright.studies.runner import run_plan
 from cellwright.studies.store import StudyStore
-from study_fakes import GridPlan, RefusingModel, run_into
+from study_fakes import GridPlan, refused_run, run_into
 
 distributed = pytest.importorskip("distributed")
 
@@ -108,17 +107,9 @@ def test_dask_sees_both_workers(cluster):
 
 
 def test_a_users_mistake_found_on_a_worker_arrives_as_the_same_spec_error(cluster, tmp_path):
-    store = StudyStore(tmp_path)
-    plan = GridPlan(n_scale=10, n_porosity=10, chunk_size=20)
-    store.start(study_text="", study={}, seed=0, n_total=plan.n_total)
-    executor = Dask(cluster)
-    try:
-        with pytest.raises(SpecError) as err:
-            run_plan(plan, RefusingModel(), store, executor, progress=False)
-    finally:
-        executor.close()
-    assert type(err.value) is SpecError and err.value.field == "cathode.thickness_scale"
-    assert err.value.allowed == "at most 0.6"
+    error, _ = refused_run(tmp_path, Dask(cluster))
+    assert type(error) is SpecError and error.field == "cathode.thickness_scale"
+    assert error.allowed == "at most 0.6"
 
 
 def test_no_scheduler_at_the_address_names_the_option():

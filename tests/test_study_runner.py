@@ -21,7 +21,7 @@ from cellwright.errors import SpecError
 from cellwright.studies.executors import evaluate, make_executor
 from cellwright.studies.runner import run_plan
 from cellwright.studies.store import StudyStore
-from study_fakes import POROSITY, SCALE, DesignModel, GridPlan, RefusingModel, run_into
+from study_fakes import POROSITY, SCALE, DesignModel, GridPlan, run_into
 
 ROOT = Path(__file__).resolve().parents[1]
 N_CHUNKS = 2 * GridPlan().n_wave // GridPlan().chunk_size
@@ -314,15 +314,7 @@ def test_cli_run_a_study_file_resumes_and_refuses_a_changed_input(cli, study_mod
 
 @pytest.mark.parametrize("workers", [None, 2], ids=["in-process", "processes"])
 def test_a_users_mistake_found_in_a_worker_arrives_as_the_same_spec_error(tmp_path, workers):
-    store = StudyStore(tmp_path)
-    plan = GridPlan(n_scale=10, n_porosity=10, chunk_size=20)
-    store.start(study_text="", study={}, seed=0, n_total=plan.n_total)
-    executor = make_executor(workers)
-    try:
-        with pytest.raises(SpecError) as err:
-            run_plan(plan, RefusingModel(), store, executor, progress=False)
-    finally:
-        executor.close()
-    assert type(err.value) is SpecError and err.value.field == "cathode.thickness_scale"
-    assert err.value.allowed == "at most 0.6" and err.value.value == pytest.approx(0.7222222222)
+    error, store = study_fakes.refused_run(tmp_path, make_executor(workers))
+    assert type(error) is SpecError and error.field == "cathode.thickness_scale"
+    assert error.allowed == "at most 0.6" and error.value == pytest.approx(0.7222222222)
     assert store.done() <= {0, 1, 2, 3}  # what was written before the mistake stays
