@@ -84,8 +84,10 @@ def backend(kind: str, workers: int) -> Iterator[Any]:
             executor.close()
 
 
-def trial(make: Callable[[], tuple[Any, Any, dict]], kind: str, workers: int) -> tuple[float, float, int]:
-    """One run into a fresh folder: (wall s, CPU s, rows)."""
+def trial(make: Callable[[], tuple[Any, Any, dict]], kind: str, workers: int) -> tuple[float, float, int, str]:
+    """One run into a fresh folder: (wall s, CPU s, rows, a digest of every stored value)."""
+    import hashlib
+
     from cellwright.studies.runner import run_plan
     from cellwright.studies.store import StudyStore
 
@@ -96,7 +98,11 @@ def trial(make: Callable[[], tuple[Any, Any, dict]], kind: str, workers: int) ->
         cpu0, t0 = _cpu_s(), time.perf_counter()
         with backend(kind, workers) as executor:
             summary = run_plan(plan, model, store, executor, progress=False)
-        return time.perf_counter() - t0, _cpu_s() - cpu0, summary.rows
+        wall, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
+        digest = hashlib.sha256()
+        for name, column in sorted(store.read_all().items()):
+            digest.update(name.encode() + column.tobytes())
+        return wall, cpu, summary.rows, digest.hexdigest()
 
 
 def main() -> None:
@@ -111,11 +117,11 @@ def main() -> None:
     args = ap.parse_args()
 
     make = file_study(args.study) if args.study else builtin_study(args.n_scale, args.chunk_size)
-    best: dict[int, tuple[float, float, int]] = {}
+    best: dict[int, tuple[float, float, int, str]] = {}
     for workers in (1, 2):
         runs = [trial(make, args.backend, workers) for _ in range(args.repeat)]
         best[workers] = min(runs)
-        wall, cpu, rows = best[workers]
+        wall, cpu, rows, _ = best[workers]
         cpu_note = "" if args.backend == "processes" else " (this process only: Dask workers not counted)"
         print(
             f"{args.backend}, {workers} worker(s): {rows:,} rows in {wall:.2f} s wall (best of {args.repeat}), "
@@ -123,6 +129,10 @@ def main() -> None:
         )
     ratio = best[1][0] / best[2][0]
     print(f"speed-up 1 -> 2 workers: {ratio:.2f}x (target >= 1.6x on 2 cores for an SPMe study)")
+    same = best[1][3] == best[2][3]
+    print(
+        f"accuracy of what was timed: rows on 1 and 2 workers {'identical' if same else 'DIFFER'} (SHA-256 of every value)"
+    )
 
 
 if __name__ == "__main__":
