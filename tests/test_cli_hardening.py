@@ -121,7 +121,16 @@ def test_life_fit_rates_with_one_test_gives_null_errors_with_a_reason(cli, tmp_p
 
 
 def test_a_year_without_output_is_null_with_a_reason(cli):
-    args = ("--region", "united-states", "--archetype", "newcomer", "--scenario", "export-controls")
+    args = (
+        "--region",
+        "united-states",
+        "--archetype",
+        "newcomer",
+        "--scenario",
+        "export-controls",
+        "--start-year",
+        "2026",
+    )
     out = cli("cost", LFP, *args, "--trajectory", "2", "--json")
     assert out.returncode == 0, out.stderr
     first, second = strict_json(out.stdout)["trajectory"]

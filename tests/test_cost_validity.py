@@ -184,7 +184,7 @@ def test_an_impossible_design_has_no_valid_cost(cell, inputs):
 
 def test_a_year_without_output_keeps_its_message(cell):
     with pytest.raises(SpecError) as err:
-        cost_of(cell, load_plant(None, scenario="export-controls", region="united-states", year=1))
+        cost_of(cell, load_plant(None, scenario="export-controls", region="united-states", start_year=2026, year=1))
     assert err.value.field == "year"
 
 

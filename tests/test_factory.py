@@ -117,13 +117,13 @@ def test_45x_credit_is_35_usd_per_kWh_and_phases_down(cell):
 
 
 def test_equipment_export_controls_raise_capex_and_delay_output(cell):
-    plant = dict(region="united-states", archetype="newcomer", year=5)
+    plant = dict(region="united-states", archetype="newcomer", start_year=2026, year=5)
     free = cost_of(cell, load_plant(None, **plant)).row(0)
     controlled = cost_of(cell, load_plant(None, scenario="export-controls", **plant)).row(0)
     assert controlled["capex_usd_per_GWh"] > 1.3 * free["capex_usd_per_GWh"]
     assert controlled["cell_cost_usd_per_kWh"] > free["cell_cost_usd_per_kWh"]
     with pytest.raises(SpecError, match="year"):
-        cost_of(cell, load_plant(None, scenario="export-controls", region="united-states", year=1))
+        cost_of(cell, load_plant(None, scenario="export-controls", region="united-states", start_year=2026, year=1))
 
 
 def test_controls_do_not_touch_a_plant_in_china(cell):

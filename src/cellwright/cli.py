@@ -282,7 +282,8 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
     console = Console()
     title = (
         f"{row['cell']}: {plant['archetype']} plant, {plant['annual_GWh']:g} GWh/yr, {plant['region']}, "
-        f"prices {plant['prices']}, scenario {plant['scenario']}, year {plant['year']} of operation"
+        f"prices {plant['prices']} ({plant['market_scenario']} market ahead), scenario {plant['scenario']}, "
+        f"year {plant['year']} of operation ({plant['start_year'] + plant['year'] - 1})"
     )
     table = Table(title=_text(title))
     table.add_column("Quantity")
@@ -308,12 +309,22 @@ def _print_cost(row: dict, plant: dict, years: list | None) -> None:
     console.print(wf)
     if years:
         tr = Table(title="Year by year")
-        for col in ("Year", "Cell yield", "Utilisation", "Cell cost, USD/kWh", "Materials", "Conversion", "Credit"):
+        for col in (
+            "Year",
+            "Calendar",
+            "Cell yield",
+            "Utilisation",
+            "Cell cost, USD/kWh",
+            "Materials",
+            "Conversion",
+            "Credit",
+        ):
             tr.add_column(col, justify="right")
         for y in years:
             cost = y["cell_cost_usd_per_kWh"]
             tr.add_row(
                 str(y["year"]),
+                str(y["calendar_year"]),
                 f"{y['cell_yield']:.3f}",
                 f"{y['utilization']:.2f}",
                 "no output" if cost is None else f"{cost:.2f}",
@@ -337,6 +348,13 @@ def cost(
     prices: Annotated[str | None, typer.Option(help="Price set, e.g. china-2025, batpac-2022.")] = None,
     scenario: Annotated[str | None, typer.Option(help="Policy scenario, e.g. none, export-controls, us-ira.")] = None,
     year: Annotated[int | None, typer.Option(help="Year of operation (1 = first full year), 1-50.")] = None,
+    start_year: Annotated[
+        int | None,
+        typer.Option(help="Calendar year of the start of production (prices, learning and policy are dated)."),
+    ] = None,
+    market: Annotated[
+        str | None, typer.Option(help="Market scenario ahead of the price history: base, high, low.")
+    ] = None,
     archetype: Annotated[str | None, typer.Option(help="incumbent, joint-venture, newcomer, batpac.")] = None,
     gwh: Annotated[float | None, typer.Option("--gwh", help="Nameplate capacity, GWh/yr (0.01-1000).")] = None,
     lce: Annotated[
@@ -359,12 +377,25 @@ def cost(
     _check_number("--trajectory", trajectory_years, 0, YEARS_OF_OPERATION, f"0-{YEARS_OF_OPERATION} years")
     cell = Cell.from_spec(spec)
     plant = load_plant(
-        plant_file, region=region, prices=prices, scenario=scenario, year=year, archetype=archetype, annual_GWh=gwh
+        plant_file,
+        region=region,
+        prices=prices,
+        scenario=scenario,
+        year=year,
+        start_year=start_year,
+        market_scenario=market,
+        archetype=archetype,
+        annual_GWh=gwh,
     )
     if lce is not None:
         plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
     result = cost_of(cell, plant)
-    row = {"cell": cell.spec.name, **result.row(0), "plant": plant.model_dump()}
+    row = {
+        "cell": cell.spec.name,
+        "calendar_year": plant.start_year + plant.year - 1,
+        **result.row(0),
+        "plant": plant.model_dump(),
+    }
     years = None
     if trajectory_years > 0:
         from .factory.plant_spec import cost_inputs
@@ -374,6 +405,7 @@ def cost(
         years = [
             {
                 "year": i + 1,
+                "calendar_year": plant.start_year + i,
                 "cell_yield": float(ci.cell_yield[i]),
                 "utilization": float(ci.utilization[i]),
                 **traj.row(i),

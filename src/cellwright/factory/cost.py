@@ -116,10 +116,11 @@ def _energy(design: DesignResult, c: CostInputs, cells_per_kWh: np.ndarray):
     kwh = design["energy_Wh"] / 1000.0
     area_per_kWh = design["cathode_area_m2"] / kwh / c.cell_yield
     active_per_kWh = (design.bom_mass_kg["cathode_active"] + design.bom_mass_kg["anode_active"]) / kwh / c.cell_yield
+    size = design["capacity_Ah"] / ref["cell_capacity_Ah"]
     scale = {
         "electrode_area": area_per_kWh / ref["electrode_area_m2_per_kWh"],
         "active_kg": active_per_kWh / ref["active_kg_per_kWh"],
-        "cells": cells_per_kWh / ref["cells_per_kWh"],
+        "cells_line": cells_per_kWh * size ** process.line_exponent() / ref["cells_per_kWh"],
         "energy": np.ones_like(kwh),
     }
     elec = np.zeros_like(kwh)

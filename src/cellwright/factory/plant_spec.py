@@ -32,8 +32,9 @@ from ..errors import SpecError
 from ..readers import read_toml
 from ..spec import STRICT, Resolved, spec_error
 from . import process
+from .commodities import industry_multiplier, prices_for_year
 from .inputs import CostInputs
-from .prices import price_set
+from .prices import check_commodity_price, price_set
 
 
 def _sourced(value):
@@ -171,7 +172,17 @@ class PlantSpec(BaseModel):
     include_warranty: bool = False
     scrap_recovery: float = Field(default=0.0, ge=0, le=0.95)
     commodities: dict[str, Annotated[float, Field(gt=0, le=MAX_COMMODITY_USD_PER_KG)]] = Field(default_factory=dict)
+    market_scenario: str = "base"
     policy: Policy | None = None  # replaces `scenario` when given
+
+    @field_validator("market_scenario")
+    @classmethod
+    def _known_market_scenario(cls, name: str) -> str:
+        from .commodities import scenarios as market_scenarios
+
+        if name not in market_scenarios():
+            raise ValueError(f"unknown market scenario {name!r}; allowed: " + ", ".join(market_scenarios()))
+        return name
 
 
 def _data(name: str) -> dict:
@@ -255,6 +266,25 @@ def active_switches(plant: PlantSpec, calendar_year: int) -> list[tuple[str, dic
     return out
 
 
+def equipment_vintage_multiplier(plant: PlantSpec, calendar: np.ndarray) -> np.ndarray:
+    """Price of the process equipment in service in each calendar year, relative to the region's
+    (x the ``equipment_capex_multiplier`` of the controls in force when it was bought).
+
+    A plant buys its equipment for its start of production (``start_year``) and replaces it
+    every equipment life (``plants.toml [overheads] equipment_life_yr``); an export control
+    prices only the equipment bought while it is in force, so a plant equipped before a control
+    keeps its price until its equipment is renewed.
+    """
+    life = round(_v(process.plant_data()["overheads"]["equipment_life_yr"]))
+    bought = plant.start_year + (np.maximum(np.asarray(calendar) - plant.start_year, 0) // life) * life
+    price = {}
+    for year in np.unique(bought):
+        price[int(year)] = math.prod(
+            _v(sw.get("equipment_capex_multiplier", 1.0)) for _, sw in active_switches(plant, int(year))
+        )
+    return np.array([price[int(y)] for y in bought], dtype=float)
+
+
 def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
     """Cell yield, utilisation, experience multiplier and policy effects for years of operation.
 
@@ -269,10 +299,9 @@ def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
     effects = {
         k: np.zeros(every.size) for k in ("premium_cathode", "premium_anode", "premium_materials", "credit_usd_per_kWh")
     }
-    effects["capex_multiplier"] = np.ones(every.size)
+    effects["capex_multiplier"] = equipment_vintage_multiplier(plant, calendar)
     for i, cal in enumerate(calendar):
         for _, sw in active_switches(plant, int(cal)):
-            effects["capex_multiplier"][i] *= _v(sw.get("equipment_capex_multiplier", 1.0))
             effects["premium_cathode"][i] += _v(sw.get("cathode_premium", 0.0))
             effects["premium_anode"][i] += _v(sw.get("anode_premium", 0.0))
             effects["premium_materials"][i] += _v(sw.get("local_content_share", 0.0)) * _v(sw.get("local_premium", 0.0))
@@ -320,15 +349,17 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
     commodities = {}
     for key, value in plant.commodities.items():
         name = key.removesuffix("_usd_per_kg")
-        if not key.endswith("_usd_per_kg") or name not in ps.commodities:
-            allowed = ", ".join(f"{c}_usd_per_kg" for c in sorted(ps.commodities))
+        if not key.endswith("_usd_per_kg") or name not in ps.commodity_names:
+            allowed = ", ".join(f"{c}_usd_per_kg" for c in ps.commodity_names)
             raise SpecError(f"plant.commodities.{key}", value, f"allowed in price set {ps.name!r}: {allowed}")
-        commodities[name] = value
+        commodities[name] = check_commodity_price(name, value)
+    calendar = plant.start_year + years.astype(int) - 1
+    dated = {int(y): prices_for_year(ps, int(y), plant.market_scenario, commodities) for y in np.unique(calendar)}
 
-    def price(role: str) -> float:
+    def price(role: str):
         name = m[role]
-        if name in ps.indexed:
-            return ps.indexed_price(name, commodities).si
+        if name in ps.indexed:  # priced from the commodities of each calendar year
+            return np.array([ps.indexed_value(name, dated[int(y)]) for y in calendar])
         return ps.price(name, f"{role.replace('_', '.', 1)}").si
 
     def purchased(role: str) -> tuple[float, float]:
@@ -379,7 +410,8 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
         y_foil=_v(yset["foil"]),
         y_separator=_v(yset["separator"]),
         y_electrolyte=_v(yset["electrolyte"]),
-        conversion_multiplier=state["conversion_multiplier"],
+        conversion_multiplier=state["conversion_multiplier"]
+        * np.array([industry_multiplier(int(y), ps.year, plant.market_scenario) for y in calendar]),
         scrap_recovery=plant.scrap_recovery,
         material_multiplier=_v(reg["material_price_multiplier"]),
         labour_usd_per_h=_v(reg["labour_usd_per_h"]),

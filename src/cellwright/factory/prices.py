@@ -7,7 +7,10 @@ year and currency. Cathodes under ``[<set>.indexed]`` are priced from commoditie
 
 so setting lithium carbonate to another price moves the cathode, and the cell, accordingly
 (method of Batt_Sust_Model [bsm-battery-cost-py], which re-implements BatPaC's metal-indexed
-cathode prices). Prices come out in SI-based units: USD/kg, USD/m2, USD/m3.
+cathode prices). A commodity under ``[<set>.derived]`` is priced from another: lithium
+hydroxide is lithium carbonate plus a spread, so every lithium-bearing cathode stands on one
+lithium price. Prices in other calendar years: :mod:`.commodities`. Prices come out in
+SI-based units: USD/kg, USD/m2, USD/m3.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ class PriceSet:
     purchased: dict[str, Price] = field(default_factory=dict)
     commodities: dict[str, Price] = field(default_factory=dict)
     indexed: dict[str, dict] = field(default_factory=dict)
+    derived: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def commodity_names(self) -> tuple[str, ...]:
+        """Every commodity a plant may price: the quoted and the derived ones."""
+        return tuple(sorted({*self.commodities, *self.derived}))
 
     def price(self, material: str, field_name: str = "material") -> Price:
         """A material's price (commodity-indexed cathodes included); error lists the priced ones."""
@@ -59,20 +68,29 @@ class PriceSet:
         raise SpecError(field_name, material, f"no price in price set {self.name!r}; priced: " + ", ".join(priced))
 
     def indexed_price(self, cathode: str, commodities: dict[str, float] | None = None) -> Price:
-        """Price of a commodity-indexed cathode, USD/kg; ``commodities`` overrides input prices
-        (USD/kg by commodity name, each finite and > 0: a commodity is never paid to be taken)."""
+        """Price of a commodity-indexed cathode, USD/kg, at the set's commodity prices in its
+        year; ``commodities`` overrides input prices (USD/kg by commodity name, each finite and
+        > 0: a commodity is never paid to be taken; a derived one follows its base)."""
+        from .commodities import prices_for_year
+
         for name, value in (commodities or {}).items():
             check_commodity_price(name, value)
+        total = self.indexed_value(cathode, prices_for_year(self, self.year, "base", commodities))
         spec = self.indexed[cathode]
-        total, sources = spec["margin_usd_per_kg"]["value"], {spec["margin_usd_per_kg"]["source"]}
+        sources = {spec["margin_usd_per_kg"]["source"]}
         for name, amount in spec["inputs_kg_per_kg"].items():
-            price = (commodities or {}).get(name)
-            if price is None:
-                price = self.commodities[name].value
-                sources.add(self.commodities[name].source)
-            total += amount["value"] * price
+            quoted = self.commodities.get(name)
+            sources.add(quoted.source if quoted else self.derived[name]["spread_usd_per_kg"]["source"])
             sources.add(amount["source"])
         return Price(total, "usd/kg", ";".join(sorted(sources)), self.year, note="commodity-indexed")
+
+    def indexed_value(self, cathode: str, prices: dict[str, float]) -> float:
+        """USD/kg of an indexed cathode at commodity ``prices`` (USD/kg by name, every input
+        present): inputs x prices + the set's margin."""
+        spec = self.indexed[cathode]
+        return spec["margin_usd_per_kg"]["value"] + sum(
+            amount["value"] * prices[name] for name, amount in spec["inputs_kg_per_kg"].items()
+        )
 
 
 #: Highest commodity price accepted, USD/kg: above gold's; no battery input comes near it.
@@ -120,6 +138,7 @@ def price_sets() -> dict[str, PriceSet]:
             {k: _price(v) for k, v in t.get("purchased", {}).items()},
             {k: _price(v) for k, v in t.get("commodities", {}).items()},
             t.get("indexed", {}),
+            t.get("derived", {}),
         )
     return out
 

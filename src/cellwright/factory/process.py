@@ -7,9 +7,14 @@ and floor area (m2) at the baseline plant (``data/process_steps.csv``, rates in
     X = X_base * (driver / driver_base) ** p
 
 with capital and area also x (320 / operating days). Drivers are annual rates of the plant at
-nameplate: active-material mass, coated electrode area, cells (stacking x (Ah/68)^0.95,
-formation x (Ah/68)^0.3), kWh, NMP evaporated, rejected cells; the dry room follows the larger
-of the cell and the area ratio. All arrays are (steps, N).
+nameplate: active-material mass, coated electrode area, cells, kWh, NMP evaporated, rejected
+cells. Stacking follows cells x (Ah/68)^0.95 (BatPaC). The other per-cell steps (welding,
+inspection, insertion, filling, formation) follow cells x (Ah/68)^a, the line-throughput law of
+``plants.toml [line_throughput]``: a line handles small cells faster than large ones, so the
+lines a plant needs grow less than its cell count (BatPaC, calibrated on one 68 Ah pouch, counts
+cells alone, with formation x (Ah/68)^0.3 and x 1.1 above 80 Ah; the law replaces both, with no
+step in size). The dry room follows the larger of the line and the area ratio. All arrays are
+(steps, N).
 """
 
 from __future__ import annotations
@@ -85,6 +90,11 @@ def baseline() -> dict[str, float]:
     return {k: v["value"] for k, v in plant_data()["baseline"].items() if isinstance(v, dict)}
 
 
+def line_exponent() -> float:
+    """Exponent a of the line-throughput law: lines needed per cell ~ (cell capacity)^a."""
+    return float(plant_data()["line_throughput"]["exponent"]["value"])
+
+
 def driver_ratios(rates: dict[str, np.ndarray], cell_capacity_Ah: np.ndarray) -> dict[str, np.ndarray]:
     """Ratio of each driver of a plant to BatPaC's baseline plant, arrays over N designs.
 
@@ -99,6 +109,7 @@ def driver_ratios(rates: dict[str, np.ndarray], cell_capacity_Ah: np.ndarray) ->
         base["positive_area_m2"] + base["negative_area_m2"]
     )
     size = cell_capacity_Ah / base["cell_capacity_Ah"]
+    lines = cells * size ** line_exponent()
     return {
         "positive_active_kg": rates["positive_active_kg"] / base["positive_active_kg"],
         "negative_active_kg": rates["negative_active_kg"] / base["negative_active_kg"],
@@ -107,8 +118,8 @@ def driver_ratios(rates: dict[str, np.ndarray], cell_capacity_Ah: np.ndarray) ->
         "electrode_area_m2": area,
         "cells": cells,
         "cells_stacking": cells * size**0.95,
-        "cells_formation": cells * size**0.3,
-        "dry_room": np.maximum(cells, area),
+        "cells_line": lines,
+        "dry_room": np.maximum(lines, area),
         "energy_kWh": rates["energy_kWh"] / base["energy_kWh"],
         "nmp_kg": rates["nmp_kg"] / base["nmp_kg"],
         "rejected_cells": rates["rejected_cells"] / (base["cells"] * (1.0 - BASELINE_CELL_YIELD)),
@@ -127,8 +138,7 @@ def scale_steps(rates: dict[str, np.ndarray], operating_days: np.ndarray, cell_c
     """Labour (h/yr), capital (USD) and floor area (m2) that each step spends on cells, (S, N).
 
     Steps scale from the baseline by their driver ratio; capital and area also by 320 /
-    operating days (not formation); coating capital by the solvent factor; formation capital
-    x 1.1 above 80 Ah. The warehouse serves cells for a third; the building-and-support line in
+    operating days (not formation); coating capital by the solvent factor. The warehouse serves cells for a third; the building-and-support line in
     the cells' share of the whole floor area (module and pack lines included), as BatPaC's
     cell-only roll-up does.
     """
@@ -159,7 +169,6 @@ def scale_steps(rates: dict[str, np.ndarray], operating_days: np.ndarray, cell_c
     pos_f, neg_f = solvent_factors(rates)
     capital[names == "coating_positive"] *= pos_f
     capital[names == "coating_negative"] *= neg_f
-    capital[names == "formation"] *= np.where(cell_capacity_Ah > 80.0, 1.1, 1.0)
 
     fixed = ~np.isnan(st.cell_share)
     fixed_share = np.where(fixed, st.cell_share, 0.0)
