@@ -10,10 +10,11 @@ Lithium is priced on one basis: lithium hydroxide is lithium carbonate plus the 
 between the two (``lithium_hydroxide_spread``), so a carbonate price (``--lce``) moves every
 lithium-bearing cathode, LFP, LMFP, NMC and NCA alike.
 
-The industry learning curve is Wright's law on the world's cumulative Li-ion production
+The industry learning curve is Wright's law on China's cumulative Li-ion production
 [ziegler-trancik-2021]: conversion cost (labour, capital, energy, overheads per kWh) in year
-Y is x (X(Y) / X(Y0)) ** -b of its value in the basis year Y0 of the plant's price set, with
-X(Y) the cumulative production at mid-year Y and b = -log2(1 - learning rate).
+Y is x (X(Y) / X(Y0)) ** -b of its value in the basis year Y0 of the conversion data
+(``plants.toml [learning] basis_year``), with X(Y) the cumulative production at mid-year Y and
+b = -log2(1 - learning rate).
 """
 
 from __future__ import annotations
@@ -120,11 +121,17 @@ def _cumulative_GWh(year: float, scenario: str) -> float:
     return total + 0.5 * value("li_ion_production_GWh", int(year), scenario)
 
 
-def industry_multiplier(year: int, basis_year: int, scenario: str = "base") -> float:
-    """Conversion cost in calendar ``year`` over that of ``basis_year`` (Wright's law on the
-    world's cumulative Li-ion production)."""
-    if year == basis_year:
+def basis_year() -> int:
+    """The year of the conversion data (labour, capital, energy per kWh)."""
+    return int(process.plant_data()["learning"]["basis_year"]["value"])
+
+
+def industry_multiplier(year: int, basis: int | None = None, scenario: str = "base") -> float:
+    """Conversion cost in calendar ``year`` over that of ``basis`` (default: the conversion
+    data's year), by Wright's law on China's cumulative Li-ion production."""
+    basis_year_ = basis_year() if basis is None else basis
+    if year == basis_year_:
         return 1.0
     rate = process.plant_data()["learning"]["industry_rate"]["value"]
     b = -math.log2(1.0 - rate)
-    return (_cumulative_GWh(year, scenario) / _cumulative_GWh(basis_year, scenario)) ** (-b)
+    return (_cumulative_GWh(year, scenario) / _cumulative_GWh(basis_year_, scenario)) ** (-b)

@@ -411,7 +411,7 @@ def cost_inputs(cell: Resolved, plant: PlantSpec, years=None) -> CostInputs:
         y_separator=_v(yset["separator"]),
         y_electrolyte=_v(yset["electrolyte"]),
         conversion_multiplier=state["conversion_multiplier"]
-        * np.array([industry_multiplier(int(y), ps.year, plant.market_scenario) for y in calendar]),
+        * np.array([industry_multiplier(int(y), scenario=plant.market_scenario) for y in calendar]),
         scrap_recovery=plant.scrap_recovery,
         material_multiplier=_v(reg["material_price_multiplier"]),
         labour_usd_per_h=_v(reg["labour_usd_per_h"]),
