@@ -345,7 +345,10 @@ def resolve(spec: CellSpec) -> Resolved:
         for s in ("cathode", "anode", "separator", "electrolyte", "cell")
     }
     casing = _Params(
-        "casing", presets.casing_defaults(spec.chemistry, spec.format, spec.dimensions.diameter_mm), spec.casing, sources
+        "casing",
+        presets.casing_defaults(spec.chemistry, spec.format, spec.dimensions.diameter_mm),
+        spec.casing,
+        sources,
     )
 
     x = _electrode("cathode", P["cathode"], "cathode_active", sources, roles)

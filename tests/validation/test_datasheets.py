@@ -107,7 +107,10 @@ def test_lfp_storage_and_ev_cells_mostly_within_10_percent():
         for r in reference_cells()
         if spec_for(r) is not None and r["chemistry"].startswith("lfp") and r["format"] != "cylindrical"
     ]
-    ok = [abs(g["capacity_Ah"] / r["capacity_Ah"] - 1) <= 0.1 and abs(g["mass_kg"] / r["mass_kg"] - 1) <= 0.1 for r, g in cells]
+    ok = [
+        abs(g["capacity_Ah"] / r["capacity_Ah"] - 1) <= 0.1 and abs(g["mass_kg"] / r["mass_kg"] - 1) <= 0.1
+        for r, g in cells
+    ]
     assert sum(ok) / len(ok) >= 0.85
 
 

@@ -58,7 +58,7 @@ def open_circuit_voltage(soc, inp, li_factor):
 
 
 #: States of charge the mean open-circuit voltage is integrated over (trapezoid rule).
-MEAN_OCV_SOC = np.linspace(0.0, 1.0, 21)
+MEAN_OCV_SOC = np.linspace(0.0, 1.0, 41)
 
 
 def mean_open_circuit_voltage(inp, li_factor):
