@@ -17,6 +17,8 @@ energy, while the mean holds for any curve.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .. import materials
@@ -63,9 +65,14 @@ MEAN_OCV_SOC = np.linspace(0.0, 1.0, 41)
 
 def mean_open_circuit_voltage(inp, li_factor):
     """Mean open-circuit voltage over a full discharge, V: (1/Q) integral of OCV dQ."""
-    values = np.stack([open_circuit_voltage(s, inp, li_factor) for s in MEAN_OCV_SOC])
-    step = np.diff(MEAN_OCV_SOC)[:, None]
-    return np.sum(0.5 * (values[1:] + values[:-1]) * step, axis=0)
+    # summed point by point, in a fixed order: a design's result does not depend on its batch
+    total = np.zeros(np.shape(inp.np_ratio))
+    previous = open_circuit_voltage(MEAN_OCV_SOC[0], inp, li_factor)
+    for a, b in itertools.pairwise(MEAN_OCV_SOC):
+        current = open_circuit_voltage(b, inp, li_factor)
+        total = total + 0.5 * (previous + current) * (b - a)
+        previous = current
+    return total
 
 
 def nominal_voltage(inp, li_factor, areal_capacity):
