@@ -84,7 +84,7 @@ def test_capacity_at_the_theoretical_limit_is_allowed_and_above_it_flagged():
 def test_nominal_voltage_below_cutoff_is_refused_naming_the_asi():
     err = refused(lfp(cathode={"thickness_um": 1000.0}, cell={"asi_ohm_cm2": 500.0}))
     assert err.field == "cell.asi_ohm_cm2" and err.value == 500.0
-    assert "nominal voltage -1.58 V" in err.allowed
+    assert "nominal voltage -2.46 V" in err.allowed
 
 
 def test_batch_flags_nominal_voltage_at_or_below_cutoff():

@@ -72,10 +72,25 @@ def chemistry(name: str) -> dict:
         raise SpecError("chemistry", name, "allowed: " + ", ".join(sorted(chemistries()))) from None
 
 
-def casing_defaults(chem: str, fmt: str) -> dict[str, Sourced]:
-    """The casing of ``fmt`` as the chemistry ``chem`` builds it."""
-    if fmt not in formats():
-        raise SpecError("format", fmt, "allowed: " + ", ".join(formats()))
+#: Cylinders this wide or wider are built tabless (full-tab): every 46 mm cell announced so far
+#: (Tesla 4680, BYD FC4680, the 4695/46120 class) collects current along a whole foil edge,
+#: since one tab per foil would leave metres of foil between the reaction and the terminal.
+TABLESS_FROM_DIAMETER_MM = 40.0
+
+
+def is_tabless(fmt: str, diameter_mm: float | None) -> bool:
+    """Whether a cell of format ``fmt`` and outer diameter ``diameter_mm`` is built tabless."""
+    return fmt == "cylindrical" and diameter_mm is not None and diameter_mm >= TABLESS_FROM_DIAMETER_MM
+
+
+def casing_defaults(chem: str, fmt: str, diameter_mm: float | None = None) -> dict[str, Sourced]:
+    """The casing of ``fmt`` as the chemistry ``chem`` builds it; a cylinder of
+    :data:`TABLESS_FROM_DIAMETER_MM` or more takes the ``[cylindrical-tabless]`` values over the
+    ``[cylindrical]`` ones."""
+    if fmt not in formats() or fmt == "cylindrical-tabless":
+        raise SpecError("format", fmt, "allowed: " + ", ".join(f for f in formats() if f != "cylindrical-tabless"))
     merged = dict(formats()[fmt])
+    if is_tabless(fmt, diameter_mm):
+        merged.update(formats()["cylindrical-tabless"])
     merged.update(chemistry(chem)["casing"].get(fmt, {}))
     return merged

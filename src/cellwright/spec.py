@@ -344,7 +344,12 @@ def resolve(spec: CellSpec) -> Resolved:
         s: _Params(s, chem.get(s, {}), getattr(spec, s), sources)
         for s in ("cathode", "anode", "separator", "electrolyte", "cell")
     }
-    casing = _Params("casing", presets.casing_defaults(spec.chemistry, spec.format), spec.casing, sources)
+    casing = _Params(
+        "casing",
+        presets.casing_defaults(spec.chemistry, spec.format, spec.dimensions.diameter_mm),
+        spec.casing,
+        sources,
+    )
 
     x = _electrode("cathode", P["cathode"], "cathode_active", sources, roles)
     x.update(_electrode("anode", P["anode"], "anode_active", sources, roles))
@@ -388,7 +393,7 @@ def resolve(spec: CellSpec) -> Resolved:
     x["ely_excess"] = pe.get("excess_fraction")
 
     x["asi"] = P["cell"].get("asi_ohm_cm2") * 1e-4
-    x["utilization"] = P["cell"].get("capacity_utilization")
+    x["utilization"] = P["cell"].get("capacity_utilization", 1.0)
     x["v_min"] = P["cell"].get("voltage_min_V")
     x["v_max"] = P["cell"].get("voltage_max_V")
     if x["v_min"] >= x["v_max"]:

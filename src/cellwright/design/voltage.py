@@ -8,11 +8,16 @@ stoichiometries the cell's balance puts them at for a state of charge:
   (1 - f) of the window;
 - negative: from ``x_discharged`` upward by f / (N/P) of its window at full charge.
 
-Nominal voltage follows BatPaC [batpac-v5]: the open-circuit voltage at 50 % state of charge
-less the drop across the area-specific impedance at a C/3 current.
+Nominal voltage: the mean open-circuit voltage over the discharge (energy over capacity at a
+vanishing current) less the drop across the area-specific impedance at a C/3 current [batpac-v5].
+BatPaC takes the open-circuit voltage at 50 % state of charge instead; for a two-plateau
+positive (LMFP: Mn near 4.0 V, Fe near 3.4 V) that point lies on one plateau and misstates the
+energy, while the mean holds for any curve.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -54,10 +59,27 @@ def open_circuit_voltage(soc, inp, li_factor):
     return ocp_by_code(inp.pos_ocp, x_pos) - ocp_by_code(inp.neg_ocp, x_neg)
 
 
+#: States of charge the mean open-circuit voltage is integrated over (trapezoid rule).
+MEAN_OCV_SOC = np.linspace(0.0, 1.0, 41)
+
+
+def mean_open_circuit_voltage(inp, li_factor):
+    """Mean open-circuit voltage over a full discharge, V: (1/Q) integral of OCV dQ."""
+    # summed point by point, in a fixed order: a design's result does not depend on its batch
+    total = np.zeros(np.shape(inp.np_ratio))
+    previous = open_circuit_voltage(MEAN_OCV_SOC[0], inp, li_factor)
+    for a, b in itertools.pairwise(MEAN_OCV_SOC):
+        current = open_circuit_voltage(b, inp, li_factor)
+        total = total + 0.5 * (previous + current) * (b - a)
+        previous = current
+    return total
+
+
 def nominal_voltage(inp, li_factor, areal_capacity):
-    """Nominal voltage, V: OCV(50 %) less the C/3 drop, ``areal_capacity`` (rated) in C/m2 per face.
+    """Nominal voltage, V: the mean OCV over the discharge less the C/3 drop,
+    ``areal_capacity`` (rated) in C/m2 per face.
 
     The drop is (Q_areal / 3 h) * ASI, independent of the electrode area [batpac-v5].
     """
     c3_current_density = areal_capacity / (3.0 * SECONDS_PER_HOUR)
-    return open_circuit_voltage(0.5, inp, li_factor) - c3_current_density * inp.asi
+    return mean_open_circuit_voltage(inp, li_factor) - c3_current_density * inp.asi

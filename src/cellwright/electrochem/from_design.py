@@ -31,6 +31,7 @@ import numpy as np
 from .. import materials
 from ..design import FORMATS, DesignInputs, DesignResult, electrode_build
 from ..design.voltage import stoichiometries
+from ..presets import TABLESS_FROM_DIAMETER_MM
 from . import functions
 from .parameters import F, SPMeParameters
 
@@ -142,14 +143,17 @@ def current_collector_resistance(inp: DesignInputs, res: DesignResult, names: Ma
     average, the resistance l / (3 sigma w t) of the sheet (w its width, t its thickness), all
     sheets in parallel. Stacked cells (pouch, stacked prismatic, blade): l is the sheet height
     and w the layers times the sheet width. Prismatic jelly rolls collect along the uncoated
-    edge (multi-tab): l is the strip's coated width, w the whole strip length. Cylindrical cells
-    are taken with one tab per foil at mid-strip (assumption: the common 18650/21700 build): two
-    halves of the strip, each l = strip length / 2 long and the coated width wide. ``names``
-    gives the foils' materials (role -> material, as :func:`from_design`).
+    edge (multi-tab): l is the strip's coated width, w the whole strip length. Cylinders of
+    :data:`~cellwright.presets.TABLESS_FROM_DIAMETER_MM` or more are tabless (full-tab) and
+    collect the same way, along the whole foil edge. Smaller cylinders are taken with one tab per
+    foil at mid-strip (assumption: the common 18650/21700 build): two halves of the strip, each
+    l = strip length / 2 long and the coated width wide. ``names`` gives the foils' materials
+    (role -> material, as :func:`from_design`).
     """
     coated_width = res["electrode_width_mm"] * 1e-3
     length = res["electrode_length_mm"] * 1e-3
-    cylindrical = inp.format == FORMATS["cylindrical"]
+    tabless = (inp.format == FORMATS["cylindrical"]) & (inp.diameter * 1e3 >= TABLESS_FROM_DIAMETER_MM)
+    cylindrical = (inp.format == FORMATS["cylindrical"]) & ~tabless
     wound = inp.wound & ~cylindrical
     path = np.where(cylindrical, 0.5 * length, np.where(wound, coated_width, length))
     across = np.where(cylindrical, 2.0 * coated_width, np.where(wound, length, coated_width * res["layers"]))
