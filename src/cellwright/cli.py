@@ -829,7 +829,8 @@ def life(
     if as_json:
         _echo_json(out)
     else:
-        anchored = f", anchored on {chosen.anchored_on} (scalar {scalar:.3f})" if scalar != 1.0 else ""
+        on = (chosen.anchored_on or "").replace(" cycles, ", " cycles at ")
+        anchored = f", anchored on {on} (scalar {scalar:.3f})" if scalar != 1.0 else ""
         typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
         if chosen.cycle_activation_J_per_mol != 0.0:
             how = "fitted to the second rating" if chosen.second_rated_cycles is not None else "the chemistry's"
