@@ -330,7 +330,7 @@ def _life(valid: np.ndarray, chemistry: str, life: Life, notes: list[list[str]])
         n_cells=1,
         degradation_scalar=np.array([chosen.scalar]),
         stop_below=life.eol - 0.005,
-        model=chosen.model,
+        **chosen.life_options,
     )
     efc = float(result.efc_to_eol(life.eol)[0])
     out["cycles_to_eol"][valid] = np.nan if proto.storage else efc / proto.dod

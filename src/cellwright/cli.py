@@ -659,6 +659,15 @@ def life(
     rated_protocol: Annotated[
         str | None, typer.Option(help="Protocol of that rating, e.g. '0.5C/0.5C, 25degC, 100% DOD'.")
     ] = None,
+    second_rated_cycles: Annotated[
+        float | None,
+        typer.Option(
+            help="A second datasheet cycle life at another temperature: the cycle fade's temperature dependence is fitted so both ratings hold."
+        ),
+    ] = None,
+    second_rated_protocol: Annotated[
+        str | None, typer.Option(help="Protocol of the second rating, e.g. '0.5C/0.5C, 45degC, 100% DOD'.")
+    ] = None,
     anchor: Annotated[
         bool, typer.Option("--anchor/--no-anchor", help="Scale the model to the datasheet rating.")
     ] = True,
@@ -689,6 +698,8 @@ def life(
 
     The model is anchored on the datasheet rating (the preset's, or --rated-cycles under
     --rated-protocol): its degradation scalar is set so the rated protocol gives the rated cycles.
+    A second rating at another temperature (--second-rated-cycles under --second-rated-protocol)
+    sets the activation energy of the cycle fade so that one holds too.
     """
     from .aging.anchor import choose_model
     from .aging.io import read_profile
@@ -713,8 +724,17 @@ def life(
     if eol_resistance is not None and not 1.0 < eol_resistance <= 10.0:
         raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
     cell = Cell.from_spec(spec)
-    chosen = choose_model(cell.spec.chemistry, model_name, rated_cycles, rated_protocol, anchor=anchor, prefix="--")
-    model, scalar, rated, rated_proto = chosen.model, chosen.scalar, chosen.rated_cycles, chosen.rated_protocol
+    chosen = choose_model(
+        cell.spec.chemistry,
+        model_name,
+        rated_cycles,
+        rated_protocol,
+        anchor=anchor,
+        prefix="--",
+        second_rated_cycles=second_rated_cycles,
+        second_rated_protocol=second_rated_protocol,
+    )
+    model, scalar = chosen.model, chosen.scalar
     if eol_resistance is not None:
         from .aging.models import STEPS
 
@@ -740,8 +760,8 @@ def life(
             n_cells=scalars.size,
             degradation_scalar=scalars,
             stop_below=eol - 0.005,
-            model=model,
             stop_resistance_above=stop_r,
+            **chosen.life_options,
         )
         efc_all = result.efc_to_eol(eol, eol_resistance)
         cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
@@ -752,7 +772,8 @@ def life(
             "eol": eol,
             "eol_resistance": eol_resistance,
             "degradation_scalar": scalar,
-            "anchored_on": f"{rated:g} cycles, {rated_proto}" if scalar != 1.0 else None,
+            "cycle_activation_energy_J_per_mol": chosen.cycle_activation_J_per_mol,
+            "anchored_on": chosen.anchored_on,
             "cycles_to_eol": float(cycles[c]),
             "efc_to_eol": efc,
             "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c]),
@@ -796,7 +817,9 @@ def life(
     else:
         assert duty is not None  # exactly one of --protocol and --profile
         t, soc, temp = duty
-        result = simulate_life(t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, model=model)
+        result = simulate_life(
+            t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, **chosen.life_options
+        )
         step = max(1, len(result.time_days) // 200)
         to_eol = result.years_to_eol(eol, eol_resistance)
         out = {
@@ -806,6 +829,7 @@ def life(
             "eol": eol,
             "eol_resistance": eol_resistance,
             "degradation_scalar": scalar,
+            "cycle_activation_energy_J_per_mol": chosen.cycle_activation_J_per_mol,
             "years_to_eol": float(to_eol[c]),
             "soh": {
                 "time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
@@ -837,8 +861,15 @@ def life(
     if as_json:
         _echo_json(out)
     else:
-        anchored = f", anchored on {rated:g} cycles at {rated_proto} (scalar {scalar:.3f})" if scalar != 1.0 else ""
+        on = (chosen.anchored_on or "").replace(" cycles, ", " cycles at ")
+        anchored = f", anchored on {on} (scalar {scalar:.3f})" if scalar != 1.0 else ""
         typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
+        if chosen.cycle_activation_J_per_mol != 0.0:
+            how = "fitted to the second rating" if chosen.second_rated_cycles is not None else "the chemistry's"
+            typer.echo(
+                f"  cycle fade x exp(-Ea/R (1/T - 1/T_ref)): Ea {chosen.cycle_activation_J_per_mol / 1e3:.1f} kJ/mol "
+                f"({how}), T_ref {chosen.activation_reference_degC:g} degC"
+            )
         for line in lines:
             typer.echo("  " + line)
     if failed:

@@ -224,3 +224,23 @@ def test_the_cell_spec_is_read_once(monkeypatch):
     load_tender(ROOT / "examples" / "storage" / "tender-100mw-4h.toml", sensitivity=False)
     checked = 3  # the example's four bids but one with rte_dc 1.2, refused before its files are read
     assert reads.count("lfp-280ah-prismatic.toml") == checked
+
+
+def test_prepare_many_fits_a_second_rating_and_reports_one_out_of_reach_in_its_place():
+    """A second rating at 45 degC fits the cycle fade's activation energy (aging/temperature.py);
+    one out of the model's reach is that project's error, named as the file names it."""
+    from cellwright.storage.project import prepare_many
+
+    hot = "0.5C/0.5C, 45degC, 100% DOD"
+    fitted = project(aging__second_rated_cycles=3000.0, aging__second_rated_protocol=hot)
+    bad = project(aging__second_rated_cycles=90000.0, aging__second_rated_protocol=hot, name="bad")
+    out = prepare_many([fitted, bad])
+    assert not isinstance(out[0], SpecError)
+    assert out[0].chosen.second_rated_cycles == 3000.0 and out[0].chosen.cycle_activation_J_per_mol > 0
+    assert isinstance(out[1], SpecError) and out[1].field == "aging.second_rated_cycles"
+
+
+def test_a_second_rating_at_the_first_ones_temperature_names_the_field():
+    with pytest.raises(SpecError) as err:
+        evaluate(project(aging__second_rated_cycles=3000.0, aging__second_rated_protocol="1C/1C, 25degC, 100% DOD"))
+    assert err.value.field == "aging.second_rated_protocol"

@@ -15,12 +15,14 @@ anchor twice passes the first answer on (see :func:`cellwright.storage.project.p
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from .. import cache
 from ..errors import SpecError
+from . import temperature
 from .models import MODELS
 from .protocol import Protocol, parse_protocol, profile
 from .ranges import profile_ranges, protocol_ranges, range_warnings  # noqa: F401  (callers import them from here)
@@ -34,9 +36,15 @@ def cycles_to_eol(
     max_years: float = 80.0,
     model: str = "nrel-lfp-250ah",
     eol_resistance: float | None = None,
+    cycle_scalars: np.ndarray | None = None,
+    cycle_activation_J_per_mol: float = 0.0,
+    activation_reference_degC: float = 25.0,
 ) -> np.ndarray:
     """Full cycles at the protocol's DOD until the relative capacity falls below ``eol`` (or,
-    if given, the relative resistance reaches ``eol_resistance``, whichever comes first)."""
+    if given, the relative resistance reaches ``eol_resistance``, whichever comes first).
+    ``cycle_scalars``: the cycle terms' own scalars (the calendar terms take ``scalars``);
+    the activation energy and its reference: the cycle terms' temperature law
+    (:mod:`cellwright.aging.temperature`)."""
     t, soc, temp = profile(proto)
     life = simulate_life(
         t,
@@ -48,6 +56,9 @@ def cycles_to_eol(
         stop_below=eol - 0.005,
         model=model,
         stop_resistance_above=None if eol_resistance is None else eol_resistance + 0.005,
+        cycle_scalar=cycle_scalars,
+        cycle_activation_J_per_mol=cycle_activation_J_per_mol,
+        activation_reference_degC=activation_reference_degC,
     )
     return life.efc_to_eol(eol, eol_resistance) / proto.dod
 
@@ -56,7 +67,7 @@ _log = logging.getLogger(__name__)
 
 #: The modules whose code decides an anchor: a change to any of them is a new cache key.
 _ANCHOR_CODE = tuple(
-    f"cellwright.aging.{m}" for m in ("anchor", "models", "protocol", "simulate", "states", "stressors")
+    f"cellwright.aging.{m}" for m in ("anchor", "models", "protocol", "simulate", "states", "stressors", "temperature")
 )
 
 
@@ -138,19 +149,144 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
     return [found[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
 
 
+def fit_cycle_activation(
+    scalar: float,
+    rated_protocol: str,
+    second_cycles: float,
+    second_protocol: str,
+    eol: float = 0.8,
+    model: str = "nrel-lfp-250ah",
+) -> float:
+    """Activation energy (J/mol) of the cycle terms' temperature law about the rating's
+    temperature (:mod:`cellwright.aging.temperature`) that makes the model, anchored with
+    ``scalar`` on the rating under ``rated_protocol``, also meet ``second_cycles`` under
+    ``second_protocol`` (a rating at another temperature). Under the second protocol's constant
+    temperature the law is one factor on the cycle terms: candidate factors run as one batch
+    per round (a coarse round over the activation range, then two inside the bracket); the
+    answer is interpolated in log-log, as :func:`anchor_scalars` does. Errors name
+    ``second_rated_cycles`` and ``second_rated_protocol``."""
+    first, second = parse_protocol(rated_protocol), _second_protocol(second_protocol, rated_protocol)
+    inputs = {
+        "scalar": float(scalar),
+        "rated_protocol": asdict(first),
+        "second_rated_cycles": float(second_cycles),
+        "second_rated_protocol": asdict(second),
+        "eol": float(eol),
+        "model": model,
+        "code": cache.source_digest(*_ANCHOR_CODE),
+    }
+    stored = cache.finite_float(cache.get("aging-anchor", inputs))
+    if stored is not None:
+        return stored
+    t_ref, t_2 = first.temperature_degC + 273.15, second.temperature_degC + 273.15
+    bounds = sorted(temperature.factor_from_activation(ea, t_2, t_ref) for ea in temperature.ACTIVATION_RANGE_J_PER_MOL)
+    lo, hi = bounds
+    days_per_cycle = (second.dod / second.charge_C + second.dod / second.discharge_C + 2 * second.rest_h) / 24.0
+    max_years = min(80.0, 3.0 * second_cycles * days_per_cycle / 365.0)
+    # 16 coarse candidates: neighbours differ by about 2x in factor, under 3x in cycles, so the
+    # candidate just below the rating in factor ends within max_years
+    for count in (16, 6, 6):
+        factors = np.geomspace(lo, hi, count)
+        cycles = cycles_to_eol(
+            second, eol, np.full(count, scalar), max_years=max_years, model=model, cycle_scalars=scalar * factors
+        )
+        cycles = np.where(np.isnan(cycles), np.inf, cycles)  # not reached within max_years
+        ok = np.isfinite(cycles)
+        if not ok.any() or not (cycles[ok].min() <= second_cycles <= cycles[ok].max()):
+            ea = [temperature.activation_from_factor(f, t_2, t_ref) / 1e3 for f in (lo, hi)]
+            raise SpecError(
+                "second_rated_cycles",
+                float(second_cycles),
+                f"out of this model's reach at {second.temperature_degC:g} degC (cycle activation energies "
+                f"{min(ea):.0f} to {max(ea):.0f} kJ/mol give {np.nanmin(cycles):.0f}-{np.nanmax(cycles):.0f} cycles)",
+            )
+        # cycles fall as the factor grows: bracket, then interpolate log(factor) on log(cycles)
+        i = int(np.searchsorted(-cycles, -second_cycles))
+        lo, hi = factors[max(i - 1, 0)], factors[min(i, count - 1)]
+    order = np.argsort(np.log(cycles[ok]))
+    factor = float(np.exp(np.interp(np.log(second_cycles), np.log(cycles[ok])[order], np.log(factors[ok])[order])))
+    found = temperature.activation_from_factor(factor, t_2, t_ref)
+    cache.put("aging-anchor", inputs, found)
+    return found
+
+
+#: A second rating's temperature is at least this far from the first's (degC).
+MIN_RATING_GAP_degC = temperature.MIN_TEMPERATURE_GAP_K
+
+
+def _second_protocol(text: str, rated_protocol: str) -> Protocol:
+    """The second rating's protocol, checked: a cycling test at least ``MIN_RATING_GAP_degC``
+    from the first rating's temperature (errors name ``second_rated_protocol``)."""
+    try:
+        second = parse_protocol(text)
+    except SpecError as exc:
+        raise SpecError("second_rated_protocol", exc.value, exc.allowed) from None
+    if second.storage:
+        raise SpecError("second_rated_protocol", text, "a cycling protocol: a rating in cycles needs one")
+    try:
+        first = parse_protocol(rated_protocol)
+    except SpecError as exc:
+        raise SpecError("rated_protocol", exc.value, exc.allowed) from None
+    if abs(second.temperature_degC - first.temperature_degC) < MIN_RATING_GAP_degC:
+        raise SpecError(
+            "second_rated_protocol",
+            text,
+            f"a temperature at least {MIN_RATING_GAP_degC:g} degC from the rating's "
+            f"({first.temperature_degC:g} degC): the second rating fits how life changes with temperature",
+        )
+    return second
+
+
 @dataclass(frozen=True)
 class ChosenModel:
-    """The aging model a cell runs with: its name, the degradation scalar and what anchored it."""
+    """The aging model a cell runs with: its name, the degradation scalar and what anchored it,
+    and the temperature law of its cycle terms (:mod:`cellwright.aging.temperature`: activation
+    energy in J/mol about a reference in degC; 0 J/mol is the model's own law)."""
 
     model: str
     scalar: float
     rated_cycles: float | None
     rated_protocol: str | None
     rated_eol: float
+    second_rated_cycles: float | None = None
+    second_rated_protocol: str | None = None
+    cycle_activation_J_per_mol: float = 0.0
+    activation_reference_degC: float = 25.0
 
     @property
     def anchored_on(self) -> str | None:
-        return f"{self.rated_cycles:g} cycles, {self.rated_protocol}" if self.scalar != 1.0 else None
+        if self.scalar == 1.0:
+            return None
+        text = f"{self.rated_cycles:g} cycles, {self.rated_protocol}"
+        if self.second_rated_cycles is not None:
+            text += f"; {self.second_rated_cycles:g} cycles, {self.second_rated_protocol}"
+        return text
+
+    @property
+    def life_options(self) -> dict:
+        """The keyword arguments of :func:`~cellwright.aging.simulate.simulate_life` this model
+        runs with besides its degradation scalar."""
+        return {
+            "model": self.model,
+            "cycle_activation_J_per_mol": self.cycle_activation_J_per_mol,
+            "activation_reference_degC": self.activation_reference_degC,
+        }
+
+
+def with_second_rating(chosen: ChosenModel) -> ChosenModel:
+    """``chosen`` (anchored) with its cycle activation energy fitted to its second rating, if it
+    has one (:func:`fit_cycle_activation`)."""
+    if chosen.second_rated_cycles is None or chosen.second_rated_protocol is None or chosen.rated_protocol is None:
+        return chosen
+    ea = fit_cycle_activation(
+        chosen.scalar,
+        chosen.rated_protocol,
+        chosen.second_rated_cycles,
+        chosen.second_rated_protocol,
+        chosen.rated_eol,
+        chosen.model,
+    )
+    return replace(chosen, cycle_activation_J_per_mol=ea)
 
 
 def choose_model(
@@ -161,10 +297,19 @@ def choose_model(
     rated_eol: float | None = None,
     anchor: bool = True,
     prefix: str = "aging.",
+    second_rated_cycles: float | None = None,
+    second_rated_protocol: str | None = None,
 ) -> ChosenModel:
     """The chemistry preset's aging model (or ``model``), anchored on the preset's datasheet
-    rating (or ``rated_cycles`` under ``rated_protocol`` to ``rated_eol``). Errors name the
-    fields as ``prefix`` + name (``"--"`` gives command-line options)."""
+    rating (or ``rated_cycles`` under ``rated_protocol`` to ``rated_eol``).
+
+    A second rating at another temperature (``second_rated_cycles`` under
+    ``second_rated_protocol``, or the preset's when the first rating is the preset's too) fits
+    the activation energy of the cycle terms so both ratings hold; without one, the cycle terms
+    take the preset's ``cycle_activation_energy_J_per_mol`` when the model is the preset's (and
+    their own law otherwise). The law's reference is the first rating's temperature (25 degC
+    without a rating). Errors name the fields as ``prefix`` + name (``"--"`` gives
+    command-line options)."""
     from ..presets import chemistry
 
     def field(name: str) -> str:
@@ -173,20 +318,68 @@ def choose_model(
     aging = chemistry(chemistry_name).get("aging", {})
     if model is not None and model not in MODELS:
         raise SpecError(field("model"), model, "allowed: " + ", ".join(MODELS))
-    name = model or getattr(aging.get("model"), "value", None)
+    preset_model = getattr(aging.get("model"), "value", None)
+    name = model or preset_model
     if name is None:
         raise SpecError(
             "chemistry", chemistry_name, "has no aging model yet; give a model, one of: " + ", ".join(MODELS)
         )
+    preset_rating = rated_cycles is None and rated_protocol is None
     rated = rated_cycles if rated_cycles is not None else getattr(aging.get("rated_cycles"), "value", None)
     proto = rated_protocol or getattr(aging.get("rated_protocol"), "value", None)
     eol = rated_eol if rated_eol is not None else float(getattr(aging.get("rated_eol"), "value", 0.8))
-    scalar = 1.0
-    if anchor and rated is not None:
-        if proto is None:
-            raise SpecError(field("rated_protocol"), None, "required with " + field("rated_cycles"))
+    second, second_proto = second_rated_cycles, second_rated_protocol
+    if second is None and second_proto is None and preset_rating:
+        second = getattr(aging.get("second_rated_cycles"), "value", None)
+        second_proto = getattr(aging.get("second_rated_protocol"), "value", None)
+    activation = float(getattr(aging.get("cycle_activation_energy_J_per_mol"), "value", 0.0))
+    chosen = ChosenModel(
+        name,
+        1.0,
+        None if rated is None else float(rated),
+        proto,
+        eol,
+        cycle_activation_J_per_mol=activation if name == preset_model else 0.0,
+    )
+    try:
+        chosen = _checked_second_rating(chosen, second, second_proto)
+        if anchor and rated is not None:
+            if proto is None:
+                raise SpecError("rated_protocol", None, "required with " + field("rated_cycles"))
+            chosen = with_second_rating(replace(chosen, scalar=anchor_scalar(float(rated), proto, eol, name)))
+    except SpecError as exc:
+        raise SpecError(field(exc.field), exc.value, exc.allowed) from None
+    return chosen
+
+
+def _checked_second_rating(chosen: ChosenModel, cycles, protocol: str | None) -> ChosenModel:
+    """``chosen`` with its second rating, checked (errors name the unprefixed fields), and the
+    temperature law's reference at the first rating's temperature."""
+    if chosen.rated_protocol is not None:
         try:
-            scalar = anchor_scalar(float(rated), proto, eol, name)
-        except SpecError as exc:
-            raise SpecError(field(exc.field), exc.value, exc.allowed) from None
-    return ChosenModel(name, scalar, None if rated is None else float(rated), proto, eol)
+            reference = parse_protocol(chosen.rated_protocol).temperature_degC
+        except SpecError:
+            pass  # the rating's own check names the field as its caller spells it
+        else:
+            chosen = replace(chosen, activation_reference_degC=reference)
+    if cycles is None and protocol is None:
+        return chosen
+    if protocol is None:
+        raise SpecError("second_rated_protocol", None, "required with second_rated_cycles")
+    if cycles is None:
+        raise SpecError("second_rated_cycles", None, "required with second_rated_protocol")
+    value = cycles
+    try:
+        cycles = float(cycles)
+    except (TypeError, ValueError):
+        cycles = float("nan")
+    if not (math.isfinite(cycles) and 0.0 < cycles <= MAX_RATED_CYCLES):
+        raise SpecError("second_rated_cycles", value, f"a number of cycles above 0 and at most {MAX_RATED_CYCLES:,.0f}")
+    if chosen.rated_cycles is None or chosen.rated_protocol is None:
+        raise SpecError("second_rated_cycles", cycles, "needs a first rating (rated_cycles under rated_protocol)")
+    _second_protocol(protocol, chosen.rated_protocol)
+    return replace(chosen, second_rated_cycles=cycles, second_rated_protocol=protocol)
+
+
+#: Largest cycle rating accepted (as a project file's ``aging.rated_cycles``).
+MAX_RATED_CYCLES = 100_000.0

@@ -19,8 +19,9 @@ from .. import checks
 from ..errors import SpecError
 from . import stressors
 from .duty import MAX_SCALAR, MAX_WINDOWS, MAX_YEARS, TEMPERATURE_RANGE_degC, check_duty, per_cell
-from .models import STEPS
+from .models import STEPS, split_scalar
 from .ranges import duty_ranges, range_warnings
+from .temperature import ACTIVATION_RANGE_J_PER_MOL, cycle_factor
 
 
 @dataclass
@@ -106,6 +107,8 @@ def simulate_life(
     model: str = "nrel-lfp-250ah",
     stop_resistance_above: float | None = None,
     cycle_scalar: np.ndarray | float | None = None,
+    cycle_activation_J_per_mol: np.ndarray | float = 0.0,
+    activation_reference_degC: np.ndarray | float = 25.0,
 ) -> LifeResult:
     """Repeat the profile until ``years`` have passed (or, with ``stop_below`` /
     ``stop_resistance_above``, until every cell has crossed that end of life).
@@ -121,7 +124,10 @@ def simulate_life(
     ``temperature_offset_degC`` (degC, one value or (N,)) is added to each cell's temperatures.
     ``degradation_scalar`` multiplies every loss increment (BLAST-Lite's degradation scalar);
     with ``cycle_scalar`` it multiplies the calendar terms only and ``cycle_scalar`` the cycle
-    terms. ``years`` within (0, ``MAX_YEARS``]; a run longer than ``MAX_WINDOWS`` windows is
+    terms. ``cycle_activation_J_per_mol`` (J/mol, one value or (N,); 0 by default) multiplies
+    the cycle terms by the Arrhenius factor of :mod:`cellwright.aging.temperature` about
+    ``activation_reference_degC`` (degC), averaged over each window's samples as the models
+    average their rates. ``years`` within (0, ``MAX_YEARS``]; a run longer than ``MAX_WINDOWS`` windows is
     refused before it starts (or, with an end of life to stop at, ends there with a warning).
 
     A cell whose relative capacity reaches 0 has nothing left to lose: its states hold and it
@@ -142,6 +148,10 @@ def simulate_life(
     scalar = _scalar("degradation_scalar", degradation_scalar, n)
     if cycle_scalar is not None:
         scalar = np.stack([scalar, _scalar("cycle_scalar", cycle_scalar, n)])
+    activation = per_cell("cycle_activation_J_per_mol", cycle_activation_J_per_mol, n, *ACTIVATION_RANGE_J_PER_MOL)
+    reference = per_cell("activation_reference_degC", activation_reference_degC, n, *TEMPERATURE_RANGE_degC)
+    # (Ea, T_ref in K) per cell, or None: without a law every run is as before, bit for bit
+    law = (activation, reference + 273.15) if np.any(activation != 0.0) else None
     T_degC = np.broadcast_to(temp, (n, t_s.size)) + offset[:, None]
     checks.temperature_degC("temperature_degC + temperature_offset_degC", T_degC, *TEMPERATURE_RANGE_degC)
     T_K = T_degC + 273.15
@@ -156,12 +166,20 @@ def simulate_life(
     keys = sorted(set(cuts_of_row))
     group = np.array([keys.index(cuts_of_row[i]) for i in row_of.reshape(-1)])
     if len(keys) == 1:
-        result = _simulate_shared(t_s, socs, list(keys[0]), T_K, scalar, conserve_energy, model, **stops)
+        result = _simulate_shared(t_s, socs, list(keys[0]), T_K, scalar, law, conserve_energy, model, **stops)
         result.warnings[:0] = warnings
         return result
     parts = [
         _simulate_shared(
-            t_s, socs[group == g], list(k), T_K[group == g], scalar[..., group == g], conserve_energy, model, **stops
+            t_s,
+            socs[group == g],
+            list(k),
+            T_K[group == g],
+            scalar[..., group == g],
+            None if law is None else (law[0][group == g], law[1][group == g]),
+            conserve_energy,
+            model,
+            **stops,
         )
         for g, k in enumerate(keys)
     ]
@@ -186,10 +204,10 @@ def _scalar(name: str, value, n: int) -> np.ndarray:
 
 
 def _simulate_shared(
-    t_s, socs, cuts, T_K, scalar, conserve_energy, model, years, stop_below, stop_resistance_above
+    t_s, socs, cuts, T_K, scalar, law, conserve_energy, model, years, stop_below, stop_resistance_above
 ) -> LifeResult:
     """Cells whose profiles share window ends ``cuts``: ``socs`` and ``T_K`` (N, M); ``scalar``
-    (N,) or (2, N) (calendar, cycle)."""
+    (N,) or (2, N) (calendar, cycle); ``law``: (activation J/mol, reference K) per cell, or None."""
     n_cells = T_K.shape[0]
     stopping = stop_below is not None or stop_resistance_above is not None
     # time advanced per repetition of the profile: the gap from a window's last sample to the
@@ -227,8 +245,14 @@ def _simulate_shared(
                 # the current as the duty states it, relative to the nominal capacity (the
                 # rescaled profile moves the same charge, so this is the fresh profile's rate)
                 st["discharge_C"] = stressors.discharge_rate(seg_t, raw, 1.0)
+            window_scalar = scalar
+            if law is not None:
+                f = cycle_factor(T_K[:, prior : cut + 1], *law)
+                f = np.trapezoid(f, seg_t, axis=1) / (seg_t[-1] - seg_t[0])
+                s_cal, s_cyc = split_scalar(scalar)
+                window_scalar = np.stack(np.broadcast_arrays(s_cal, s_cyc * f))
             with np.errstate(all="ignore"):  # a non-finite state is caught below
-                new = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], scalar, seg)
+                new = laws.step(states, st, seg_t, T_K[:, prior : cut + 1], window_scalar, seg)
                 emptied = alive & ~((laws.capacity(new) > 0) & np.isfinite(laws.resistance(new)))
             t_days += float(st["delta_t_days"])
             efc = efc + np.where(alive, st["delta_efc"], 0.0)

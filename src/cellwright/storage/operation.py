@@ -165,12 +165,21 @@ def dispatch_soc(
 
 
 def yearly_soh(
-    t_s: np.ndarray, soc: np.ndarray, temperature_degC: np.ndarray, years: int, model: str, degradation_scalar=1.0
+    t_s: np.ndarray,
+    soc: np.ndarray,
+    temperature_degC: np.ndarray,
+    years: int,
+    model: str,
+    degradation_scalar=1.0,
+    cycle_activation_J_per_mol=0.0,
+    activation_reference_degC=25.0,
 ) -> np.ndarray:
     """Relative capacity of the cells at the start of each year 0..years, (years + 1, N).
 
     ``soc`` and ``temperature_degC`` are (M,) for one duty or (N, M) for a duty per project; the
-    profile repeats (it should span a whole number of days).
+    profile repeats (it should span a whole number of days). The degradation scalar and the
+    cycle terms' temperature law (activation energy J/mol about a reference in degC, see
+    :mod:`cellwright.aging.temperature`) are one value or one per project.
     """
     from ..aging.simulate import simulate_life
 
@@ -184,6 +193,8 @@ def yearly_soh(
         n_cells=n,
         degradation_scalar=np.broadcast_to(scal, (n,)),
         model=model,
+        cycle_activation_J_per_mol=cycle_activation_J_per_mol,
+        activation_reference_degC=activation_reference_degC,
     )
     at = np.arange(years + 1) * 365.0
     out = np.empty((years + 1, n))

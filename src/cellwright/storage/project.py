@@ -74,6 +74,12 @@ class Aging(BaseModel):
     rated_cycles: float | None = Field(default=None, gt=0, le=100000)
     rated_protocol: str | None = None
     rated_eol: float | None = Field(default=None, gt=0, lt=1)
+    second_rated_cycles: float | None = Field(
+        default=None, gt=0, le=100000, description="a second rating at another temperature (cycles)"
+    )
+    second_rated_protocol: str | None = Field(
+        default=None, description="its protocol; the cycle fade's temperature dependence is fitted to both"
+    )
     anchor: bool = True
     degradation: bool = True
     guaranteed_soh_end: float | None = Field(
@@ -197,7 +203,16 @@ def check_files(p: Project, dispatch: bool = True, protocol_field: str = "aging.
 
     spec = parse_spec(read_toml(p.path(p.cell), "cell"))
     p._cell_spec = (p.path(p.cell), spec)
-    chosen = choose_model(spec.chemistry, p.aging.model, p.aging.rated_cycles, p.aging.rated_protocol, anchor=False)
+    a = p.aging
+    chosen = choose_model(
+        spec.chemistry,
+        a.model,
+        a.rated_cycles,
+        a.rated_protocol,
+        anchor=False,
+        second_rated_cycles=a.second_rated_cycles,
+        second_rated_protocol=a.second_rated_protocol,
+    )
     if chosen.rated_protocol is not None:
         try:
             parse_protocol(chosen.rated_protocol)
@@ -369,7 +384,15 @@ def prepare(p: Project, cell: Cell | None = None, chosen: ChosenModel | None = N
     if chosen is None:
         a = p.aging
         chosen = choose_model(
-            cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, a.anchor, prefix="aging."
+            cell.spec.chemistry,
+            a.model,
+            a.rated_cycles,
+            a.rated_protocol,
+            a.rated_eol,
+            a.anchor,
+            prefix="aging.",
+            second_rated_cycles=a.second_rated_cycles,
+            second_rated_protocol=a.second_rated_protocol,
         )
     return _Prepared(p, cell, row, price, price_source, chain, sys, duty, chosen)
 
@@ -381,7 +404,7 @@ def prepare_many(
     batched runs (one per model, protocol and end of life). A project whose cell or rating is
     wrong gets its SpecError in its place; the others are prepared. ``cells`` and ``chosen``:
     per project, already designed cells and already anchored models (nothing is redone)."""
-    from ..aging.anchor import anchor_scalars, choose_model
+    from ..aging.anchor import anchor_scalars, choose_model, with_second_rating
     from ..cell import Cell
 
     out: list[_Prepared | SpecError | None] = [None] * len(projects)
@@ -409,7 +432,15 @@ def prepare_many(
                 continue
             a = p.aging
             model = choose_model(
-                cell.spec.chemistry, a.model, a.rated_cycles, a.rated_protocol, a.rated_eol, False, prefix="aging."
+                cell.spec.chemistry,
+                a.model,
+                a.rated_cycles,
+                a.rated_protocol,
+                a.rated_eol,
+                False,
+                prefix="aging.",
+                second_rated_cycles=a.second_rated_cycles,
+                second_rated_protocol=a.second_rated_protocol,
             )
         except SpecError as exc:
             out[i] = exc
@@ -427,9 +458,12 @@ def prepare_many(
         for i, s in zip(idx, scalars, strict=True):
             if isinstance(s, SpecError):
                 out[i] = s
-            else:
-                cell, model = _built(built, i)
-                built[i] = (cell, dataclass_replace(model, scalar=s))
+                continue
+            cell, model = _built(built, i)
+            try:
+                built[i] = (cell, with_second_rating(dataclass_replace(model, scalar=s)))
+            except SpecError as exc:
+                out[i] = SpecError("aging." + exc.field, exc.value, exc.allowed)
     for i, p in enumerate(projects):
         if out[i] is None:
             cell, model = _built(built, i)
@@ -479,6 +513,8 @@ def soh_key(pr: _Prepared) -> tuple:
     return (
         pr.chosen.model,
         pr.chosen.scalar,
+        pr.chosen.cycle_activation_J_per_mol,
+        pr.chosen.activation_reference_degC,
         pr.project.years,
         d["t_s"].tobytes(),
         d["soc"].tobytes(),
@@ -509,8 +545,17 @@ def age(preps: list[_Prepared], known: dict[tuple, Aged] | None = None) -> list[
         t = preps[idx[0]].duty["t_s"]
         soc = np.stack([preps[i].duty["soc"] for i in idx])
         temp = np.stack([preps[i].duty["temp"] for i in idx])
-        scal = np.array([preps[i].chosen.scalar for i in idx])
-        soh = operation.yearly_soh(t, soc, temp, years, model, scal)
+        chosen = [preps[i].chosen for i in idx]
+        soh = operation.yearly_soh(
+            t,
+            soc,
+            temp,
+            years,
+            model,
+            np.array([c.scalar for c in chosen]),
+            np.array([c.cycle_activation_J_per_mol for c in chosen]),
+            np.array([c.activation_reference_degC for c in chosen]),
+        )
         for j, i in enumerate(idx):
             d = preps[i].duty
             lines = range_warnings(model, profile_ranges(t, d["soc"], d["temp"]))
@@ -662,6 +707,7 @@ def _finish(pr: _Prepared, aged: Aged) -> ProjectResult:
         aging={
             "model": chosen.model,
             "degradation_scalar": chosen.scalar,
+            "cycle_activation_energy_J_per_mol": chosen.cycle_activation_J_per_mol,
             "anchored_on": chosen.anchored_on,
             "cell_soh_end": float(cell_soh[-1]),
             "degradation": p.aging.degradation,
