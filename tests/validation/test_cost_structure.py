@@ -131,11 +131,19 @@ def test_lithium_carbonate_moves_every_lithium_cathode_by_its_stoichiometry(lfp)
     ps = price_set(plant.prices)
     base = commodities.prices_for_year(ps, ps.year, "base")
     moved = commodities.prices_for_year(ps, ps.year, "base", {"lithium_carbonate": 20.0})
-    # hydroxide is carbonate plus the spread: it moves one for one
-    assert moved["lithium_hydroxide"] - base["lithium_hydroxide"] == pytest.approx(20.0 - base["lithium_carbonate"])
-    for cathode, kg_li_salt in (("LFP", 0.2342), ("LMFP", 0.2350), ("NMC811", 0.4310), ("NCA", 0.4364)):
+    # hydroxide is carbonate x (1 + premium): it moves in proportion
+    ratio = base["lithium_hydroxide"] / base["lithium_carbonate"]
+    assert ratio == pytest.approx(78_650 / 75_400)  # GTJA, about 2025-10-24
+    assert moved["lithium_hydroxide"] == pytest.approx(20.0 * ratio)
+    d_lce = 20.0 - base["lithium_carbonate"]
+    for cathode, kg_li_salt, per_lce in (
+        ("LFP", 0.2342, 1.0),
+        ("LMFP", 0.2350, 1.0),
+        ("NMC811", 0.4310, ratio),
+        ("NCA", 0.4364, ratio),
+    ):
         delta = ps.indexed_value(cathode, moved) - ps.indexed_value(cathode, base)
-        assert delta == pytest.approx(kg_li_salt * (20.0 - base["lithium_carbonate"]), rel=1e-3), cathode
+        assert delta == pytest.approx(kg_li_salt * per_lce * d_lce, rel=1e-3), cathode
     ci = cost_inputs(lfp.resolved, load_plant(None, commodities=lce))
     assert ci.p_cathode_active[0] == pytest.approx(ps.indexed_value("LFP", moved))
 

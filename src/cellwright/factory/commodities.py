@@ -6,9 +6,9 @@ phosphate, LME for metals); the scenario rows (``base``, ``high``, ``low``) are 
 ahead. A year between two points of a path is interpolated linearly; after the last point a
 path stays flat. Ahead of the history a scenario starts from the last history point.
 
-Lithium is priced on one basis: lithium hydroxide is lithium carbonate plus the dated spread
-between the two (``lithium_hydroxide_spread``), so a carbonate price (``--lce``) moves every
-lithium-bearing cathode, LFP, LMFP, NMC and NCA alike.
+Lithium is priced on one basis: lithium hydroxide is lithium carbonate x (1 + the dated premium
+of one over the other, ``lithium_hydroxide_premium``, negative when carbonate is dearer), so a
+carbonate price (``--lce``) moves every lithium-bearing cathode, LFP, LMFP, NMC and NCA alike.
 
 The industry learning curve is Wright's law on China's cumulative Li-ion production
 [ziegler-trancik-2021]: conversion cost (labour, capital, energy, overheads per kWh) in year
@@ -61,6 +61,7 @@ def first_year() -> int:
     return max(int(p[HISTORY][0][0]) for p in paths().values())
 
 
+@cache
 def value(series: str, year: int, scenario: str = "base") -> float:
     """The series' value in calendar ``year``: its history, or ahead of it the scenario's path."""
     if scenario not in scenarios():
@@ -87,7 +88,7 @@ def prices_for_year(price_set, year: int, scenario: str, overrides: dict[str, fl
     The set's own quotes stand for its year; other years follow the dated paths (a commodity
     without a path keeps the set's price, in real terms). ``overrides`` (a plant's
     ``commodities``) hold in every year. Derived commodities (lithium hydroxide) are their base
-    plus the dated spread, after the overrides of the base.
+    x (1 + the dated premium), after the overrides of the base.
     """
     overrides = overrides or {}
     out: dict[str, float] = {}
@@ -102,12 +103,12 @@ def prices_for_year(price_set, year: int, scenario: str, overrides: dict[str, fl
         if name in overrides:
             out[name] = overrides[name]
             continue
-        spread_series = f"{name}_spread"
-        if year == price_set.year or spread_series not in paths():
-            spread = spec["spread_usd_per_kg"]["value"]
+        premium_series = f"{name}_premium"
+        if year == price_set.year or premium_series not in paths():
+            premium = spec["premium"]["value"]
         else:
-            spread = value(spread_series, year, scenario)
-        out[name] = max(out[spec["from"]] + spread, 0.01 * out[spec["from"]])
+            premium = value(premium_series, year, scenario)
+        out[name] = out[spec["from"]] * (1.0 + premium)
     return out
 
 
@@ -126,6 +127,7 @@ def basis_year() -> int:
     return int(process.plant_data()["learning"]["basis_year"]["value"])
 
 
+@cache
 def industry_multiplier(year: int, basis: int | None = None, scenario: str = "base") -> float:
     """Conversion cost in calendar ``year`` over that of ``basis`` (default: the conversion
     data's year), by Wright's law on China's cumulative Li-ion production."""

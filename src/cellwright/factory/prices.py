@@ -8,7 +8,7 @@ year and currency. Cathodes under ``[<set>.indexed]`` are priced from commoditie
 so setting lithium carbonate to another price moves the cathode, and the cell, accordingly
 (method of Batt_Sust_Model [bsm-battery-cost-py], which re-implements BatPaC's metal-indexed
 cathode prices). A commodity under ``[<set>.derived]`` is priced from another: lithium
-hydroxide is lithium carbonate plus a spread, so every lithium-bearing cathode stands on one
+hydroxide is lithium carbonate x (1 + a premium), so every lithium-bearing cathode stands on one
 lithium price. Prices in other calendar years: :mod:`.commodities`. Prices come out in
 SI-based units: USD/kg, USD/m2, USD/m3.
 """
@@ -80,7 +80,7 @@ class PriceSet:
         sources = {spec["margin_usd_per_kg"]["source"]}
         for name, amount in spec["inputs_kg_per_kg"].items():
             quoted = self.commodities.get(name)
-            sources.add(quoted.source if quoted else self.derived[name]["spread_usd_per_kg"]["source"])
+            sources.add(quoted.source if quoted else self.derived[name]["premium"]["source"])
             sources.add(amount["source"])
         return Price(total, "usd/kg", ";".join(sorted(sources)), self.year, note="commodity-indexed")
 
