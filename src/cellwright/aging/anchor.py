@@ -119,9 +119,7 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
             raise SpecError("rated_protocol", text, "a cycling protocol: a rating in cycles needs one")
         rated_arr = np.array(sorted(set(rated_list)))
         lo, hi = np.full(rated_arr.size, 0.25), np.full(rated_arr.size, 2.5)
-        # candidates that last beyond 3x the largest rating cannot bracket it: stop there
-        days_per_cycle = (proto.dod / proto.charge_C + proto.dod / proto.discharge_C + 2 * proto.rest_h) / 24.0
-        max_years = min(80.0, 3.0 * rated_arr.max() * days_per_cycle / 365.0)
+        max_years = _max_years(proto, rated_arr.max())
         for _ in range(2):
             scalars = np.geomspace(lo, hi, 6, axis=1)  # (R, 6)
             cycles = cycles_to_eol(proto, eol, scalars.ravel(), max_years=max_years, model=model).reshape(scalars.shape)
@@ -135,18 +133,32 @@ def anchor_scalars(ratings: list[tuple[float, str, float]], model: str = "nrel-l
                         f"out of this model's reach (scalars {lo[r]:g}-{hi[r]:g} give "
                         f"{np.nanmin(c):.0f}-{np.nanmax(c):.0f} cycles)",
                     )
-                # cycles fall as the scalar grows: bracket, then interpolate log(scalar) on log(cycles)
-                i = int(np.searchsorted(-c, -rated))
-                lo[r], hi[r] = scalars[r, max(i - 1, 0)], scalars[r, min(i, scalars.shape[1] - 1)]
+                lo[r], hi[r] = _bracket(rated, cycles[r], scalars[r])
         for r, rated in enumerate(rated_arr):
-            ok = np.isfinite(cycles[r])
-            order = np.argsort(np.log(cycles[r][ok]))
             k = (float(rated), text, eol, model)
-            found[k] = float(
-                np.exp(np.interp(np.log(rated), np.log(cycles[r][ok])[order], np.log(scalars[r][ok])[order]))
-            )
+            found[k] = _loglog_at(rated, cycles[r], scalars[r])
             cache.put("aging-anchor", _stored_inputs(*k), found[k])
     return [found[(float(rated), text, float(eol), model)] for rated, text, eol in ratings]
+
+
+def _max_years(proto: Protocol, cycles: float) -> float:
+    """Years an aging run needs: candidates that last beyond 3x the rating cannot bracket it."""
+    days_per_cycle = (proto.dod / proto.charge_C + proto.dod / proto.discharge_C + 2 * proto.rest_h) / 24.0
+    return min(80.0, 3.0 * cycles * days_per_cycle / 365.0)
+
+
+def _bracket(target: float, cycles: np.ndarray, candidates: np.ndarray) -> tuple[float, float]:
+    """The two candidates (ascending; cycles fall as they grow) whose cycles bracket ``target``."""
+    i = int(np.searchsorted(-cycles, -target))
+    return candidates[max(i - 1, 0)], candidates[min(i, candidates.size - 1)]
+
+
+def _loglog_at(target: float, cycles: np.ndarray, candidates: np.ndarray) -> float:
+    """The candidate that gives ``target`` cycles, interpolating log(candidate) on log(cycles)
+    over the candidates whose runs reached the end of life."""
+    ok = np.isfinite(cycles)
+    order = np.argsort(np.log(cycles[ok]))
+    return float(np.exp(np.interp(np.log(target), np.log(cycles[ok])[order], np.log(candidates[ok])[order])))
 
 
 def fit_cycle_activation(
@@ -181,8 +193,7 @@ def fit_cycle_activation(
     t_ref, t_2 = first.temperature_degC + 273.15, second.temperature_degC + 273.15
     bounds = sorted(temperature.factor_from_activation(ea, t_2, t_ref) for ea in temperature.ACTIVATION_RANGE_J_PER_MOL)
     lo, hi = bounds
-    days_per_cycle = (second.dod / second.charge_C + second.dod / second.discharge_C + 2 * second.rest_h) / 24.0
-    max_years = min(80.0, 3.0 * second_cycles * days_per_cycle / 365.0)
+    max_years = _max_years(second, second_cycles)
     # 16 coarse candidates: neighbours differ by about 2x in factor, under 3x in cycles, so the
     # candidate just below the rating in factor ends within max_years
     for count in (16, 6, 6):
@@ -200,11 +211,8 @@ def fit_cycle_activation(
                 f"out of this model's reach at {second.temperature_degC:g} degC (cycle activation energies "
                 f"{min(ea):.0f} to {max(ea):.0f} kJ/mol give {np.nanmin(cycles):.0f}-{np.nanmax(cycles):.0f} cycles)",
             )
-        # cycles fall as the factor grows: bracket, then interpolate log(factor) on log(cycles)
-        i = int(np.searchsorted(-cycles, -second_cycles))
-        lo, hi = factors[max(i - 1, 0)], factors[min(i, count - 1)]
-    order = np.argsort(np.log(cycles[ok]))
-    factor = float(np.exp(np.interp(np.log(second_cycles), np.log(cycles[ok])[order], np.log(factors[ok])[order])))
+        lo, hi = _bracket(second_cycles, cycles, factors)
+    factor = _loglog_at(second_cycles, cycles, factors)
     found = temperature.activation_from_factor(factor, t_2, t_ref)
     cache.put("aging-anchor", inputs, found)
     return found
