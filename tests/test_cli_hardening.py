@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import cellwright.cli as cli_module
+import cellwright.report.common as report_common
 from cellwright.electrochem.from_design import from_cell
 from cellwright.electrochem.solve import simulate
 
@@ -80,7 +80,7 @@ def test_a_plot_that_cannot_be_written_comes_after_the_result(cli, tmp_path, mon
     def refuse(fig, path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(cli_module, "_save", refuse)
+    monkeypatch.setattr(report_common, "save_figure", refuse)
     out = cli("simulate", M50, "--c-rates", "1", "--json", "--plot", "curves.png")
     line = one_error_line(out, "--plot")
     assert "Permission denied" in line and "curves.png" in line
@@ -101,7 +101,7 @@ def test_the_plot_path_reported_is_the_file_written(cli, tmp_path):
 
 def test_the_json_writer_turns_every_non_finite_number_into_null():
     nested = {"a": [1.0, float("nan"), {"b": np.float64("inf")}], "c": np.array([[1.0, -np.inf]]), "d": np.int64(3)}
-    text = json.dumps(cli_module._plain(nested), allow_nan=False)
+    text = json.dumps(report_common.plain(nested), allow_nan=False)
     assert strict_json(text) == {"a": [1.0, None, {"b": None}], "c": [[1.0, None]], "d": 3}
 
 

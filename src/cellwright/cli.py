@@ -6,16 +6,12 @@ what is allowed); 1 an unexpected failure (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
-import datetime
 import functools
-import json
 import logging
-import math
-import os
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -28,26 +24,6 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="cellwright: lithium-ion cells from materials to cost."
 )
-
-_MAIN_ROWS = (
-    ("capacity_Ah", "Capacity", "Ah", "{:.2f}"),
-    ("nominal_voltage_V", "Nominal voltage", "V", "{:.3f}"),
-    ("energy_Wh", "Energy", "Wh", "{:.1f}"),
-    ("mass_kg", "Mass", "kg", "{:.4g}"),
-    ("volume_L", "Volume", "L", "{:.4g}"),
-    ("specific_energy_Wh_kg", "Specific energy", "Wh/kg", "{:.1f}"),
-    ("energy_density_Wh_L", "Energy density", "Wh/L", "{:.1f}"),
-    ("cathode_thickness_um", "Cathode coating (per side)", "um", "{:.1f}"),
-    ("anode_thickness_um", "Anode coating (per side)", "um", "{:.1f}"),
-    ("cathode_loading_mg_cm2", "Cathode loading (per side)", "mg/cm2", "{:.2f}"),
-    ("areal_capacity_mAh_cm2", "Areal capacity (per side)", "mAh/cm2", "{:.2f}"),
-    ("cathode_area_m2", "Cathode coated area (both sides)", "m2", "{:.4g}"),
-    ("electrode_width_mm", "Cathode width", "mm", "{:.1f}"),
-    ("electrode_length_mm", "Cathode length (sheet, or strip of all rolls)", "mm", "{:.1f}"),
-    ("layers", "Bicell layers / turns", "", "{:.1f}"),
-    ("electrolyte_mL", "Electrolyte", "mL", "{:.1f}"),
-)
-
 
 # options every command has
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
@@ -110,60 +86,31 @@ def _one_line_errors(command):
     return run
 
 
-def _plain(value):
-    """``value`` in JSON's types: NumPy scalars and arrays become numbers and lists, paths and
-    dates strings (ISO 8601), and a float that is not finite (NaN, infinity) becomes None (JSON
-    has no such numbers)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray | np.generic):
-        return _plain(value.tolist())
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def _echo_json(out: dict) -> None:
     """One JSON object on stdout, the one writer of every command: non-finite numbers (a
     threshold not reached, a value that could not be computed) are null, at any depth."""
-    typer.echo(json.dumps(_plain(out), indent=2, allow_nan=False))
+    from .report.common import to_json
+
+    typer.echo(to_json(out))
 
 
 def _text(value) -> Text:
-    """A user's string (a name from a spec, project or bids file) for a rich table or title:
-    shown as written, never read as markup or emoji codes."""
-    from rich.text import Text
+    from .report.common import text
 
-    return Text(str(value))
-
-
-#: File types a plot can be written as (Matplotlib's writers for these suffixes).
-PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+    return text(value)
 
 
 def _plot_target(plot: Path | None) -> Path | None:
-    """The ``--plot`` path, checked before any work: a file (not a directory) with a suffix of
-    :data:`PLOT_SUFFIXES`, in a folder that exists and can be written to."""
-    from .errors import SpecError
+    """The ``--plot`` path, checked before any work (:func:`report.common.output_target`)."""
+    from .report.common import PLOT_SUFFIXES, output_target
 
-    if plot is None:
-        return None
-    if plot.is_dir():
-        raise SpecError("--plot", str(plot), "a file to write, not a directory")
-    if plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise SpecError("--plot", str(plot), "a file name ending in " + ", ".join(PLOT_SUFFIXES))
-    folder = plot.parent
-    if not folder.is_dir():
-        raise SpecError("--plot", str(plot), f"a file in a folder that exists ({str(folder)!r} does not)")
-    if not os.access(folder, os.W_OK):
-        raise SpecError("--plot", str(plot), f"a file in a folder that can be written to ({str(folder)!r} cannot)")
-    return plot
+    return output_target("--plot", plot, PLOT_SUFFIXES)
+
+
+def _csv_target(csv: Path | None) -> Path | None:
+    from .report.common import CSV_SUFFIXES, output_target
+
+    return output_target("--csv", csv, CSV_SUFFIXES)
 
 
 def _write_plot(draw, path: Path) -> str | None:
@@ -175,11 +122,43 @@ def _write_plot(draw, path: Path) -> str | None:
     return None
 
 
-def _plot_failed(path: Path | None, reason: str) -> None:
-    """The one-line error after the result has been printed: the plot asked for is missing."""
+def _plot_failed(path: Path | None, reason: str, option: str = "--plot") -> None:
+    """The one-line error after the result has been printed: the file asked for is missing."""
     from .errors import SpecError
 
-    raise SpecError("--plot", str(path), f"could not be written ({reason}); the result above is complete")
+    raise SpecError(option, str(path), f"could not be written ({reason}); the result above is complete")
+
+
+def _write_files(out: dict, plot: Path | None, csv: Path | None, draw, rows) -> list[tuple[str, Path, str]]:
+    """Write the figure (``draw(out)``) and the CSV (``rows(out)``) asked for; record in ``out``
+    what was written (``plot``, ``csv``: the path, or None) and return what failed."""
+    from .report.common import csv_text, save_figure, write_text
+
+    failed = []
+    for option, path, write in (
+        ("--plot", plot, lambda p: save_figure(draw(out), p)),
+        ("--csv", csv, lambda p: write_text(p, csv_text(rows(out)))),
+    ):
+        key = option.lstrip("-")
+        out[key] = None
+        if path is None:
+            continue
+        reason = _write_plot(write, path)
+        if reason is None:
+            out[key] = str(path)
+        else:
+            failed.append((option, path, reason))
+    return failed
+
+
+def _finish(out: dict, failed: list[tuple[str, Path, str]], as_json: bool) -> None:
+    """After the result: name the files written (in text, after the result), then fail on one
+    that could not be written."""
+    for key in ("plot", "csv"):
+        if out.get(key) and not as_json:
+            typer.echo(f"{key}: {out[key]}")
+    if failed:
+        _plot_failed(failed[0][1], failed[0][2], failed[0][0])
 
 
 def _warn(lines: list[str]) -> None:
@@ -189,150 +168,32 @@ def _warn(lines: list[str]) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-def _check_number(option: str, value, low: float, high: float, allowed: str) -> None:
-    """A number from the command line: finite and within [``low``, ``high``]."""
-    from .errors import SpecError
-
-    if value is not None and not (math.isfinite(value) and low <= value <= high):
-        raise SpecError(option, value, allowed)
-
-
-def _outer_dims(row: dict, fmt: str) -> str:
-    if fmt == "cylindrical":
-        return f"{row['diameter_mm']:.1f} x {row['height_mm']:.1f} mm (diameter x height)"
-    return f"{row['width_mm']:.1f} x {row['thickness_mm']:.1f} x {row['height_mm']:.1f} mm (W x T x H)"
-
-
-def _print_design(row: dict, citations: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(
-        title=_text(f"{row['name']}  ({row['chemistry']}, {row['format']}, {_outer_dims(row, row['format'])})")
-    )
-    table.add_column("Quantity")
-    table.add_column("Value", justify="right")
-    table.add_column("Unit")
-    for key, label, unit, fmt in _MAIN_ROWS:
-        table.add_row(label, fmt.format(row[key]), unit)
-    console.print(table)
-
-    bom = Table(title="Bill of materials")
-    bom.add_column("Component")
-    bom.add_column("Mass, g", justify="right")
-    bom.add_column("Share", justify="right")
-    bom.add_column("Area, m2", justify="right")
-    for name, item in row["bom"].items():
-        if not item["mass_kg"]:
-            continue
-        area = f"{item['area_m2']:.4f}" if item["area_m2"] else ""
-        share = f"{100 * item['mass_kg'] / row['mass_kg']:.1f} %"
-        bom.add_row(_text(name.replace("_", " ")), f"{1e3 * item['mass_kg']:.1f}", share, area)
-    bom.add_row("total", f"{1e3 * row['mass_kg']:.1f}", "100.0 %", "")
-    console.print(bom)
-    console.print("Sources:", style="bold")
-    for line in citations:
-        console.print(f"  {line}", highlight=False, markup=False)
+Plot = Annotated[
+    Path | None, typer.Option("--plot", help="Write the figure to this file (.png, .pdf or .svg); none otherwise.")
+]
+Csv = Annotated[Path | None, typer.Option("--csv", help="Write the result's table to this CSV file; none otherwise.")]
 
 
 @app.command()
 @_one_line_errors
 def design(
     spec: Annotated[Path, typer.Argument(help="Cell spec file (TOML): chemistry, format, dimensions, overrides.")],
+    plot: Plot = None,
+    csv: Csv = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
     """Design a cell: capacity, voltage, mass, volume, energy density and bill of materials."""
-    from .cell import Cell
+    from .report.design import bom_figure, bom_rows, design_result, print_design
 
-    cell = Cell.from_spec(spec)
-    row = cell.summary()
+    plot, csv = _plot_target(plot), _csv_target(csv)
+    row = design_result(spec)
+    failed = _write_files(row, plot, csv, bom_figure, bom_rows)
     if as_json:
-        _echo_json(row)
+        _echo_json({k: v for k, v in row.items() if k != "citations"})
     else:
-        _print_design(row, cell.citations())
-
-
-_COST_ROWS = (
-    ("cell_cost_usd_per_kWh", "Cell cost", "USD/kWh", "{:.2f}"),
-    ("materials_usd_per_kWh", "Materials", "USD/kWh", "{:.2f}"),
-    ("conversion_usd_per_kWh", "Conversion", "USD/kWh", "{:.2f}"),
-    ("cell_cost_usd", "Cost per cell", "USD", "{:.2f}"),
-    ("plant_capex_usd", "Plant capex", "USD M", "{:,.0f}"),
-    ("capex_usd_per_GWh", "Capex per GWh (nameplate)", "USD M/GWh", "{:.1f}"),
-    ("energy_kWh_per_kWh", "Plant energy per kWh of cells", "kWh/kWh", "{:.1f}"),
-    ("lce_kg_per_kWh", "Lithium carbonate equivalent bought", "kg/kWh", "{:.3f}"),
-    ("output_GWh_per_yr", "Good output", "GWh/yr", "{:.1f}"),
-)
-_MILLIONS = {"plant_capex_usd", "capex_usd_per_GWh"}
-
-#: Bounds of ``cost``'s numbers: years of operation (as a plant file's ``year``), nameplate
-#: GWh/yr (a pilot line to the largest plants announced, with room), and the lithium
-#: carbonate price, USD/kg (2015-2024 spot prices ran about 6-80; above 500 is a typo).
-YEARS_OF_OPERATION = 50
-GWH_RANGE = (0.01, 1000.0)
-LCE_RANGE = (math.ulp(0.0), 500.0)
-
-
-def _print_cost(row: dict, plant: dict, years: list | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    title = (
-        f"{row['cell']}: {plant['archetype']} plant, {plant['annual_GWh']:g} GWh/yr, {plant['region']}, "
-        f"prices {plant['prices']} ({plant['market_scenario']} market ahead), scenario {plant['scenario']}, "
-        f"year {plant['year']} of operation ({plant['start_year'] + plant['year'] - 1})"
-    )
-    table = Table(title=_text(title))
-    table.add_column("Quantity")
-    table.add_column("Value", justify="right")
-    table.add_column("Unit")
-    for key, label, unit, fmt in _COST_ROWS:
-        value = row[key] / 1e6 if key in _MILLIONS else row[key]
-        table.add_row(label, fmt.format(value), unit)
-    console.print(table)
-
-    wf = Table(title="Cost waterfall, USD per good kWh")
-    wf.add_column("Line")
-    wf.add_column("USD/kWh", justify="right")
-    wf.add_column("Running total", justify="right")
-    wf.add_column("")
-    total, scale = 0.0, 40.0 / max(row["cell_cost_usd_per_kWh"], 1e-9)
-    for name, value in row["breakdown"].items():
-        if abs(value) < 5e-4:
-            continue
-        total += value
-        bar = ("█" if value >= 0 else "░") * max(1, round(abs(value) * scale))
-        wf.add_row(_text(name.replace("_", " ")), f"{value:.2f}", f"{total:.2f}", bar)
-    console.print(wf)
-    if years:
-        tr = Table(title="Year by year")
-        for col in (
-            "Year",
-            "Calendar",
-            "Cell yield",
-            "Utilisation",
-            "Cell cost, USD/kWh",
-            "Materials",
-            "Conversion",
-            "Credit",
-        ):
-            tr.add_column(col, justify="right")
-        for y in years:
-            cost = y["cell_cost_usd_per_kWh"]
-            tr.add_row(
-                str(y["year"]),
-                str(y["calendar_year"]),
-                f"{y['cell_yield']:.3f}",
-                f"{y['utilization']:.2f}",
-                "no output" if cost is None else f"{cost:.2f}",
-                "" if cost is None else f"{y['materials_usd_per_kWh']:.2f}",
-                "" if cost is None else f"{y['conversion_usd_per_kWh']:.2f}",
-                "" if cost is None else f"{y['breakdown']['credit']:.2f}",
-            )
-        console.print(tr)
+        print_design(row)
+    _finish(row, failed, as_json)
 
 
 @app.command()
@@ -363,21 +224,28 @@ def cost(
     trajectory_years: Annotated[
         int, typer.Option("--trajectory", help="Also show years 1..N of operation (N at most 50).")
     ] = 0,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Also cost the cell in every region, market scenario and policy scenario."),
+    ] = False,
+    plot: Plot = None,
+    csv: Csv = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
-    """Cost of a good kWh: materials, conversion, plant capex, energy and lithium per kWh."""
-    from .cell import Cell
-    from .factory.evaluate import cost_of
-    from .factory.plant_spec import load_plant
+    """Cost of a good kWh: materials, conversion, plant capex, energy and lithium per kWh.
 
-    _check_number("--year", year, 1, YEARS_OF_OPERATION, f"a year of operation within 1-{YEARS_OF_OPERATION}")
-    _check_number("--gwh", gwh, *GWH_RANGE, f"a nameplate capacity within {GWH_RANGE[0]:g}-{GWH_RANGE[1]:g} GWh/yr")
-    _check_number("--lce", lce, *LCE_RANGE, f"a price above 0 and at most {LCE_RANGE[1]:g} USD/kg")
-    _check_number("--trajectory", trajectory_years, 0, YEARS_OF_OPERATION, f"0-{YEARS_OF_OPERATION} years")
-    cell = Cell.from_spec(spec)
-    plant = load_plant(
+    --plot draws the cost waterfall (and, with --compare, the comparison beside it); --csv writes
+    the waterfall, or with --trajectory one row per year."""
+    from .report.cost import cost_figure, cost_result, csv_rows, print_cost
+
+    plot, csv = _plot_target(plot), _csv_target(csv)
+    row = cost_result(
+        spec,
         plant_file,
+        lce=lce,
+        trajectory_years=trajectory_years,
+        compare=compare,
         region=region,
         prices=prices,
         scenario=scenario,
@@ -387,136 +255,12 @@ def cost(
         archetype=archetype,
         annual_GWh=gwh,
     )
-    if lce is not None:
-        plant = plant.model_copy(update={"commodities": {**plant.commodities, "lithium_carbonate_usd_per_kg": lce}})
-    result = cost_of(cell, plant)
-    row = {
-        "cell": cell.spec.name,
-        "calendar_year": plant.start_year + plant.year - 1,
-        **result.row(0),
-        "plant": plant.model_dump(),
-    }
-    years = None
-    if trajectory_years > 0:
-        from .factory.plant_spec import cost_inputs
-
-        traj = cost_of(cell, plant, list(range(1, trajectory_years + 1)))
-        ci = cost_inputs(cell.resolved, plant, list(range(1, trajectory_years + 1)))
-        years = [
-            {
-                "year": i + 1,
-                "calendar_year": plant.start_year + i,
-                "cell_yield": float(ci.cell_yield[i]),
-                "utilization": float(ci.utilization[i]),
-                **traj.row(i),
-            }
-            for i in range(trajectory_years)
-        ]
-        for y in years:
-            _explain(y, "cell_cost_usd_per_kWh", "the plant makes no cells that year")
-        row["trajectory"] = years
+    failed = _write_files(row, plot, csv, cost_figure, csv_rows)
     if as_json:
         _echo_json(row)
     else:
-        _print_cost(row, row["plant"], years)
-
-
-def _figure():
-    """A new Matplotlib figure and axes (the file-only Agg backend)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=(7, 4.5))
-
-
-def _save(fig, path: Path) -> None:
-    """Write ``fig`` to ``path`` in the format its suffix names, then free it."""
-    import matplotlib.pyplot as plt
-
-    try:
-        fig.tight_layout()
-        fig.savefig(path, dpi=120, format=path.suffix.lower().lstrip("."))
-    finally:
-        plt.close(fig)
-
-
-def _plot_rates(path: Path, title: str, rc, rows: list[dict]) -> None:
-    """Terminal voltage against discharged capacity, one curve per C-rate; an invalid run's
-    label gives its reason."""
-    fig, ax = _figure()
-    sol = rc.solution
-    for j, row in enumerate(rows):
-        curve = sol.curve(j)
-        q = np.cumsum(np.r_[0.0, np.diff(curve["time_s"]) * curve["current_A"][1:] / 3600.0])
-        label = f"{row['c_rate']:g}C" + ("" if row["valid"] else f" (invalid: {row['reason']})")
-        ax.plot(q, curve["voltage_V"], label=label)
-    ax.set_xlabel("Discharged capacity, Ah")
-    ax.set_ylabel("Terminal voltage, V")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    _save(fig, path)
-
-
-def _plot_life(
-    path: Path,
-    title: str,
-    x: np.ndarray,
-    xlabel: str,
-    soh: np.ndarray,
-    resistance: np.ndarray,
-    eol: float,
-    central: int,
-) -> None:
-    """Relative capacity (and relative resistance on a right axis, for models that grow it)
-    against cycles or years; arrays (K, N) with the central cell in column ``central`` and any
-    others drawn as the band's edges."""
-    fig, ax = _figure()
-    edges = [j for j in range(soh.shape[1]) if j != central]
-    for k, j in enumerate(edges):
-        ax.plot(x[:, j], soh[:, j], color="C0", ls="--", lw=0.8, label="band (scalar ±2σ)" if k == 0 else None)
-    x, soh, resistance = x[:, central], soh[:, central], resistance[:, central]
-    ax.plot(x, soh, color="C0", label="relative capacity")
-    ax.axhline(eol, color="C0", ls=":", lw=1, label=f"end of life, {eol:.0%}")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("Relative capacity")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    if np.any(resistance != 1.0):
-        right = ax.twinx()
-        right.plot(x, resistance, color="C3", label="relative resistance")
-        right.set_ylabel("Relative resistance")
-        more = right.get_legend_handles_labels()
-        handles, labels = handles + more[0], labels + more[1]
-    ax.legend(handles, labels, loc="lower left")
-    _save(fig, path)
-
-
-#: Longest span ``life --profile`` simulates, years.
-MAX_YEARS = 100.0
-#: Span ``life --protocol`` runs a test for before it calls the end of life not reached, years.
-LIFE_HORIZON_YEARS = 80.0
-
-#: How long the first run of a model compiles its kernels (2-core machine, no cache on disk).
-
-#: C-rates ``simulate`` runs: above 0 and at most this.
-MAX_C_RATE = 50.0
-
-
-def _c_rates(text: str) -> list[float]:
-    """The ``--c-rates`` list: comma-separated finite numbers within (0, :data:`MAX_C_RATE`]."""
-    from .errors import SpecError
-
-    try:
-        rates = [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise SpecError("--c-rates", text, "comma-separated numbers, e.g. 0.5,1,2") from None
-    if not rates or not all(math.isfinite(r) and 0.0 < r <= MAX_C_RATE for r in rates):
-        raise SpecError("--c-rates", text, f"each C-rate a finite number > 0 and <= {MAX_C_RATE:g}")
-    return rates
+        print_cost(row)
+    _finish(row, failed, as_json)
 
 
 @app.command()
@@ -528,8 +272,11 @@ def simulate(
     ] = "0.5,1,2",
     plot: Annotated[
         Path | None,
-        typer.Option(help="Write the discharge curves to this file (.png, .pdf or .svg); none otherwise."),
+        typer.Option(
+            help="Write the discharge curves and the rate capability to this file (.png, .pdf or .svg); none otherwise."
+        ),
     ] = None,
+    csv: Csv = None,
     thermal: Annotated[
         bool, typer.Option("--thermal", help="Lumped thermal model (still air); isothermal 25 degC otherwise.")
     ] = False,
@@ -547,92 +294,17 @@ def simulate(
 
     A run whose capacity, energy, voltage or temperature is not a finite number, or which
     delivers no capacity, is marked invalid with its reason."""
-    from .cell import Cell
-    from .electrochem.from_design import from_cell
-    from .electrochem.rate import rate_capability
-    from .electrochem.solve import MODELS
-    from .errors import SpecError
+    from .report.performance import csv_rows, discharge_figure, parse_c_rates, print_rates, rate_result
 
-    rates = _c_rates(c_rates)
-    if model not in MODELS:
-        raise SpecError("--model", model, " or ".join(MODELS))
-    if model == "dfn" and thermal:
-        raise SpecError("--thermal", "with --model dfn", "the DFN is isothermal; use --model spme for a thermal run")
-    plot_path = _plot_target(plot)
-    label = model.upper() if model == "dfn" else "SPMe"
-    cell = Cell.from_spec(spec)
-    params = from_cell(cell)
-    with np.errstate(all="ignore"):  # a run that is not finite is flagged invalid, with its reason
-        rc = rate_capability(params, rates, thermal=thermal, model=model)
-    nominal = float(params.capacity[0] / 3600.0)
-    rows: list[dict[str, Any]] = []
-    for j, rate in enumerate(rates):
-        curve = rc.solution.curve(j)
-        rows.append(
-            {
-                "c_rate": rate,
-                "capacity_Ah": float(rc.capacity_Ah[0, j]),
-                "energy_Wh": float(rc.energy_Wh[0, j]),
-                "mean_power_W": float(rc.mean_power_W[0, j]),
-                "max_temperature_degC": float(rc.max_temperature_K[0, j] - 273.15),
-                "valid": bool(rc.valid[0, j]),
-                "reason": rc.reason[0, j] or None,
-                "curve": {k: [round(float(x), 6) for x in v[:: max(1, len(v) // 100)]] for k, v in curve.items()},
-            }
-        )
-    failed = None
-    if plot_path is not None:
-        failed = _write_plot(
-            lambda path: _plot_rates(path, f"{cell.spec.name}: {label} discharges", rc, rows), plot_path
-        )
-    shown = None if plot_path is None or failed else str(plot_path)
+    parse_c_rates(c_rates)
+    plot, csv = _plot_target(plot), _csv_target(csv)
+    out = rate_result(spec, c_rates, thermal=thermal, model=model)
+    failed = _write_files(out, plot, csv, discharge_figure, csv_rows)
     if as_json:
-        _echo_json(
-            {"name": cell.spec.name, "model": model, "nominal_capacity_Ah": nominal, "plot": shown, "rates": rows}
-        )
+        _echo_json(out)
     else:
-        _print_rates(cell.spec.name, label, thermal, float(params.V_min[0]), nominal, rows)
-        if shown:
-            typer.echo(f"plot: {shown}")
-    if failed:
-        _plot_failed(plot_path, failed)
-
-
-def _number(value: float, fmt: str, missing: str = "n/a") -> str:
-    """``value`` formatted, or ``missing`` when it is not a finite number."""
-    return fmt.format(value) if math.isfinite(value) else missing
-
-
-def _explain(out: dict, key: str, reason: str) -> None:
-    """Beside a value that is not a finite number (null in JSON), ``<key>_reason`` says why."""
-    value = out[key]
-    if not all(v is not None and math.isfinite(v) for v in (value if isinstance(value, list) else [value])):
-        out[f"{key}_reason"] = reason
-
-
-def _print_rates(name: str, label: str, thermal: bool, v_min: float, nominal: float, rows: list[dict]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    mode = "lumped thermal, still air" if thermal else "isothermal 25 degC"
-    table = Table(title=_text(f"{name}: rate capability ({label}, {mode}, to {v_min:g} V)"))
-    for col in ("C-rate", "Capacity, Ah", "of nominal", "Energy, Wh", "Mean power, W", "Max temp, degC", "Valid"):
-        table.add_column(col, justify="right")
-    for r in rows:
-        table.add_row(
-            f"{r['c_rate']:g}C",
-            _number(r["capacity_Ah"], "{:.3f}"),
-            _number(100 * r["capacity_Ah"] / nominal, "{:.1f} %"),
-            _number(r["energy_Wh"], "{:.2f}"),
-            _number(r["mean_power_W"], "{:.1f}"),
-            _number(r["max_temperature_degC"], "{:.1f}"),
-            "yes" if r["valid"] else "no",
-        )
-    console = Console()
-    console.print(table)
-    for r in rows:  # below the table, where a long reason is not wrapped into a narrow column
-        if not r["valid"]:
-            console.print(_text(f"  {r['c_rate']:g}C not valid: {r['reason']}"))
+        print_rates(out)
+    _finish(out, failed, as_json)
 
 
 @app.command()
@@ -644,7 +316,7 @@ def life(
         Path | None, typer.Option("--profile", help="Duty cycle CSV: time_s, soc, temperature_degC.")
     ] = None,
     years: Annotated[
-        float, typer.Option(help=f"Years to simulate a profile for (it repeats), above 0 and at most {MAX_YEARS:g}.")
+        float, typer.Option(help="Years to simulate a profile for (it repeats), above 0 and at most 100.")
     ] = 20.0,
     eol: Annotated[float, typer.Option(help="End of life: relative capacity, 0.3 to below 1.")] = 0.8,
     eol_resistance: Annotated[
@@ -691,6 +363,7 @@ def life(
             help="Write the capacity (and resistance) curve to this file (.png, .pdf or .svg); none otherwise."
         ),
     ] = None,
+    csv: Csv = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
@@ -701,179 +374,35 @@ def life(
     A second rating at another temperature (--second-rated-cycles under --second-rated-protocol)
     sets the activation energy of the cycle fade so that one holds too.
     """
-    from .aging.anchor import choose_model
-    from .aging.io import read_profile
-    from .aging.models import MODELS
-    from .aging.protocol import parse_protocol, profile
-    from .aging.simulate import simulate_life
-    from .cell import Cell
-    from .errors import SpecError
+    from .report.life import check_life_options, csv_rows, heading, life_figure, life_result
 
-    if (protocol is None) == (profile_csv is None):
-        raise SpecError("--protocol/--profile", None, "give exactly one of them")
-    if not (math.isfinite(eol) and 0.3 <= eol < 1.0):
-        raise SpecError("--eol", eol, "a relative capacity from 0.3 to below 1")
-    if profile_csv is not None:
-        _check_number("--years", years, 0.0, MAX_YEARS, f"a number of years above 0 and at most {MAX_YEARS:g}")
-        if years == 0.0:
-            raise SpecError("--years", years, f"a number of years above 0 and at most {MAX_YEARS:g}")
-    plot_path = _plot_target(plot)
-    # the duty and the numbers are checked before the model is anchored (seconds on a first run)
-    proto = parse_protocol(protocol) if protocol is not None else None
-    duty = read_profile(profile_csv) if profile_csv is not None else None
-    if eol_resistance is not None and not 1.0 < eol_resistance <= 10.0:
-        raise SpecError("--eol-resistance", eol_resistance, "a relative resistance within (1, 10], e.g. 2 for doubled")
-    cell = Cell.from_spec(spec)
-    chosen = choose_model(
-        cell.spec.chemistry,
-        model_name,
-        rated_cycles,
-        rated_protocol,
-        anchor=anchor,
-        prefix="--",
+    check_life_options(protocol, profile_csv, years, eol, eol_resistance)
+    plot, csv = _plot_target(plot), _csv_target(csv)
+    out = life_result(
+        spec,
+        protocol,
+        profile_csv,
+        years=years,
+        eol=eol,
+        eol_resistance=eol_resistance,
+        rated_cycles=rated_cycles,
+        rated_protocol=rated_protocol,
         second_rated_cycles=second_rated_cycles,
         second_rated_protocol=second_rated_protocol,
+        anchor=anchor,
+        model_name=model_name,
+        band=band,
     )
-    model, scalar = chosen.model, chosen.scalar
-    if eol_resistance is not None:
-        from .aging.models import STEPS
-
-        grows = [m for m, s in STEPS.items() if s.grows_resistance]
-        if not STEPS[model].grows_resistance:
-            raise SpecError(
-                "--eol-resistance",
-                eol_resistance,
-                f"model {model} has no resistance growth; models with it: " + ", ".join(grows),
-            )
-    eol_label = f"{eol:.0%}" + (f" or resistance x{eol_resistance:g}" if eol_resistance is not None else "")
-    from .aging.fit import band_scalars
-
-    scalars, c = (band_scalars(scalar), 1) if band else (np.array([scalar]), 0)
-    if proto is not None:
-        t, soc, temp = profile(proto)
-        stop_r = None if eol_resistance is None else eol_resistance + 0.005
-        result = simulate_life(
-            t,
-            soc,
-            temp,
-            LIFE_HORIZON_YEARS,
-            n_cells=scalars.size,
-            degradation_scalar=scalars,
-            stop_below=eol - 0.005,
-            stop_resistance_above=stop_r,
-            **chosen.life_options,
-        )
-        efc_all = result.efc_to_eol(eol, eol_resistance)
-        cycles, efc = (np.full_like(efc_all, np.nan) if proto.storage else efc_all / proto.dod), float(efc_all[c])
-        out: dict[str, Any] = {
-            "name": cell.spec.name,
-            "model": model,
-            "protocol": protocol,
-            "eol": eol,
-            "eol_resistance": eol_resistance,
-            "degradation_scalar": scalar,
-            "cycle_activation_energy_J_per_mol": chosen.cycle_activation_J_per_mol,
-            "anchored_on": chosen.anchored_on,
-            "cycles_to_eol": float(cycles[c]),
-            "efc_to_eol": efc,
-            "years_to_eol": float(result.years_to_eol(eol, eol_resistance)[c]),
-        }
-        not_reached = f"end of life not reached in {LIFE_HORIZON_YEARS:g} years"
-        no_cycles = "a storage test has no cycles"
-        _explain(out, "cycles_to_eol", no_cycles if proto.storage else not_reached)
-        _explain(out, "efc_to_eol", no_cycles if proto.storage else not_reached)
-        _explain(out, "years_to_eol", not_reached)
-        if proto.storage:
-            beyond = f"> {LIFE_HORIZON_YEARS:g} (not reached in the years simulated)"
-            lines = [f"years to {eol_label} in storage: " + _number(out["years_to_eol"], "{:.1f}", beyond)]
-        elif math.isfinite(out["cycles_to_eol"]):
-            lines = [
-                f"cycles to {eol_label}: {out['cycles_to_eol']:,.0f} ({efc:,.0f} EFC, {out['years_to_eol']:.1f} years)"
-            ]
-        else:
-            lines = [f"cycles to {eol_label}: not reached in {LIFE_HORIZON_YEARS:g} years"]
-        if band:
-            if proto.storage:
-                yrs = result.years_to_eol(eol, eol_resistance)
-                out["years_to_eol_band"] = [float(yrs[2]), float(yrs[0])]
-                _explain(out, "years_to_eol_band", not_reached)
-                lines.append(
-                    "band (scalar ±2σ): "
-                    + "-".join(_number(y, "{:.1f}", "not reached") for y in (yrs[2], yrs[0]))
-                    + " years"
-                )
-            else:
-                out["cycles_to_eol_band"] = [float(cycles[2]), float(cycles[0])]
-                _explain(out, "cycles_to_eol_band", not_reached)
-                lines.append(
-                    "band (scalar ±2σ): "
-                    + "-".join(_number(n, "{:,.0f}", "not reached") for n in (cycles[2], cycles[0]))
-                    + " cycles"
-                )
-        if proto.storage:
-            x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years in storage"
-        else:
-            x, xlabel = result.efc / proto.dod, f"Cycles at {proto.dod:.0%} DOD"
-    else:
-        assert duty is not None  # exactly one of --protocol and --profile
-        t, soc, temp = duty
-        result = simulate_life(
-            t, soc, temp, years, n_cells=scalars.size, degradation_scalar=scalars, **chosen.life_options
-        )
-        step = max(1, len(result.time_days) // 200)
-        to_eol = result.years_to_eol(eol, eol_resistance)
-        out = {
-            "name": cell.spec.name,
-            "model": model,
-            "profile": str(profile_csv),
-            "eol": eol,
-            "eol_resistance": eol_resistance,
-            "degradation_scalar": scalar,
-            "cycle_activation_energy_J_per_mol": chosen.cycle_activation_J_per_mol,
-            "years_to_eol": float(to_eol[c]),
-            "soh": {
-                "time_years": [round(x / 365.0, 4) for x in result.time_days[::step]],
-                "relative_capacity": [round(float(x), 5) for x in result.soh[::step, c]],
-                "relative_resistance": [round(float(x), 5) for x in result.resistance[::step, c]],
-            },
-        }
-        y = out["years_to_eol"]
-        _explain(out, "years_to_eol", f"end of life not reached in the {years:g} years simulated")
-        lines = [
-            f"relative capacity after {years:g} years: {float(result.soh[-1, c]):.3f}",
-            f"years to {eol_label}: " + ("not reached" if np.isnan(y) else f"{y:.1f}"),
-        ]
-        if band:
-            out["relative_capacity_end_band"] = [float(result.soh[-1, 2]), float(result.soh[-1, 0])]
-            lines.append(f"band (scalar ±2σ) after {years:g} years: {result.soh[-1, 2]:.3f}-{result.soh[-1, 0]:.3f}")
-        x, xlabel = np.repeat(result.time_days[:, None] / 365.0, scalars.size, axis=1), "Years"
-    out["warnings"] = result.warnings
-    _warn(result.warnings)
-    failed = None
-    if plot_path is not None:
-        title = f"{cell.spec.name}: {model}"
-        failed = _write_plot(
-            lambda path: _plot_life(path, title, x, xlabel, result.soh, result.resistance, eol, c), plot_path
-        )
-    out["plot"] = None if plot_path is None or failed else str(plot_path)
-    if out["plot"]:
-        lines.append(f"plot: {plot_path}")
+    _warn(out["warnings"])
+    failed = _write_files(out, plot, csv, life_figure, csv_rows)
     if as_json:
         _echo_json(out)
     else:
-        on = (chosen.anchored_on or "").replace(" cycles, ", " cycles at ")
-        anchored = f", anchored on {on} (scalar {scalar:.3f})" if scalar != 1.0 else ""
-        typer.echo(f"{cell.spec.name} — aging model {model} ({MODELS[model].source}){anchored}")
-        if chosen.cycle_activation_J_per_mol != 0.0:
-            how = "fitted to the second rating" if chosen.second_rated_cycles is not None else "the chemistry's"
-            typer.echo(
-                f"  cycle fade x exp(-Ea/R (1/T - 1/T_ref)): Ea {chosen.cycle_activation_J_per_mol / 1e3:.1f} kJ/mol "
-                f"({how}), T_ref {chosen.activation_reference_degC:g} degC"
-            )
-        for line in lines:
+        for line in heading(out):
+            typer.echo(line)
+        for line in out["lines"]:
             typer.echo("  " + line)
-    if failed:
-        _plot_failed(plot_path, failed)
+    _finish(out, failed, as_json)
 
 
 @app.command("life-fit")
@@ -921,6 +450,7 @@ def life_fit(
     from .aging.models import MODELS
     from .aging.protocol import parse_protocol, profile
     from .errors import SpecError
+    from .report.common import explain
 
     if model_name not in MODELS:
         raise SpecError("--model", model_name, "allowed: " + ", ".join(MODELS))
@@ -954,7 +484,7 @@ def life_fit(
         }
         apart = "the tests do not tell the calendar and the cycle rate apart"
         for key in ("calendar_rel_error", "cycle_rel_error", "correlation"):
-            _explain(out, key, apart)
+            explain(out, key, apart)
         if as_json:
             _echo_json(out)
             return
@@ -1005,20 +535,27 @@ def lcos(
     project: Annotated[
         Path, typer.Argument(help="Storage project file (TOML): cell, size, duty, cost set, augmentation, finance.")
     ],
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Write the LCOS breakdown and the yearly state of health to this file; none otherwise."),
+    ] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the year-by-year table to this CSV file.")] = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
     """Levelized cost of storage of a project: plant, efficiency, aging, augmentation and LCOS."""
+    from .report.storage import lcos_figure, print_project, project_csv_rows
     from .storage.project import evaluate, load_project
 
+    plot, csv = _plot_target(plot), _csv_target(csv)
     result = evaluate(load_project(project)).as_dict()
     _warn(result.get("warnings", []))
+    failed = _write_files(result, plot, csv, lcos_figure, project_csv_rows)
     if as_json:
         _echo_json(result)
     else:
-        from .report.storage import print_project
-
         print_project(result)
+    _finish(result, failed, as_json)
 
 
 @app.command()
@@ -1028,22 +565,96 @@ def tender(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Re-rank with each rule varied.")
     ] = True,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Write the bids' LCOS side by side, with why each ranks where it does; none otherwise."),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write the ranking (one row per bid) to this CSV file.")
+    ] = None,
     as_json: AsJson = False,
     debug: Debug = False,
 ) -> None:
     """Rank suppliers' bids by LCOS under one duty and one published set of rules."""
+    from .report.storage import print_tender, tender_csv_rows, tender_figure
     from .storage.tender import load_tender
 
+    plot, csv = _plot_target(plot), _csv_target(csv)
     result = load_tender(bids, sensitivity=sensitivity).as_dict()
     _warn(result.get("warnings", []))
+    failed = _write_files(result, plot if result["ranking"] else None, csv, tender_figure, tender_csv_rows)
     if as_json:
         _echo_json(result)
     else:
-        from .report.storage import print_tender
-
         print_tender(result)
+    _finish(result, failed, as_json)
     if not result["ranking"]:
         raise typer.Exit(2)
+
+
+@app.command()
+@_one_line_errors
+def report(
+    target: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SPEC|PROJECT|BIDS|STUDY",
+            help="A cell spec, storage project or bids file (TOML), or a study's results folder.",
+        ),
+    ],
+    html: Annotated[Path, typer.Option("--html", help="The report file to write (.html): one self-contained page.")],
+    protocol: Annotated[str, typer.Option(help="Life test of a cell spec's report.")] = "0.5C/0.5C, 25degC, 100% DOD",
+    c_rates: Annotated[str, typer.Option("--c-rates", help="Discharges of a cell spec's report.")] = "0.2,0.5,1,2",
+    as_json: AsJson = False,
+    debug: Debug = False,
+) -> None:
+    """One self-contained HTML file (no network needed to open it): the inputs, the results, the
+    figures and the sources used. A cell spec's report holds its design, cost (with every region
+    and scenario beside it and ten years of a new plant), discharges and life."""
+    from .report.common import HTML_SUFFIXES, output_target, write_text
+    from .report.html import kind_of, report_html
+
+    path = output_target("--html", html, HTML_SUFFIXES)
+    assert path is not None
+    document = report_html(target, protocol=protocol, c_rates=c_rates)
+    write_text(path, document)
+    if as_json:
+        _echo_json({"input": str(target), "kind": kind_of(target), "html": str(path), "bytes": len(document.encode())})
+    else:
+        typer.echo(f"html: {path}")
+
+
+@app.command()
+@_one_line_errors
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (localhost by default; 0.0.0.0 for every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port, 1-65535.")] = 8000,
+    library: Annotated[
+        Path | None,
+        typer.Option(help="Folder of built-in inputs (cells, projects, bids, studies); default: examples/."),
+    ] = None,
+    studies: Annotated[Path, typer.Option(help="Folder of stored studies the app lists and runs into.")] = Path(
+        "out/studies"
+    ),
+    debug: Debug = False,
+) -> None:
+    """The web app: pages for the cell designer, cost explorer, life, storage project, tender and
+    studies, and the JSON API (its schema at /docs and /openapi.json)."""
+    import uvicorn
+
+    from .errors import SpecError
+    from .web.app import create_app
+    from .web.library import default_library
+
+    if not 1 <= port <= 65535:
+        raise SpecError("--port", port, "a port within 1-65535")
+    folder = library if library is not None else default_library()
+    if not folder.is_dir():
+        raise SpecError("--library", str(folder), "a folder of cellwright's examples (cells, storage, studies)")
+    typer.echo(f"cellwright web app on http://{host}:{port} (Ctrl+C stops it)", err=True)
+    uvicorn.run(create_app(folder, studies), host=host, port=port, log_level="warning")
 
 
 def _register_study() -> None:

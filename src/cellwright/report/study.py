@@ -132,9 +132,17 @@ def distribution_figure(table: Mapping[str, np.ndarray], outputs: list[str]) -> 
 
 
 def plot(study: Study, table: dict[str, np.ndarray], path: str | Path, output: str | None = None) -> Path:
-    """Draw the study's figure into ``path`` (format from its suffix, e.g. .png, .svg, .pdf)
-    and return it: tornado, Sobol or Morris indices of ``output`` (default: the first output
-    column), the Pareto front of a study with [optimize] objectives, else histograms and CDFs of the outputs."""
+    """Draw the study's figure (:func:`study_figure`) into ``path`` (format from its suffix,
+    e.g. .png, .svg, .pdf) and return it."""
+    path = Path(path)
+    study_figure(study, table, output).savefig(path, dpi=120)
+    return path
+
+
+def study_figure(study: Study, table: dict[str, np.ndarray], output: str | None = None) -> Any:
+    """The study's figure: tornado, Sobol or Morris indices of ``output`` (default: the first
+    output column), the Pareto front of a study with [optimize] objectives, else histograms and
+    CDFs of the outputs."""
     outputs = analysis.output_columns(table, study)
     if output is None and outputs:
         output = outputs[0]
@@ -154,9 +162,7 @@ def plot(study: Study, table: dict[str, np.ndarray], path: str | Path, output: s
         fig = pareto_figure(table, study.optimize.objectives)
     else:
         fig = distribution_figure(table, [output] if output and output not in outputs else outputs)
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    return path
+    return fig
 
 
 def summary_table(study: Study | None, table: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
@@ -164,3 +170,21 @@ def summary_table(study: Study | None, table: Mapping[str, np.ndarray]) -> list[
     (``None`` where no row is valid)."""
     stats = analysis.percentiles(table, analysis.output_columns(table, study))
     return [{"output": name, **row} for name, row in stats.items()]
+
+
+def load_results(directory: str | Path) -> tuple[Any, dict[str, np.ndarray], dict[str, Any]]:
+    """A stored study's parsed study, its results table and its manifest; a folder that holds
+    none is a SpecError naming ``DIR``."""
+    from ..errors import SpecError
+    from ..studies.runner import load_stored_study
+    from ..studies.store import MANIFEST, StudyStore
+
+    directory = Path(directory)
+    if not (directory / MANIFEST).is_file():
+        raise SpecError("DIR", str(directory), "a study's results folder (the --out of `study run`)")
+    store = StudyStore(directory)
+    study = load_stored_study(store)
+    table = store.read_all()
+    if not table:
+        raise SpecError("DIR", str(directory), "holds no study results yet")
+    return study, table, store.manifest()

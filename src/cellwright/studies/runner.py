@@ -9,7 +9,7 @@ chunk's outputs in chunk-id order before the next wave is asked for.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,8 +54,9 @@ class _Bar:
     """A rich progress bar on stderr with rows done, rows/s (rows evaluated in this run) and
     time left; nothing when disabled."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, on_rows: Callable[[int, int], None] | None = None):
         self.enabled = enabled
+        self.total, self.on_rows = total, on_rows
         self.start = time.perf_counter()
         self.done = 0
         self.computed = 0
@@ -80,6 +81,8 @@ class _Bar:
         self.done += rows
         if computed:
             self.computed += rows
+        if self.on_rows is not None:
+            self.on_rows(self.done, self.total)
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.start
@@ -100,16 +103,18 @@ def run_plan(
     store: StudyStore,
     executor: Executor | None = None,
     progress: bool = True,
+    on_rows: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Evaluate every chunk of ``plan`` with ``model`` on ``executor`` (in-process when None)
     into ``store`` (already started), reusing the chunks it holds; see the module's notes.
 
     ``plan`` has ``n_total``, ``waves()`` and ``tell(chunk, outputs)``; ``model`` has
-    ``evaluate(values) -> outputs``. Returns a :class:`Summary`.
+    ``evaluate(values) -> outputs``. ``on_rows(done, total)`` is told the rows done after each
+    chunk. Returns a :class:`Summary`.
     """
     executor = executor or InProcess()
     started = time.perf_counter()
-    bar = _Bar(int(getattr(plan, "n_total", 0)), progress)
+    bar = _Bar(int(getattr(plan, "n_total", 0)), progress, on_rows)
     limit = max(1, IN_FLIGHT_PER_WORKER * int(getattr(executor, "workers", 1)))
     computed = reused = rows = 0
     ready: dict[int, tuple[Any, dict[str, np.ndarray]]] = {}  # id -> (chunk, outputs) not yet told
@@ -233,12 +238,16 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    on_rows: Callable[[int, int], None] | None = None,
+    max_rows: int | None = None,
 ) -> Summary:
     """Run the study file ``study_path`` into ``out_dir`` (resuming what is there), in this
     process, on ``workers`` local processes, or on the Dask scheduler at ``scheduler``.
 
     Every input is checked (the study, each variable's address and values, the options)
-    before any chunk is evaluated; mistakes are :class:`SpecError` naming the field.
+    before any chunk is evaluated; mistakes are :class:`SpecError` naming the field. A study of
+    more than ``max_rows`` rows is refused before it starts. ``on_rows(done, total)`` follows
+    the progress.
     """
     from .methods import plan as make_plan
     from .model import build
@@ -250,6 +259,8 @@ def run(
     study = load_study(study_path)
     model = build(study)
     plan = make_plan(study)
+    if max_rows is not None and int(plan.n_total) > max_rows:
+        raise SpecError("study", f"{int(plan.n_total):,} rows", f"a study of at most {max_rows:,} rows here")
     store = StudyStore(out_dir)
     store.start(
         study_text=study_path.read_text(),
@@ -262,6 +273,6 @@ def run(
     )
     executor = make_executor(workers, scheduler)
     try:
-        return run_plan(plan, model, store, executor, progress)
+        return run_plan(plan, model, store, executor, progress, on_rows)
     finally:
         executor.close()
