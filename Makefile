@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench validate clean
+.PHONY: run test bench validate clean serve
 
 VALIDATE_STAMP := $(VENV)/.validate
 
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# plots go to out/ only (git-ignored); the commands write nothing else
+# plots, tables and reports go to out/ only (git-ignored); the commands write nothing else
 run: $(STAMP)
 	mkdir -p out
 	$(BIN)/cellwright design examples/lfp-280ah-prismatic.toml
@@ -33,7 +33,15 @@ run: $(STAMP)
 	$(BIN)/cellwright study run examples/studies/quick.toml --out out/study-quick --no-progress
 	$(BIN)/cellwright study query out/study-quick "SELECT \"plant.region\" AS region, count(*) AS designs, min(cell_cost_usd_per_kWh) AS min_usd_per_kWh, max(specific_energy_Wh_kg) AS max_Wh_per_kg FROM results GROUP BY 1 ORDER BY 1"
 	$(BIN)/cellwright study plot out/study-quick --plot out/study-quick.png --output cell_cost_usd_per_kWh
-	@echo "plots written to out/: $$(ls out | tr '\n' ' ')"
+	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml --compare --plot out/lfp-280ah-cost.png --csv out/lfp-280ah-cost.csv > /dev/null
+	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml --no-sensitivity --plot out/tender-100mw-4h.png > /dev/null
+	$(BIN)/cellwright report examples/lfp-280ah-prismatic.toml --html out/lfp-280ah-report.html
+	@echo "files written to out/: $$(ls out | tr '\n' ' ')"
+	@echo "the web app: make serve (then open http://127.0.0.1:8000)"
+
+# the web app on http://127.0.0.1:8000 (Ctrl+C stops it); stored studies in out/studies
+serve: $(STAMP)
+	$(BIN)/cellwright serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

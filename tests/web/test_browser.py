@@ -14,7 +14,6 @@ from cellwright.report.design import design_result
 from cellwright.storage.tender import load_tender
 from cellwright.studies import analysis
 
-
 EXAMPLES = Path(__file__).parents[2] / "examples"
 WH_KG = "#result td[data-key='specific_energy_Wh_kg']"
 

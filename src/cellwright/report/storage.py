@@ -135,7 +135,7 @@ def tender_csv_rows(d: dict) -> list[dict[str, Any]]:
     """``tender --csv``: one row per ranked bid with its LCOS terms, then the invalid bids."""
     rows = [
         {k: v for k, v in b.items() if k != "breakdown"}
-        | {f"lcos_{k}_usd_per_MWh": v for k, v in b["breakdown"].items()}
+        | {f"lcos_term_{k}_usd_per_MWh": v for k, v in b["breakdown"].items()}
         for b in d["ranking"]
     ]
     keys = list(rows[0]) if rows else ["rank", "name"]

@@ -27,7 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import __version__
 from ..errors import SpecError
@@ -49,6 +49,18 @@ MAX_RATES = 8
 FOLDER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 HERE = Path(__file__).parent
+#: The request examples in the schema: the LFP 280 Ah storage cell of examples/.
+EXAMPLE_SPEC = {
+    "name": "LFP 280 Ah storage cell",
+    "chemistry": "lfp-graphite",
+    "format": "prismatic",
+    "dimensions": {"width_mm": 173.9, "thickness_mm": 71.7, "height_mm": 207.0},
+}
+
+
+def _example(**fields: Any) -> ConfigDict:
+    return ConfigDict(**STRICT, json_schema_extra={"examples": [{"spec": EXAMPLE_SPEC, **fields}]})
+
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -67,12 +79,12 @@ class PlantOptions(BaseModel):
 
 
 class DesignRequest(BaseModel):
-    model_config = STRICT
+    model_config = _example()
     spec: CellSpec
 
 
 class CostRequest(BaseModel):
-    model_config = STRICT
+    model_config = _example(plant={"region": "united-states", "archetype": "newcomer", "start_year": 2024, "year": 3})
     spec: CellSpec
     plant: PlantOptions = PlantOptions()
     lce_usd_per_kg: float | None = Field(default=None, gt=0, le=500, description="lithium carbonate price")
@@ -81,7 +93,7 @@ class CostRequest(BaseModel):
 
 
 class SimulateRequest(BaseModel):
-    model_config = STRICT
+    model_config = _example(c_rates=[0.5, 1, 2])
     spec: CellSpec
     c_rates: list[Annotated[float, Field(gt=0, le=50)]] = Field(
         default=[0.5, 1.0, 2.0], min_length=1, max_length=MAX_RATES
@@ -91,7 +103,7 @@ class SimulateRequest(BaseModel):
 
 
 class LifeRequest(BaseModel):
-    model_config = STRICT
+    model_config = _example(protocol="1C/1C, 35degC, 100% DOD")
     spec: CellSpec
     protocol: str = Field(default="0.5C/0.5C, 25degC, 100% DOD", min_length=1, max_length=200)
     eol: float = Field(default=0.8, ge=0.3, lt=1.0)
