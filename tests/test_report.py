@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_the_life_csv_is_the_curve_it_reports(cli, tmp_path):
     result = json.loads(out.stdout)
     rows = _rows(tmp_path / "life.csv")
     q = [float(r["relative_capacity"]) for r in rows]
-    assert q[0] == pytest.approx(1.0, abs=1e-3) and all(a >= b - 1e-9 for a, b in zip(q, q[1:]))
+    assert q[0] == pytest.approx(1.0, abs=1e-3) and all(a >= b - 1e-9 for a, b in itertools.pairwise(q))
     # the curve crosses end of life where the result says: at its cycles to end of life
     x = [float(r["x"]) for r in rows]
     i = next(i for i, v in enumerate(q) if v < result["eol"])
@@ -113,7 +114,11 @@ def test_the_html_report_of_a_cell_is_self_contained(cli, tmp_path):
 
 def test_the_html_report_escapes_the_users_text(cli, tmp_path):
     spec = tmp_path / "x.toml"
-    spec.write_text(CELL.read_text(encoding="utf-8").replace('name = "LFP 280 Ah storage cell"', 'name = "<script>alert(1)</script>"'))
+    spec.write_text(
+        CELL.read_text(encoding="utf-8").replace(
+            'name = "LFP 280 Ah storage cell"', 'name = "<script>alert(1)</script>"'
+        )
+    )
     out = cli("report", spec, "--html", "x.html", "--c-rates", "1")
     assert out.returncode == 0, out.stderr
     html = (tmp_path / "x.html").read_text(encoding="utf-8")
