@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stream_memory.py --n 1e8
 	$(BIN)/python benchmarks/study_spme.py
 	$(BIN)/python benchmarks/study_scaling.py --study benchmarks/studies/spme-scaling.toml --backend processes
+	$(BIN)/python benchmarks/web_design_edit.py
 
 $(VALIDATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[validate]'

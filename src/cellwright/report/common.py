@@ -5,6 +5,7 @@ pyplot state, no display), and the user's own text shown as written.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime
 import io
@@ -116,13 +117,19 @@ def save_figure(fig: Any, path: Path) -> Path:
     return path
 
 
+#: How SVG figures carry their text: ``"path"`` (drawn as outlines: the same in any browser, with
+#: no fonts; for report files) or ``"none"`` (text elements in the browser's fonts: several times
+#: faster to write; the web app's pages).
+SVG_TEXT: contextvars.ContextVar[str] = contextvars.ContextVar("svg_text", default="path")
+
+
 def figure_svg(fig: Any) -> str:
-    """``fig`` as an SVG document with its text drawn as paths: it shows the same in any browser,
-    with no fonts or network."""
+    """``fig`` as an SVG element, its text as :data:`SVG_TEXT` says (by default drawn as paths:
+    it shows the same in any browser, with no fonts or network)."""
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "cellwright"}):
+    with matplotlib.rc_context({"svg.fonttype": SVG_TEXT.get(), "svg.hashsalt": "cellwright"}):
         fig.savefig(buf, format="svg")
     svg = buf.getvalue()
     return svg[svg.find("<svg") :]

@@ -31,7 +31,7 @@ h3{font-size:1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
 th,td{border:1px solid #d5d9e0;padding:.25rem .6rem;text-align:right;vertical-align:top}
 th{background:#eef1f5}td.l,th.l{text-align:left}
-.fig svg{max-width:100%;height:auto}
+.fig svg{max-width:100%;height:auto}.cols{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}
 pre{background:#f5f6f8;padding:.6rem;overflow:auto;font-size:.8rem;max-height:24rem}
 .warn{color:#8a4b00}.bad{color:#a00}.muted{color:#667}
 ol.sources{font-size:.85rem}
@@ -95,7 +95,10 @@ def design_section(d: dict, figures: bool = True) -> str:
         ],
     )
     fig = figure_block(bom_figure(d)) if figures else ""
-    return f"<h2>Design: {escape(title(d))}</h2>{quantities(d, MAIN_ROWS)}<h3>Bill of materials</h3>{bom}{fig}"
+    return (
+        f"<h2>Design: {escape(title(d))}</h2><div class=cols><div>{quantities(d, MAIN_ROWS)}</div>"
+        f"<div><h3>Bill of materials</h3>{bom}</div><div>{fig}</div></div>"
+    )
 
 
 def cost_section(d: dict, figures: bool = True) -> str:

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import __version__
 from ..errors import SpecError
 from ..report import html as report_html
-from ..report.common import figure_svg, plain
+from ..report.common import SVG_TEXT, figure_svg, plain
 from ..spec import STRICT, CellSpec
 from .jobs import Jobs
 from .library import Library, default_library, link, parse_upload
@@ -60,6 +60,7 @@ EXAMPLE_SPEC = {
 
 def _example(**fields: Any) -> ConfigDict:
     return ConfigDict(**STRICT, json_schema_extra={"examples": [{"spec": EXAMPLE_SPEC, **fields}]})
+
 
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -210,6 +211,14 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
             raise SpecError(
                 "request", "a run", f"at most {RUN_SECONDS:g} s in the web app; ask for less, or use the command line"
             ) from None
+
+    def page_html(section: Callable[..., str], *args: Any) -> str:
+        """A result's HTML fragment, its figures' text in the browser's fonts (quick to write)."""
+        token = SVG_TEXT.set("none")
+        try:
+            return section(*args)
+        finally:
+            SVG_TEXT.reset(token)
 
     def spec_dict(spec: CellSpec) -> dict:
         return spec.model_dump(exclude_none=True, exclude_defaults=True) | {
@@ -396,7 +405,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
             study, table, _ = stored(name)
             if output is not None and output not in table:
                 raise SpecError("output", output, "a column of the results: " + ", ".join(table))
-            return figure_svg(study_figure(study, table, output))
+            return page_html(lambda: figure_svg(study_figure(study, table, output)))
 
         return Response(await run(draw), media_type="image/svg+xml")
 
@@ -419,22 +428,22 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
 
     @frag.post("/design")
     async def frag_design(body: DesignRequest) -> str:
-        return report_html.design_section(await run(design, body))
+        return await run(lambda: page_html(report_html.design_section, design(body)))
 
     @frag.post("/cost")
     async def frag_cost(body: CostRequest) -> str:
         d = await run(cost, body)
-        return await run(report_html.cost_section, d)
+        return await run(page_html, report_html.cost_section, d)
 
     @frag.post("/simulate")
     async def frag_simulate(body: SimulateRequest) -> str:
         d = await run(simulate, body)
-        return await run(report_html.rates_section, d)
+        return await run(page_html, report_html.rates_section, d)
 
     @frag.post("/life")
     async def frag_life(body: LifeRequest) -> str:
         d = await run(life, body)
-        return await run(report_html.life_section, d)
+        return await run(page_html, report_html.life_section, d)
 
     @frag.post("/lcos")
     async def frag_lcos(
@@ -442,7 +451,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
     ) -> str:
         content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
         d = await run(lcos, content, example)
-        return await run(report_html.project_section, d)
+        return await run(page_html, report_html.project_section, d)
 
     @frag.post("/tender")
     async def frag_tender(
@@ -452,12 +461,12 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
     ) -> str:
         content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
         d = await run(tender, content, example, sensitivity)
-        return await run(report_html.tender_section, d)
+        return await run(page_html, report_html.tender_section, d)
 
     @frag.get("/studies/{name}")
     async def frag_study(name: str) -> str:
         study, table, _ = await run(stored, name)
-        return await run(report_html.study_section, study, table)
+        return await run(page_html, report_html.study_section, study, table)
 
     app.include_router(api)
     app.include_router(frag)

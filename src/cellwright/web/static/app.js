@@ -110,7 +110,7 @@ function wireForms() {
     const run = () => submitJson(form);
     form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
     if (form.dataset.live !== undefined) {
-      const later = debounce(run, 120);
+      const later = debounce(run, 60);
       form.addEventListener("input", (e) => { if (e.target !== source) later(); });
       form.addEventListener("change", (e) => { if (e.target.tagName === "SELECT" && e.target !== source) run(); });
     }
