@@ -50,7 +50,7 @@ FOLDER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 HERE = Path(__file__).parent
 #: The request examples in the schema: the LFP 280 Ah storage cell of examples/.
-EXAMPLE_SPEC = {
+EXAMPLE_SPEC: dict[str, Any] = {
     "name": "LFP 280 Ah storage cell",
     "chemistry": "lfp-graphite",
     "format": "prismatic",
