@@ -139,20 +139,12 @@ def plot(
     """Summarise a study: percentiles of every output; with --plot, its figure (tornado, Sobol or
     Morris indices with confidence bars, Pareto front, or histograms and CDFs, by its method)."""
     from .errors import SpecError
-    from .studies.runner import load_stored_study
-    from .studies.store import StudyStore
 
     target = _plot_target(plot_path)
-    if not (directory / "manifest.json").is_file():
-        raise SpecError("DIR", str(directory), "a study's results folder (the --out of `study run`)")
+    from .report.study import load_results, summary_table
     from .report.study import plot as draw
-    from .report.study import summary_table
 
-    store = StudyStore(directory)
-    study = load_stored_study(store)
-    table = store.read_all()
-    if not table:
-        raise SpecError("DIR", str(directory), "holds no study results yet")
+    study, table, _ = load_results(directory)
     if output is not None and output not in table:
         raise SpecError("--output", output, "a column of the results: " + ", ".join(table))
     rows = summary_table(study, table)
