@@ -5,6 +5,7 @@ none carries a traceback; at least 1,000 requests are made."""
 from __future__ import annotations
 
 import collections
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -36,8 +37,9 @@ class Counted:
 
 
 ROOT = Path(__file__).parents[2]
-#: The app's studies folder; the stored study of the session is copied in before the fuzzing.
-STUDIES = Path(tempfile.mkdtemp(prefix="cellwright-fuzz-"))
+#: The app's studies folder (made by the fixture below, which copies the session's stored study
+#: into it before the fuzzing and removes it after).
+STUDIES = Path(tempfile.gettempdir()) / f"cellwright-fuzz-{os.getpid()}"
 CONFIG = schemathesis.Config.from_dict(
     {
         "generation": {"deterministic": True, "database": "none", "max-examples": EXAMPLES_PER_OPERATION},
