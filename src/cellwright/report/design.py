@@ -73,6 +73,8 @@ def print_design(row: dict) -> None:
     for key, label, unit, fmt in MAIN_ROWS:
         table.add_row(label, fmt.format(row[key]), unit)
     console.print(table)
+    if not row.get("valid", True):
+        console.print(text(f"Not a valid design: {row.get('invalid_reason')}"), style="bold red")
 
     bom = Table(title="Bill of materials")
     bom.add_column("Component")
