@@ -95,7 +95,9 @@ def design_section(d: dict, figures: bool = True) -> str:
         ],
     )
     fig = figure_block(bom_figure(d)) if figures else ""
-    verdict = "" if d.get("valid", True) else f"<p class=bad>Not a valid design: {escape(str(d.get('invalid_reason')))}</p>"
+    verdict = (
+        "" if d.get("valid", True) else f"<p class=bad>Not a valid design: {escape(str(d.get('invalid_reason')))}</p>"
+    )
     return (
         f"<h2>Design: {escape(title(d))}</h2>{verdict}<div class=cols><div>{quantities(d, MAIN_ROWS)}</div>"
         f"<div><h3>Bill of materials</h3>{bom}</div><div>{fig}</div></div>"
