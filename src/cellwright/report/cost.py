@@ -32,8 +32,9 @@ YEARS_OF_OPERATION = 50
 GWH_RANGE = (0.01, 1000.0)
 LCE_RANGE = (5e-324, 500.0)
 
-#: What the comparison varies, one at a time, the rest of the plant as given.
+#: What the comparison varies, one at a time, the rest of the plant as given, and what it shows.
 COMPARED = ("region", "market_scenario", "scenario")
+COMPARED_COLUMNS = ("cell_cost_usd_per_kWh", "materials_usd_per_kWh", "conversion_usd_per_kWh")
 
 
 def check_number(option: str, value, low: float, high: float, allowed: str) -> None:
@@ -119,8 +120,7 @@ def cost_result(
                 entry: dict[str, Any] = {"varied": field, "value": choice, "base": choice == base[field]}
                 try:
                     other = cost_of(cell, plant.model_validate({**base, field: choice})).row(0)
-                    entry.update({k: other[k] for k in ("cell_cost_usd_per_kWh", "materials_usd_per_kWh")})
-                    entry["conversion_usd_per_kWh"] = other["conversion_usd_per_kWh"]
+                    entry.update({k: other[k] for k in COMPARED_COLUMNS})
                 except (SpecError, ValueError) as exc:
                     entry.update(cell_cost_usd_per_kWh=None, reason=str(exc).splitlines()[0])
                 comparison.append(entry)
