@@ -36,6 +36,11 @@ run: $(STAMP)
 	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml --compare --plot out/lfp-280ah-cost.png --csv out/lfp-280ah-cost.csv > /dev/null
 	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml --no-sensitivity --plot out/tender-100mw-4h.png > /dev/null
 	$(BIN)/cellwright report examples/lfp-280ah-prismatic.toml --html out/lfp-280ah-report.html
+	$(BIN)/cellwright venture examples/ventures/incumbent-us.toml
+	$(BIN)/cellwright venture examples/ventures/newcomer-us.toml --plot out/venture-newcomer-us.png
+	$(BIN)/cellwright venture examples/ventures/stalled-ramp.toml
+	$(BIN)/cellwright study run examples/studies/venture-ramp.toml --out out/study-venture-ramp --no-progress
+	$(BIN)/cellwright study query out/study-venture-ramp "SELECT quantile_cont(npv_usd / 1e6, [0.05, 0.5, 0.95]) AS npv_musd_p5_p50_p95, avg((npv_usd > 0)::int) AS p_npv_positive, quantile_cont(peak_funding_usd / 1e6, [0.05, 0.5, 0.95]) AS peak_funding_musd FROM results"
 	@echo "files written to out/: $$(ls out | tr '\n' ' ')"
 	@echo "the web app: make serve (then open http://127.0.0.1:8000)"
 

@@ -92,7 +92,10 @@ def test_the_life_csv_is_the_curve_it_reports(cli, tmp_path):
     assert crossing == pytest.approx(result["cycles_to_eol"], rel=0.005)
 
 
-@pytest.mark.parametrize("target, kind", [(CELL, "spec"), (PROJECT, "project"), (BIDS, "bids")])
+@pytest.mark.parametrize(
+    "target, kind",
+    [(CELL, "spec"), (PROJECT, "project"), (BIDS, "bids"), (EXAMPLES / "ventures" / "newcomer-us.toml", "venture")],
+)
 def test_report_kinds(target, kind):
     assert kind_of(target) == kind
 

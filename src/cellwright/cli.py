@@ -594,12 +594,46 @@ def tender(
 
 @app.command()
 @_one_line_errors
+def venture(
+    venture_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="VENTURE", help="Venture file (TOML): cell, the entrant's plant, incumbent, market, finance."
+        ),
+    ],
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the cost against the incumbent's and the cumulative cash to this file; none otherwise."
+        ),
+    ] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the year-by-year table to this CSV file.")] = None,
+    as_json: AsJson = False,
+    debug: Debug = False,
+) -> None:
+    """The entrant's business case: a new plant's cash flows sold against an incumbent's price;
+    NPV, IRR, peak funding and years to cost parity. Over uncertain ramps: a study with the
+    "venture" stage (examples/studies/venture-ramp.toml)."""
+    from .report.venture import csv_rows, print_venture, venture_figure, venture_result
+
+    plot, csv = _plot_target(plot), _csv_target(csv)
+    out = venture_result(venture_file)
+    failed = _write_files(out, plot, csv, venture_figure, csv_rows)
+    if as_json:
+        _echo_json(out)
+    else:
+        print_venture(out)
+    _finish(out, failed, as_json)
+
+
+@app.command()
+@_one_line_errors
 def report(
     target: Annotated[
         Path,
         typer.Argument(
-            metavar="SPEC|PROJECT|BIDS|STUDY",
-            help="A cell spec, storage project or bids file (TOML), or a study's results folder.",
+            metavar="SPEC|PROJECT|BIDS|VENTURE|STUDY",
+            help="A cell spec, storage project, bids or venture file (TOML), or a study's results folder.",
         ),
     ],
     html: Annotated[Path, typer.Option("--html", help="The report file to write (.html): one self-contained page.")],

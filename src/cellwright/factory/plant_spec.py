@@ -166,6 +166,15 @@ class PlantSpec(BaseModel):
     # kWh means nothing (1 day a year gives thousands of USD/kWh)
     utilization: float | None = Field(default=None, ge=0.05, le=1)
     cell_yield: float | None = Field(default=None, gt=0.05, le=1)
+    # the archetype's ramp, changed: its time constant and start values, or the utilisation of
+    # each year of operation (the last value held after the list; a stalled ramp's observed
+    # output, say). Down to 0.1 % of nameplate: a venture's cash flows count such years.
+    ramp_years: float | None = Field(default=None, ge=0, le=30)
+    cell_yield_start: float | None = Field(default=None, gt=0.05, le=1)
+    utilization_start: float | None = Field(default=None, ge=0.001, le=1)
+    utilization_path: list[Annotated[float, Field(ge=0.001, le=1)]] | None = Field(
+        default=None, min_length=1, max_length=50
+    )
     yield_set: str | None = None
     operating_days: float = Field(default=320.0, ge=50, le=366)
     include_profit: bool = False
@@ -314,11 +323,18 @@ def plant_state(plant: PlantSpec, years: np.ndarray) -> dict[str, np.ndarray]:
         delay += _v(sw.get("start_delay_years", 0.0))
         yield_delta += _v(sw.get("cell_yield_start_delta", 0.0))
     operating = np.maximum(every - delay, 0.0)  # years of production by the end of each year
-    tau = _v(arch["ramp_years"])
+    tau = _v(arch["ramp_years"]) if plant.ramp_years is None else plant.ramp_years
     mature = _v(arch["cell_yield_mature"])
-    y0 = min(max(_v(arch["cell_yield_start"]) + yield_delta, 0.05), mature)
+    start = _v(arch["cell_yield_start"]) if plant.cell_yield_start is None else plant.cell_yield_start
+    y0 = min(max(start + yield_delta, 0.05), mature)
     cell_yield = ramp(y0, mature, tau, np.maximum(operating, 1.0))
-    util = ramp(_v(arch["utilization_start"]), _v(arch["utilization_mature"]), tau, np.maximum(operating, 1.0))
+    u0 = _v(arch["utilization_start"]) if plant.utilization_start is None else plant.utilization_start
+    util = ramp(
+        min(u0, _v(arch["utilization_mature"])), _v(arch["utilization_mature"]), tau, np.maximum(operating, 1.0)
+    )
+    if plant.utilization_path is not None:
+        path = np.asarray(plant.utilization_path, dtype=float)
+        util = path[np.minimum(np.maximum(operating, 1.0).astype(int), path.size) - 1]
     util = util * np.clip(operating, 0.0, 1.0)  # a delayed plant makes nothing (or part of a year)
     if plant.cell_yield is not None:
         cell_yield = np.full(every.size, plant.cell_yield)

@@ -19,7 +19,7 @@ from ..errors import SpecError
 from .common import figure_svg, number
 
 #: What ``cellwright report`` takes, as its input names it.
-KINDS = ("spec", "project", "bids", "study")
+KINDS = ("spec", "project", "bids", "venture", "study")
 #: The discharges and the life test a cell spec's report runs.
 REPORT_C_RATES = "0.2,0.5,1,2"
 REPORT_PROTOCOL = "0.5C/0.5C, 25degC, 100% DOD"
@@ -267,6 +267,27 @@ def tender_section(d: dict, figures: bool = True) -> str:
     return "".join(out)
 
 
+def venture_section(d: dict, figures: bool = True) -> str:
+    from .venture import headline, venture_figure
+
+    cols = [
+        ("year", "Year", "{:.0f}"),
+        ("calendar_year", "Calendar", "{:.0f}"),
+        ("cell_yield", "Yield", "{:.2f}"),
+        ("utilization", "Utilisation", "{:.3f}"),
+        ("output_GWh", "Output, GWh", "{:.2f}"),
+        ("cell_cost_usd_per_kWh", "Cell cost, USD/kWh", "{:,.1f}"),
+        ("incumbent_cost_usd_per_kWh", "Incumbent, USD/kWh", "{:.1f}"),
+        ("price_usd_per_kWh", "Price, USD/kWh", "{:.1f}"),
+        ("cash_flow_usd", "Cash flow, USD", "{:,.0f}"),
+        ("cumulative_cash_usd", "Cumulative, USD", "{:,.0f}"),
+    ]
+    out = [f"<h2>Venture: {escape(d['name'])}</h2>", lines(headline(d)), table(d["yearly"], cols)]
+    if figures:
+        out.append(figure_block(venture_figure(d)))
+    return "".join(out)
+
+
 def study_section(study: Any, table_: dict, output: str | None = None, figures: bool = True) -> str:
     from .study import study_figure, summary_table
 
@@ -325,7 +346,8 @@ def document(title: str, inputs: Sequence[tuple[str, str]], sections: Sequence[s
 
 def kind_of(path: Path) -> str:
     """What a report input is: a study's results folder, or a TOML file that is a bids file
-    (``[[bids]]``), a storage project (``power_MW`` and ``cell``) or else a cell spec."""
+    (``[[bids]]``), a venture (``cell`` and a ``[plant]`` table), a storage project
+    (``power_MW`` and ``cell``) or else a cell spec."""
     path = Path(path)
     if path.is_dir():
         return "study"
@@ -341,6 +363,8 @@ def kind_of(path: Path) -> str:
         raise SpecError("INPUT", str(path), f"a readable TOML file ({exc})") from None
     if "bids" in data:
         return "bids"
+    if "plant" in data and "cell" in data and isinstance(data["plant"], dict):
+        return "venture"
     if "power_MW" in data and "cell" in data:
         return "project"
     return "spec"
@@ -383,6 +407,11 @@ def report_html(path: Path, protocol: str = REPORT_PROTOCOL, c_rates: str = REPO
         return document(
             f"Storage project report: {p['name']}", [(path.name, textual)], [project_section(p)], p.get("sources", [])
         )
+    if kind == "venture":
+        from .venture import venture_result
+
+        v = venture_result(path)
+        return document(f"Venture report: {v['name']}", [(path.name, textual)], [venture_section(v)], [])
     from ..storage.tender import load_tender
 
     t = load_tender(path).as_dict()

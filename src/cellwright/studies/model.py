@@ -36,7 +36,7 @@ from ..spec import CellSpec, Resolved
 from .variables import Address, address, assign_many, bounds, describe_bounds
 
 #: Stages a study may ask for, in chain order.
-STAGES = ("design", "cost", "performance", "life", "storage", "tender")
+STAGES = ("design", "cost", "performance", "life", "storage", "tender", "venture")
 #: Most numeric cell variables mapped through their box's corners (2**k resolves).
 MAX_MULTILINEAR = 8
 #: Relative agreement the multilinear map must reach against a full resolve.
@@ -118,6 +118,8 @@ class Model:
         self.tender_data = read_toml(study.tender, "tender") if study.tender else None
         self.project_dir = Path(study.project).parent if study.project else self.base_dir
         self.tender_dir = Path(study.tender).parent if study.tender else self.base_dir
+        self.venture_data = read_toml(study.venture, "venture") if getattr(study, "venture", None) else None
+        self.venture_dir = Path(study.venture).parent if getattr(study, "venture", None) else self.base_dir
         self.addresses: dict[str, Address] = {key: address(key) for key in study.variables}
         self._check_stages()
         self._groups: dict[tuple, _Group] = {}
@@ -130,6 +132,10 @@ class Model:
             raise SpecError("cell", None, f"a cell spec file for the stages {sorted(cellish)}")
         if "storage" in self.stages and self.project_data is None:
             raise SpecError("project", None, 'a storage project file for the "storage" stage')
+        if "venture" in self.stages and self.venture_data is None:
+            raise SpecError("venture", None, 'a venture file for the "venture" stage')
+        if any(a.target == "venture" for a in self.addresses.values()) and self.venture_data is None:
+            raise SpecError("venture", None, "a venture file for venture keys")
         if "tender" in self.stages and self.tender_data is None:
             raise SpecError("tender", None, 'a tender file for the "tender" stage')
         if "life" in self.stages and not self.study.life.protocol:
@@ -184,6 +190,8 @@ class Model:
                 self._tender({a.key: value})
         elif a.target == "bids":
             self._tender({a.key: value})
+        elif a.target == "venture":
+            self._venture({a.key: value})
         elif a.target == "protocol":
             base = parse_protocol(self.study.life.protocol)
             names = {f.name for f in dataclasses.fields(base)}
@@ -240,6 +248,11 @@ class Model:
             bids[name].update(assign_many(bids[name], [(path[1:], value)]))
         return data
 
+    def _venture(self, row: dict):
+        from ..factory.venture import parse_venture
+
+        return parse_venture(assign_many(self.venture_data or {}, self._items(row, "venture")))
+
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The outputs of every row of ``values`` (variable key -> array of N), with ``valid``,
@@ -254,6 +267,8 @@ class Model:
             self._evaluate_projects(values, n, out)
         if "tender" in self.stages:
             self._evaluate_tenders(values, n, out)
+        if "venture" in self.stages:
+            self._evaluate_ventures(values, n, out)
         return out.finish()
 
     def _group_keys(self) -> list[str]:
@@ -500,6 +515,27 @@ class Model:
             columns[f"{name}.lcos_usd_per_MWh"] = lcos[inv, b]
             columns[f"{name}.rank"] = rank[inv, b]
         out.put(np.arange(n), columns, (reason == "")[inv], reason[inv], warns[inv])
+
+    #: the venture stage's columns (``cellwright venture --json``'s results)
+    VENTURE_COLUMNS = ("npv_usd", "irr", "peak_funding_usd", "years_to_cost_parity", "years_to_cash_positive")
+
+    def _evaluate_ventures(self, values: dict, n: int, out: _Columns) -> None:
+        from ..factory.venture import evaluate_venture
+
+        keys = [k for k, a in self.addresses.items() if a.target == "venture"]
+        rows, inv = self._distinct(values, keys, n)
+        cols = {name: np.full(len(rows), np.nan) for name in self.VENTURE_COLUMNS}
+        reason = np.full(len(rows), "", dtype=object)
+        for j, row in enumerate(rows):
+            try:
+                result = evaluate_venture(self._venture(row), self.venture_dir)
+            except SpecError as exc:
+                reason[j] = f"{exc.field} = {exc.value}: {exc.allowed}"
+                continue
+            for name in self.VENTURE_COLUMNS:
+                cols[name][j] = result[name]
+        warns = np.full(n, "", dtype=object)
+        out.put(np.arange(n), {k: v[inv] for k, v in cols.items()}, (reason == "")[inv], reason[inv], warns)
 
 
 class _Columns:

@@ -205,7 +205,7 @@ def _study_files(study: Any) -> dict[str, str]:
     when a path), keyed by the study's field: they enter the store's hash."""
     base = Path(getattr(study, "base_dir", ".") or ".")
     out = {}
-    for name in ("cell", "plant", "prices", "project", "tender"):
+    for name in ("cell", "plant", "prices", "project", "tender", "venture"):
         value = getattr(study, name, None)
         if value is None:
             continue

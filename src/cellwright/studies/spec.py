@@ -1,6 +1,6 @@
 """Study files (TOML) -> a validated :class:`Study`.
 
-A study names its inputs (``cell``, ``plant``, ``prices``, ``project``, ``tender``), the
+A study names its inputs (``cell``, ``plant``, ``prices``, ``project``, ``tender``, ``venture``), the
 ``stages`` to run, a ``method`` and its ``variables``. A variable is addressed by the key its
 file uses (``"cathode.thickness_um"``; whether that key exists is checked by the model, not
 here) and is given as one of:
@@ -46,7 +46,7 @@ from ..errors import SpecError
 from ..readers import read_toml
 from ..spec import spec_error
 
-STAGES = ("design", "cost", "performance", "life", "storage", "tender")
+STAGES = ("design", "cost", "performance", "life", "storage", "tender", "venture")
 METHODS = ("grid", "random", "lhs", "sobol", "morris", "tornado", "nsga2")
 #: Methods that draw ``samples`` rows (or base samples / trajectories) and need it.
 SAMPLED = ("random", "lhs", "sobol", "morris")
@@ -379,7 +379,7 @@ def parse_variable(key: str, raw: object) -> Variable:
 
 # --------------------------------------------------------------------------- the study file
 
-Stage = Literal["design", "cost", "performance", "life", "storage", "tender"]
+Stage = Literal["design", "cost", "performance", "life", "storage", "tender", "venture"]
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 _CONSTRAINT = re.compile(r"^\s*([^\s<>=]+)\s*(<=|>=)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
 
@@ -440,7 +440,7 @@ class OptimizeSection(BaseModel):
 
 
 class Study(BaseModel):
-    """A validated study file. Paths (``cell``, ``plant``, ``project``, ``tender``) are
+    """A validated study file. Paths (``cell``, ``plant``, ``project``, ``tender``, ``venture``) are
     relative to ``base_dir``, the study file's folder, and are given here joined to it."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, arbitrary_types_allowed=True)
@@ -450,6 +450,7 @@ class Study(BaseModel):
     prices: str | None = None
     project: Path | None = Field(default=None, strict=False)
     tender: Path | None = Field(default=None, strict=False)
+    venture: Path | None = Field(default=None, strict=False)
     stages: list[Stage] = Field(default_factory=lambda: list[Stage](["design", "cost"]), min_length=1)
     method: Literal["grid", "random", "lhs", "sobol", "morris", "tornado", "nsga2"]
     samples: int | None = Field(default=None, ge=1, le=10**9)
@@ -463,7 +464,7 @@ class Study(BaseModel):
 
     @model_validator(mode="after")
     def _paths(self):
-        for key in ("cell", "plant", "project", "tender"):
+        for key in ("cell", "plant", "project", "tender", "venture"):
             p = getattr(self, key)
             if p is not None and not p.is_absolute():
                 setattr(self, key, self.base_dir / p)

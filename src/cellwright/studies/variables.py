@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from ..errors import SpecError
 
-TARGETS = ("cell", "plant", "project", "bids", "protocol")
+TARGETS = ("cell", "plant", "project", "bids", "protocol", "venture")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Address:
     """A variable's key split into the file it addresses (``target``) and the path inside it."""
 
     key: str
-    target: str  # "cell", "cell-file", "plant", "project", "bids", "protocol"
+    target: str  # "cell", "cell-file", "plant", "project", "bids", "protocol", "venture"
     path: tuple[str, ...]
 
 
@@ -60,7 +60,7 @@ def address(key: str) -> Address:
     if parts == ("cell",):
         return Address(key, "cell-file", ())
     head = parts[0]
-    if head in ("plant", "project", "protocol"):
+    if head in ("plant", "project", "protocol", "venture"):
         if len(parts) < 2:
             raise SpecError(f'variables."{key}"', key, f'a key inside the {head}, e.g. "{head}.<key>"')
         return Address(key, head, parts[1:])
