@@ -151,6 +151,17 @@ def _write_files(out: dict, plot: Path | None, csv: Path | None, draw, rows) -> 
     return failed
 
 
+def _show(out: dict, plot: Path | None, csv: Path | None, draw, rows, printer, as_json: bool) -> None:
+    """Write the files asked for, print the result (JSON or ``printer``'s tables), name the
+    files written and fail on one that could not be."""
+    failed = _write_files(out, plot, csv, draw, rows)
+    if as_json:
+        _echo_json(out)
+    else:
+        printer(out)
+    _finish(out, failed, as_json)
+
+
 def _finish(out: dict, failed: list[tuple[str, Path, str]], as_json: bool) -> None:
     """After the result: name the files written (in text, after the result), then fail on one
     that could not be written."""
@@ -255,12 +266,7 @@ def cost(
         archetype=archetype,
         annual_GWh=gwh,
     )
-    failed = _write_files(row, plot, csv, cost_figure, csv_rows)
-    if as_json:
-        _echo_json(row)
-    else:
-        print_cost(row)
-    _finish(row, failed, as_json)
+    _show(row, plot, csv, cost_figure, csv_rows, print_cost, as_json)
 
 
 @app.command()
@@ -299,12 +305,7 @@ def simulate(
     parse_c_rates(c_rates)
     plot, csv = _plot_target(plot), _csv_target(csv)
     out = rate_result(spec, c_rates, thermal=thermal, model=model)
-    failed = _write_files(out, plot, csv, discharge_figure, csv_rows)
-    if as_json:
-        _echo_json(out)
-    else:
-        print_rates(out)
-    _finish(out, failed, as_json)
+    _show(out, plot, csv, discharge_figure, csv_rows, print_rates, as_json)
 
 
 @app.command()
@@ -374,7 +375,7 @@ def life(
     A second rating at another temperature (--second-rated-cycles under --second-rated-protocol)
     sets the activation energy of the cycle fade so that one holds too.
     """
-    from .report.life import check_life_options, csv_rows, heading, life_figure, life_result
+    from .report.life import check_life_options, csv_rows, life_figure, life_result, print_life
 
     check_life_options(protocol, profile_csv, years, eol, eol_resistance)
     plot, csv = _plot_target(plot), _csv_target(csv)
@@ -394,15 +395,7 @@ def life(
         band=band,
     )
     _warn(out["warnings"])
-    failed = _write_files(out, plot, csv, life_figure, csv_rows)
-    if as_json:
-        _echo_json(out)
-    else:
-        for line in heading(out):
-            typer.echo(line)
-        for line in out["lines"]:
-            typer.echo("  " + line)
-    _finish(out, failed, as_json)
+    _show(out, plot, csv, life_figure, csv_rows, print_life, as_json)
 
 
 @app.command("life-fit")
@@ -550,12 +543,7 @@ def lcos(
     plot, csv = _plot_target(plot), _csv_target(csv)
     result = evaluate(load_project(project)).as_dict()
     _warn(result.get("warnings", []))
-    failed = _write_files(result, plot, csv, lcos_figure, project_csv_rows)
-    if as_json:
-        _echo_json(result)
-    else:
-        print_project(result)
-    _finish(result, failed, as_json)
+    _show(result, plot, csv, lcos_figure, project_csv_rows, print_project, as_json)
 
 
 @app.command()
@@ -582,12 +570,7 @@ def tender(
     plot, csv = _plot_target(plot), _csv_target(csv)
     result = load_tender(bids, sensitivity=sensitivity).as_dict()
     _warn(result.get("warnings", []))
-    failed = _write_files(result, plot if result["ranking"] else None, csv, tender_figure, tender_csv_rows)
-    if as_json:
-        _echo_json(result)
-    else:
-        print_tender(result)
-    _finish(result, failed, as_json)
+    _show(result, plot if result["ranking"] else None, csv, tender_figure, tender_csv_rows, print_tender, as_json)
     if not result["ranking"]:
         raise typer.Exit(2)
 
@@ -618,12 +601,7 @@ def venture(
 
     plot, csv = _plot_target(plot), _csv_target(csv)
     out = venture_result(venture_file)
-    failed = _write_files(out, plot, csv, venture_figure, csv_rows)
-    if as_json:
-        _echo_json(out)
-    else:
-        print_venture(out)
-    _finish(out, failed, as_json)
+    _show(out, plot, csv, venture_figure, csv_rows, print_venture, as_json)
 
 
 @app.command()

@@ -228,6 +228,14 @@ def heading(d: dict) -> list[str]:
     return out
 
 
+def print_life(d: dict) -> None:
+    """The heading and the result's lines, as ``cellwright life`` prints them."""
+    for line in heading(d):
+        print(line)
+    for line in d["lines"]:
+        print("  " + line)
+
+
 def csv_rows(d: dict) -> list[dict[str, Any]]:
     """``--csv``: the curve of the central cell (x as the figure's axis names it)."""
     cv, c = d["curve"], d["curve"]["central"]
