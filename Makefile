@@ -30,6 +30,7 @@ run: $(STAMP)
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-china.toml
 	$(BIN)/cellwright lcos examples/storage/lfp-100mw-4h-us.toml
 	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml
+	$(BIN)/cellwright tender examples/storage/tender-100mw-4h-localisation.toml --no-sensitivity
 	$(BIN)/cellwright study run examples/studies/quick.toml --out out/study-quick --no-progress
 	$(BIN)/cellwright study query out/study-quick "SELECT \"plant.region\" AS region, count(*) AS designs, min(cell_cost_usd_per_kWh) AS min_usd_per_kWh, max(specific_energy_Wh_kg) AS max_Wh_per_kg FROM results GROUP BY 1 ORDER BY 1"
 	$(BIN)/cellwright study plot out/study-quick --plot out/study-quick.png --output cell_cost_usd_per_kWh

@@ -261,6 +261,16 @@ def tender_section(d: dict, figures: bool = True) -> str:
                 ],
             )
         )
+    loc = d.get("localisation")
+    if loc:
+        out.append("<h3>Localisation and origin rules</h3>" + lines(loc["lines"], "localisation"))
+        together = " > ".join(loc["ranking_under_rules"]) or "no bid qualifies"
+        cost = (
+            ""
+            if loc["lcos_cost_usd_per_MWh"] is None
+            else f" (the buyer pays {loc['lcos_cost_usd_per_MWh']:+.1f} USD/MWh against the best bid by LCOS)"
+        )
+        out.append(f"<p>All rules together: {escape(together)}{escape(cost)}</p>")
     out.append("<h3>Rules</h3>" + lines(d["rules"]))
     if figures and d["ranking"]:
         out.append(figure_block(tender_figure(d)))

@@ -120,6 +120,15 @@ def print_tender(d: dict, console: Console | None = None) -> None:
         for v in d["sensitivity"]:
             s.add_row(_t(v["rule"]), _t(" > ".join(v["order"])), "yes" if v["same_as_base"] else "NO")
         c.print(s)
+    loc = d.get("localisation")
+    if loc:
+        c.print("[bold]Localisation and origin rules, each against the ranking by LCOS:[/bold]")
+        for line in loc["lines"]:
+            c.print(_t(f"  {line}"))
+        cost = loc["lcos_cost_usd_per_MWh"]
+        together = " > ".join(loc["ranking_under_rules"]) or "no bid qualifies"
+        extra = "" if cost is None else f" (the buyer pays {cost:+.1f} USD/MWh against the best bid by LCOS)"
+        c.print(_t(f"  All rules together (first reading of each): {together}{extra}"))
     c.print("[bold]Rules (reproduce with the same bids file):[/bold]")
     for line in d["rules"]:
         c.print(_t(f"  {line}"))

@@ -35,6 +35,7 @@ from ..errors import SpecError
 from ..readers import read_toml
 from ..spec import STRICT, spec_error
 from . import operation
+from .localisation import LocalContent, Localisation, describe, parse_rules, rule_effects
 from .project import Project, age, check_files, evaluate_prepared, parse_project, prepare_many, soh_key
 
 #: Most bids in one tender. Each bid designs a cell, anchors an aging model and runs a
@@ -58,6 +59,11 @@ class Bid(BaseModel):
     warranty_protocol: str = "0.5C/0.5C, 25degC, 100% DOD"
     guaranteed_soh_end: float | None = Field(default=None, gt=0, le=1)
     guarantee_years: int = Field(default=20, ge=1, le=40)
+    # for localisation and origin rules (storage/localisation.py)
+    origin: str | None = Field(default=None, max_length=64, description="where the cells are made")
+    local_content: LocalContent | None = None
+    joint_venture: bool = False
+    technology_transfer: bool = False
 
     @property
     def warranty(self) -> str:
@@ -76,6 +82,8 @@ class TenderResult:
     results: list = field(default_factory=list, repr=False)
     #: the ranked bids' result warnings, each as "<bid name>: <warning>"
     warnings: list = field(default_factory=list)
+    #: the localisation rules' effects (storage/localisation.py), None without [[rules]]
+    localisation: dict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -86,6 +94,7 @@ class TenderResult:
             "sensitivity": self.sensitivity,
             "rules": self.rules,
             "warnings": self.warnings,
+            "localisation": self.localisation,
         }
 
 
@@ -183,9 +192,10 @@ def evaluate_tender(
     bids_raw = data.get("bids")
     if not isinstance(bids_raw, list) or not bids_raw:
         raise SpecError("bids", None, "one or more [[bids]] tables")
-    unknown = set(data) - {"name", "project", "bids"}
+    unknown = set(data) - {"name", "project", "bids", "rules"}
     if unknown:
-        raise SpecError(sorted(unknown)[0], "...", "unknown key (allowed: name, project, bids)")
+        raise SpecError(sorted(unknown)[0], "...", "unknown key (allowed: name, project, bids, rules)")
+    local_rules = parse_rules(data.get("rules"))
     if not isinstance(data.get("name", ""), str):
         raise SpecError("name", data["name"], "text (in quotes)")
     if len(bids_raw) > MAX_BIDS:
@@ -280,7 +290,22 @@ def evaluate_tender(
                     "same_as_base": order_v == base_order,
                 }
             )
-    return TenderResult(data.get("name", "tender"), ranking, invalid, why, sens, rules_text(base), results, warnings)
+    localisation = None
+    if local_rules:
+        stated = {
+            b.name: Localisation(
+                origin=b.origin,
+                local_content=b.local_content,
+                joint_venture=b.joint_venture,
+                technology_transfer=b.technology_transfer,
+            )
+            for b in good_bids
+        }
+        localisation = rule_effects(local_rules, stated, {x["name"]: x["lcos_usd_per_MWh"] for x in ranking})
+        localisation["lines"] = [describe(e) for e in localisation["effects"]]
+    return TenderResult(
+        data.get("name", "tender"), ranking, invalid, why, sens, rules_text(base), results, warnings, localisation
+    )
 
 
 TERMS = {
