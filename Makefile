@@ -37,6 +37,7 @@ run: $(STAMP)
 	$(BIN)/cellwright cost examples/lfp-280ah-prismatic.toml --compare --plot out/lfp-280ah-cost.png --csv out/lfp-280ah-cost.csv > /dev/null
 	$(BIN)/cellwright tender examples/storage/tender-100mw-4h.toml --no-sensitivity --plot out/tender-100mw-4h.png > /dev/null
 	$(BIN)/cellwright report examples/lfp-280ah-prismatic.toml --html out/lfp-280ah-report.html
+	$(BIN)/cellwright upstream lfp-cathode.iron-phosphate --region china --year 2025
 	$(BIN)/cellwright venture examples/ventures/incumbent-us.toml
 	$(BIN)/cellwright venture examples/ventures/newcomer-us.toml --plot out/venture-newcomer-us.png
 	$(BIN)/cellwright venture examples/ventures/stalled-ramp.toml

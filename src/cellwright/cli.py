@@ -606,6 +606,36 @@ def venture(
 
 @app.command()
 @_one_line_errors
+def upstream(
+    route: Annotated[str, typer.Argument(help="Route, e.g. lfp-cathode.iron-phosphate.")],
+    region: Annotated[str, typer.Option(help="Region the plant is in.")] = "china",
+    year: Annotated[int, typer.Option(help="Calendar year of the input prices (2020-2035).")] = 2025,
+    market: Annotated[str, typer.Option(help="Market scenario ahead of the price history: base, high, low.")] = "base",
+    capacity_t: Annotated[
+        float | None, typer.Option("--capacity-t", help="Plant size, t/yr (default: the reference plant's).")
+    ] = None,
+    utilization: Annotated[float | None, typer.Option(help="Share of capacity used, (0, 1].")] = None,
+    as_json: AsJson = False,
+    debug: Debug = False,
+) -> None:
+    """The cost of a processed material made by a route (inputs, energy, labour, capital,
+    overhead), in a region and a year, and in every region beside it."""
+    from .errors import SpecError
+    from .report.upstream import print_upstream, upstream_result
+
+    if not 2020 <= year <= 2035:
+        raise SpecError("--year", year, "a calendar year within 2020-2035")
+    out = upstream_result(
+        route, region, year, market_scenario=market, capacity_t_per_yr=capacity_t, utilization=utilization
+    )
+    if as_json:
+        _echo_json(out)
+    else:
+        print_upstream(out)
+
+
+@app.command()
+@_one_line_errors
 def report(
     target: Annotated[
         Path,
