@@ -156,6 +156,11 @@ class _TooBig(Exception):
     pass
 
 
+async def _content(file: UploadFile | None) -> bytes | None:
+    """An upload's bytes (one more than the body limit at most: the parser says it is too big)."""
+    return await file.read(MAX_BODY_BYTES + 1) if file is not None else None
+
+
 def _one_line(exc: RequestValidationError) -> str:
     """The first problem FastAPI found in a request, as the command line words a file's."""
     err = exc.errors()[0]
@@ -370,7 +375,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
         file: Annotated[UploadFile | None, File()] = None, example: Annotated[str | None, Form(max_length=64)] = None
     ) -> dict:
         """``cellwright lcos --json`` of an uploaded project file or a built-in one."""
-        content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
+        content = await _content(file)
         return plain(await run(lcos, content, example))
 
     @api.post("/tender")
@@ -380,7 +385,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
         sensitivity: Annotated[bool, Form()] = True,
     ) -> dict:
         """``cellwright tender --json`` of an uploaded bids file or a built-in one."""
-        content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
+        content = await _content(file)
         return plain(await run(tender, content, example, sensitivity))
 
     @api.get("/studies")
@@ -449,7 +454,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
     async def frag_lcos(
         file: Annotated[UploadFile | None, File()] = None, example: Annotated[str | None, Form(max_length=64)] = None
     ) -> str:
-        content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
+        content = await _content(file)
         d = await run(lcos, content, example)
         return await run(page_html, report_html.project_section, d)
 
@@ -459,7 +464,7 @@ def create_app(library: Path | None = None, studies: Path | None = None) -> Fast
         example: Annotated[str | None, Form(max_length=64)] = None,
         sensitivity: Annotated[bool, Form()] = True,
     ) -> str:
-        content = await file.read(MAX_BODY_BYTES + 1) if file is not None else None
+        content = await _content(file)
         d = await run(tender, content, example, sensitivity)
         return await run(page_html, report_html.tender_section, d)
 
